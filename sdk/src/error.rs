@@ -1,0 +1,87 @@
+//! [`PluginError`]: what an algorithm returns when it cannot produce a result.
+
+use abi_stable::std_types::RString;
+use abi_stable::StableAbi;
+
+/// What went wrong, for the caller to branch on.
+#[repr(u8)]
+#[derive(StableAbi, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// A parameter is missing, of the wrong type, or out of range.
+    BadParameter,
+    /// The numerics broke down (a factorisation failed, accuracy was lost).
+    NumericalFailure,
+    /// The problem has no feasible point.
+    Infeasible,
+    /// The host asked the algorithm to stop.
+    Cancelled,
+    /// A bug or a panic inside the plugin, or a host service that failed.
+    Internal,
+}
+
+impl ErrorKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::BadParameter => "bad parameter",
+            ErrorKind::NumericalFailure => "numerical failure",
+            ErrorKind::Infeasible => "infeasible",
+            ErrorKind::Cancelled => "cancelled",
+            ErrorKind::Internal => "internal error",
+        }
+    }
+}
+
+/// An error with a kind and a message that names the parameter or the step that failed.
+#[repr(C)]
+#[derive(StableAbi, Clone, Debug, PartialEq)]
+pub struct PluginError {
+    pub kind: ErrorKind,
+    pub message: RString,
+}
+
+impl PluginError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into().into(),
+        }
+    }
+
+    /// A bad parameter: `parameter `name`: what was wrong`.
+    pub fn bad_parameter(name: &str, message: impl std::fmt::Display) -> Self {
+        Self::new(ErrorKind::BadParameter, format!("parameter `{name}`: {message}"))
+    }
+
+    pub fn numerical(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::NumericalFailure, message)
+    }
+
+    pub fn infeasible(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Infeasible, message)
+    }
+
+    pub fn cancelled() -> Self {
+        Self::new(ErrorKind::Cancelled, "cancelled")
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Internal, message)
+    }
+
+    /// Prefixes the message with context (`"reading file x: "` + message), keeping the kind.
+    pub fn context(mut self, context: impl std::fmt::Display) -> Self {
+        self.message = format!("{context}: {}", self.message).into();
+        self
+    }
+}
+
+impl std::fmt::Display for PluginError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.kind.name(), self.message)
+    }
+}
+
+impl std::error::Error for PluginError {}
+
+/// The result type of every plugin entry point.
+pub type PluginResult<T> = Result<T, PluginError>;

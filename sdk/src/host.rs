@@ -1,0 +1,124 @@
+//! [`Host`]: the services the engine offers to a running algorithm.
+
+use abi_stable::sabi_trait;
+use abi_stable::std_types::{RResult, RStr, RString};
+use abi_stable::StableAbi;
+
+use crate::error::PluginError;
+use crate::value::{Callable, Value};
+
+/// Severity of a log message; the engine re-emits it as a `tracing` event.
+#[repr(u8)]
+#[derive(StableAbi, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LogLevel {
+    Trace,
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+/// What `Host::call` should call.
+#[repr(C, u8)]
+#[derive(StableAbi, Clone, Debug, PartialEq)]
+pub enum CallTarget {
+    /// A function the script passed in (a closure in the parameters).
+    Function(Callable),
+    /// Another loaded algorithm, created with `params`; the call's input is passed to its `run`.
+    Algorithm { id: RString, params: Value },
+}
+
+/// Services of the engine, callable from any thread of the plugin.
+///
+/// Implementations must never unwind: the engine catches its own panics.
+#[sabi_trait]
+pub trait Host: Sync {
+    /// A log line, shown with the plugin's name as the `tracing` target.
+    fn log(&self, level: LogLevel, message: RStr<'_>);
+
+    /// Progress of long work: `done` of `total` units (`total = 0` when unknown).
+    fn progress(&self, done: u64, total: u64, message: RStr<'_>);
+
+    /// True once the user asked to stop (Ctrl-C, a cancelled batch); check it in long loops.
+    fn cancelled(&self) -> bool;
+
+    /// Calls a script function or another algorithm.
+    fn call(&self, target: CallTarget, input: Value) -> RResult<Value, PluginError>;
+
+    /// Stores `value` under `key` so that a later run can `restore` it (survives the process).
+    fn checkpoint(&self, key: RStr<'_>, value: Value) -> RResult<(), PluginError>;
+
+    /// The value last stored under `key`, or `Unit` when there is none.
+    #[sabi(last_prefix_field)]
+    fn restore(&self, key: RStr<'_>) -> RResult<Value, PluginError>;
+}
+
+/// The host handle an algorithm receives.
+pub type HostRef<'a> = Host_TO<'a, abi_stable::RRef<'a, ()>>;
+
+/// Convenience methods on the host handle, in plain Rust types.
+pub trait HostExt {
+    fn info(&self, message: &str);
+    fn warn(&self, message: &str);
+    fn debug(&self, message: &str);
+    fn report_progress(&self, done: u64, total: u64, message: &str);
+    /// `Err(PluginError::cancelled())` once cancellation was requested.
+    fn check_cancelled(&self) -> Result<(), PluginError>;
+    /// Calls a script function with one argument.
+    fn call_function(&self, function: Callable, input: Value) -> Result<Value, PluginError>;
+    /// Runs another loaded algorithm.
+    fn call_algorithm(&self, id: &str, params: Value, input: Value) -> Result<Value, PluginError>;
+    fn save_checkpoint(&self, key: &str, value: Value) -> Result<(), PluginError>;
+    /// `None` when nothing was stored under `key`.
+    fn load_checkpoint(&self, key: &str) -> Result<Option<Value>, PluginError>;
+}
+
+impl HostExt for HostRef<'_> {
+    fn info(&self, message: &str) {
+        self.log(LogLevel::Info, message.into());
+    }
+
+    fn warn(&self, message: &str) {
+        self.log(LogLevel::Warn, message.into());
+    }
+
+    fn debug(&self, message: &str) {
+        self.log(LogLevel::Debug, message.into());
+    }
+
+    fn report_progress(&self, done: u64, total: u64, message: &str) {
+        self.progress(done, total, message.into());
+    }
+
+    fn check_cancelled(&self) -> Result<(), PluginError> {
+        if self.cancelled() {
+            Err(PluginError::cancelled())
+        } else {
+            Ok(())
+        }
+    }
+
+    fn call_function(&self, function: Callable, input: Value) -> Result<Value, PluginError> {
+        self.call(CallTarget::Function(function), input).into()
+    }
+
+    fn call_algorithm(&self, id: &str, params: Value, input: Value) -> Result<Value, PluginError> {
+        let target = CallTarget::Algorithm {
+            id: id.into(),
+            params,
+        };
+        self.call(target, input).into()
+    }
+
+    fn save_checkpoint(&self, key: &str, value: Value) -> Result<(), PluginError> {
+        self.checkpoint(key.into(), value).into()
+    }
+
+    fn load_checkpoint(&self, key: &str) -> Result<Option<Value>, PluginError> {
+        let value: Result<Value, PluginError> = self.restore(key.into()).into();
+        value.map(|v| match v {
+            Value::Unit => None,
+            v => Some(v),
+        })
+    }
+}

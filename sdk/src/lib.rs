@@ -1,0 +1,58 @@
+//! # boundlab-sdk
+//!
+//! The contract between the boundlab engine and its algorithm plugins. A plugin is a Rust
+//! library that implements [`Plugin`], lists its algorithms with their parameter schemas, and
+//! exports itself with [`export_plugin!`]. The engine loads it from a `cdylib` file (checked at
+//! load time by `abi_stable`) or links it statically.
+//!
+//! ```
+//! use boundlab_sdk::prelude::*;
+//!
+//! struct Hello;
+//!
+//! impl Plugin for Hello {
+//!     const NAME: &'static str = "hello";
+//!     const VERSION: &'static str = "0.1.0";
+//!     fn algorithms() -> Vec<AlgorithmSpec> {
+//!         vec![AlgorithmSpec::new("hello.square", "Squares `x`.", |params| {
+//!             let x: f64 = from_value_field(&params, "x")?;
+//!             Ok(Box::new(move |_input: Value, _host: &HostRef<'_>| Ok(Value::from(x * x))))
+//!         })
+//!         .param(ParamInfo::required("x", ValueKind::Float, "the number to square"))]
+//!     }
+//! }
+//!
+//! boundlab_sdk::export_plugin!(Hello);
+//! # fn main() { assert_eq!(plugin_module().abi_version(), boundlab_sdk::ABI_VERSION); }
+//! ```
+//!
+//! Parameters arrive as a [`Value::Map`]; decode them into a `#[derive(Deserialize)]` struct
+//! with [`from_value`], which names the offending parameter in its error.
+
+#![allow(non_local_definitions)] // emitted by abi_stable's `#[sabi_trait]` expansion
+
+mod error;
+mod host;
+mod module;
+mod serde_value;
+mod value;
+
+pub use abi_stable;
+pub use error::{ErrorKind, PluginError, PluginResult};
+pub use host::{CallTarget, Host, HostExt, HostRef, Host_TO, LogLevel};
+pub use module::{
+    guard, module_for, panic_message, Algorithm, AlgorithmBox, AlgorithmInfo, AlgorithmSpec,
+    Algorithm_TO, CreateFn, ParamInfo, Plugin, PluginInfo, PluginModule, PluginModule_Ref, Run,
+    ABI_VERSION, ABI_VERSION_SYMBOL,
+};
+pub use serde_value::{from_value, from_value_field, to_value, DecodeError};
+pub use value::{Callable, DenseMatrix, MapEntry, SparseMatrix, Value, ValueKind, ValueMap};
+
+/// Everything a plugin author usually needs.
+pub mod prelude {
+    pub use crate::{
+        from_value, from_value_field, to_value, AlgorithmSpec, Callable, DenseMatrix, ErrorKind,
+        HostExt, HostRef, ParamInfo, Plugin, PluginError, PluginResult, Run, SparseMatrix, Value,
+        ValueKind, ValueMap,
+    };
+}

@@ -1,0 +1,588 @@
+//! [`Value`]: the one data type that crosses the plugin boundary.
+//!
+//! Everything a script passes to an algorithm and everything an algorithm returns is a `Value`.
+//! Numerical payloads have their own variants (dense vectors, column-major dense matrices, CSC
+//! sparse matrices) so that they cross without boxing every number.
+
+use abi_stable::std_types::{RString, RVec};
+use abi_stable::StableAbi;
+
+/// A dynamically typed value with a stable layout.
+#[repr(C, u8)]
+#[derive(StableAbi, Clone, Debug, PartialEq, Default)]
+pub enum Value {
+    /// No value (Rhai's `()`).
+    #[default]
+    Unit,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(RString),
+    List(RVec<Value>),
+    /// String keys in insertion order.
+    Map(ValueMap),
+    /// A dense vector of floats.
+    Vector(RVec<f64>),
+    Matrix(DenseMatrix),
+    Sparse(SparseMatrix),
+    /// A function owned by the host (a script closure); call it with `Host::call`.
+    Callable(Callable),
+}
+
+/// The kind of a [`Value`], used in parameter schemas and error messages.
+#[repr(u8)]
+#[derive(StableAbi, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ValueKind {
+    Unit,
+    Bool,
+    Int,
+    Float,
+    Str,
+    List,
+    Map,
+    Vector,
+    Matrix,
+    Sparse,
+    Callable,
+    /// Any kind is accepted (schemas only).
+    Any,
+}
+
+impl ValueKind {
+    /// The name used in error messages and in `describe`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ValueKind::Unit => "unit",
+            ValueKind::Bool => "bool",
+            ValueKind::Int => "int",
+            ValueKind::Float => "float",
+            ValueKind::Str => "string",
+            ValueKind::List => "list",
+            ValueKind::Map => "map",
+            ValueKind::Vector => "vector",
+            ValueKind::Matrix => "matrix",
+            ValueKind::Sparse => "sparse matrix",
+            ValueKind::Callable => "function",
+            ValueKind::Any => "any",
+        }
+    }
+
+    /// Whether a value of kind `actual` is acceptable where `self` is expected.
+    ///
+    /// Integers widen to floats, numeric lists stand for vectors, and nested lists of numbers
+    /// stand for matrices: scripts write `[1.0, 2.0]`, not a special constructor.
+    pub fn accepts(self, value: &Value) -> bool {
+        match (self, value) {
+            (ValueKind::Any, _) => true,
+            (ValueKind::Float, Value::Int(_)) => true,
+            (ValueKind::Vector, Value::List(items)) => items.iter().all(Value::is_number),
+            (ValueKind::List, Value::Vector(_)) => true,
+            (ValueKind::Matrix, Value::List(rows)) => rows
+                .iter()
+                .all(|row| matches!(row, Value::Vector(_)) || matches!(row, Value::List(r) if r.iter().all(Value::is_number))),
+            (expected, actual) => expected == actual.kind(),
+        }
+    }
+}
+
+impl std::fmt::Display for ValueKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An ordered map from strings to values (insertion order is kept, keys are unique).
+#[repr(C)]
+#[derive(StableAbi, Clone, Debug, PartialEq, Default)]
+pub struct ValueMap {
+    entries: RVec<MapEntry>,
+}
+
+/// One key-value pair of a [`ValueMap`].
+#[repr(C)]
+#[derive(StableAbi, Clone, Debug, PartialEq)]
+pub struct MapEntry {
+    pub key: RString,
+    pub value: Value,
+}
+
+impl ValueMap {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.entries.iter().find(|e| e.key == key).map(|e| &e.value)
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
+        self.entries
+            .iter_mut()
+            .find(|e| e.key == key)
+            .map(|e| &mut e.value)
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Sets `key` to `value`, replacing an existing entry in place or appending a new one.
+    pub fn insert(&mut self, key: impl Into<String>, value: impl Into<Value>) {
+        let key = key.into();
+        let value = value.into();
+        match self.get_mut(&key) {
+            Some(slot) => *slot = value,
+            None => self.entries.push(MapEntry {
+                key: key.into(),
+                value,
+            }),
+        }
+    }
+
+    /// Removes and returns the value under `key`, keeping the order of the others.
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        let index = self.entries.iter().position(|e| e.key == key)?;
+        Some(self.entries.remove(index).value)
+    }
+
+    /// Builder-style insert.
+    pub fn with(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.insert(key, value);
+        self
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.entries.iter().map(|e| (e.key.as_str(), &e.value))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|e| e.key.as_str())
+    }
+}
+
+impl<K: Into<String>, V: Into<Value>> FromIterator<(K, V)> for ValueMap {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut map = ValueMap::new();
+        for (k, v) in iter {
+            map.insert(k, v);
+        }
+        map
+    }
+}
+
+/// A dense matrix in column-major order (the layout of faer, LAPACK and Fortran).
+#[repr(C)]
+#[derive(StableAbi, Clone, Debug, PartialEq)]
+pub struct DenseMatrix {
+    pub rows: u64,
+    pub cols: u64,
+    /// `data[i + j * rows]` is the entry in row `i`, column `j`.
+    pub data: RVec<f64>,
+}
+
+impl DenseMatrix {
+    /// A matrix from column-major data; fails when the length does not match the shape.
+    pub fn from_col_major(rows: usize, cols: usize, data: Vec<f64>) -> Result<Self, String> {
+        if rows.checked_mul(cols) != Some(data.len()) {
+            return Err(format!(
+                "a {rows}x{cols} matrix needs {} entries, got {}",
+                rows.saturating_mul(cols),
+                data.len()
+            ));
+        }
+        Ok(Self {
+            rows: rows as u64,
+            cols: cols as u64,
+            data: data.into(),
+        })
+    }
+
+    pub fn zeros(rows: usize, cols: usize) -> Self {
+        Self {
+            rows: rows as u64,
+            cols: cols as u64,
+            data: vec![0.0; rows * cols].into(),
+        }
+    }
+
+    /// A matrix from a function of (row, column).
+    pub fn from_fn(rows: usize, cols: usize, f: impl Fn(usize, usize) -> f64) -> Self {
+        let mut data = Vec::with_capacity(rows * cols);
+        for j in 0..cols {
+            for i in 0..rows {
+                data.push(f(i, j));
+            }
+        }
+        Self {
+            rows: rows as u64,
+            cols: cols as u64,
+            data: data.into(),
+        }
+    }
+
+    /// A matrix from rows of equal length.
+    pub fn from_rows(rows: &[Vec<f64>]) -> Result<Self, String> {
+        let cols = rows.first().map_or(0, Vec::len);
+        if let Some((i, row)) = rows.iter().enumerate().find(|(_, r)| r.len() != cols) {
+            return Err(format!(
+                "row {i} has {} entries but row 0 has {cols}",
+                row.len()
+            ));
+        }
+        Ok(Self::from_fn(rows.len(), cols, |i, j| rows[i][j]))
+    }
+
+    pub fn nrows(&self) -> usize {
+        self.rows as usize
+    }
+
+    pub fn ncols(&self) -> usize {
+        self.cols as usize
+    }
+
+    pub fn get(&self, row: usize, col: usize) -> f64 {
+        self.data[row + col * self.nrows()]
+    }
+
+    pub fn set(&mut self, row: usize, col: usize, value: f64) {
+        let rows = self.nrows();
+        self.data[row + col * rows] = value;
+    }
+}
+
+/// A sparse matrix in compressed sparse column (CSC) form.
+///
+/// Column `j` holds rows `row_indices[col_ptr[j]..col_ptr[j+1]]` with the matching `values`.
+#[repr(C)]
+#[derive(StableAbi, Clone, Debug, PartialEq)]
+pub struct SparseMatrix {
+    pub rows: u64,
+    pub cols: u64,
+    pub col_ptr: RVec<u64>,
+    pub row_indices: RVec<u64>,
+    pub values: RVec<f64>,
+}
+
+impl SparseMatrix {
+    /// Builds a CSC matrix from (row, column, value) triplets; duplicates are summed.
+    pub fn from_triplets(
+        rows: usize,
+        cols: usize,
+        triplets: &[(usize, usize, f64)],
+    ) -> Result<Self, String> {
+        if let Some((k, &(i, j, _))) = triplets
+            .iter()
+            .enumerate()
+            .find(|(_, &(i, j, _))| i >= rows || j >= cols)
+        {
+            return Err(format!(
+                "triplet {k} at ({i}, {j}) lies outside the {rows}x{cols} matrix"
+            ));
+        }
+        let mut sorted: Vec<(usize, usize, f64)> = triplets.to_vec();
+        sorted.sort_by_key(|&(i, j, _)| (j, i));
+        let mut col_ptr = vec![0u64; cols + 1];
+        let mut row_indices: Vec<u64> = Vec::with_capacity(sorted.len());
+        let mut values: Vec<f64> = Vec::with_capacity(sorted.len());
+        let mut last: Option<(usize, usize)> = None;
+        for (i, j, v) in sorted {
+            if last == Some((i, j)) {
+                *values.last_mut().expect("a previous entry exists") += v;
+                continue;
+            }
+            last = Some((i, j));
+            row_indices.push(i as u64);
+            values.push(v);
+            col_ptr[j + 1] += 1;
+        }
+        for j in 0..cols {
+            col_ptr[j + 1] += col_ptr[j];
+        }
+        Ok(Self {
+            rows: rows as u64,
+            cols: cols as u64,
+            col_ptr: col_ptr.into(),
+            row_indices: row_indices.into(),
+            values: values.into(),
+        })
+    }
+
+    /// Checks the CSC invariants (monotone column pointers, row indices in range and sorted).
+    pub fn validate(&self) -> Result<(), String> {
+        let (rows, cols) = (self.rows as usize, self.cols as usize);
+        if self.col_ptr.len() != cols + 1 {
+            return Err(format!(
+                "col_ptr has {} entries, expected cols + 1 = {}",
+                self.col_ptr.len(),
+                cols + 1
+            ));
+        }
+        if self.col_ptr[0] != 0 {
+            return Err("col_ptr[0] must be 0".into());
+        }
+        let nnz = self.col_ptr[cols] as usize;
+        if self.row_indices.len() != nnz || self.values.len() != nnz {
+            return Err(format!(
+                "col_ptr says {nnz} entries but row_indices has {} and values {}",
+                self.row_indices.len(),
+                self.values.len()
+            ));
+        }
+        for j in 0..cols {
+            let (start, end) = (self.col_ptr[j] as usize, self.col_ptr[j + 1] as usize);
+            if start > end {
+                return Err(format!("col_ptr decreases at column {j}"));
+            }
+            for k in start..end {
+                let i = self.row_indices[k] as usize;
+                if i >= rows {
+                    return Err(format!("row index {i} in column {j} is out of range (rows = {rows})"));
+                }
+                if k > start && self.row_indices[k - 1] >= self.row_indices[k] {
+                    return Err(format!("row indices of column {j} are not strictly increasing"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn nnz(&self) -> usize {
+        self.values.len()
+    }
+
+    /// `y = A x`.
+    pub fn mul_vec(&self, x: &[f64]) -> Vec<f64> {
+        let mut y = vec![0.0; self.rows as usize];
+        for (j, &xj) in x.iter().enumerate().take(self.cols as usize) {
+            for k in self.col_ptr[j] as usize..self.col_ptr[j + 1] as usize {
+                y[self.row_indices[k] as usize] += self.values[k] * xj;
+            }
+        }
+        y
+    }
+
+    /// The (row, column, value) triplets in column order.
+    pub fn triplets(&self) -> Vec<(usize, usize, f64)> {
+        let mut out = Vec::with_capacity(self.nnz());
+        for j in 0..self.cols as usize {
+            for k in self.col_ptr[j] as usize..self.col_ptr[j + 1] as usize {
+                out.push((self.row_indices[k] as usize, j, self.values[k]));
+            }
+        }
+        out
+    }
+}
+
+/// A handle to a function owned by the host; only the host that issued it can call it.
+#[repr(C)]
+#[derive(StableAbi, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Callable {
+    pub id: u64,
+}
+
+impl Value {
+    pub fn kind(&self) -> ValueKind {
+        match self {
+            Value::Unit => ValueKind::Unit,
+            Value::Bool(_) => ValueKind::Bool,
+            Value::Int(_) => ValueKind::Int,
+            Value::Float(_) => ValueKind::Float,
+            Value::Str(_) => ValueKind::Str,
+            Value::List(_) => ValueKind::List,
+            Value::Map(_) => ValueKind::Map,
+            Value::Vector(_) => ValueKind::Vector,
+            Value::Matrix(_) => ValueKind::Matrix,
+            Value::Sparse(_) => ValueKind::Sparse,
+            Value::Callable(_) => ValueKind::Callable,
+        }
+    }
+
+    pub fn is_number(&self) -> bool {
+        matches!(self, Value::Int(_) | Value::Float(_))
+    }
+
+    /// The value as a float (integers widen).
+    pub fn as_f64(&self) -> Option<f64> {
+        match *self {
+            Value::Float(x) => Some(x),
+            Value::Int(i) => Some(i as f64),
+            _ => None,
+        }
+    }
+
+    pub fn as_i64(&self) -> Option<i64> {
+        match *self {
+            Value::Int(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match *self {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s.as_str()),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&ValueMap> {
+        match self {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_map_mut(&mut self) -> Option<&mut ValueMap> {
+        match self {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The value as a vector of floats: a `Vector`, or a list of numbers.
+    pub fn to_f64_vec(&self) -> Option<Vec<f64>> {
+        match self {
+            Value::Vector(v) => Some(v.to_vec()),
+            Value::List(items) => items.iter().map(Value::as_f64).collect(),
+            _ => None,
+        }
+    }
+
+    /// The value as a dense matrix: a `Matrix`, or a list of equal-length numeric rows.
+    pub fn to_dense_matrix(&self) -> Option<DenseMatrix> {
+        match self {
+            Value::Matrix(m) => Some(m.clone()),
+            Value::List(rows) => {
+                let rows: Option<Vec<Vec<f64>>> = rows.iter().map(Value::to_f64_vec).collect();
+                DenseMatrix::from_rows(&rows?).ok()
+            }
+            _ => None,
+        }
+    }
+
+    /// Looks up `key` when the value is a map.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.as_map().and_then(|m| m.get(key))
+    }
+
+    /// A short description for messages: the kind, and the value itself when it is small.
+    pub fn describe(&self) -> String {
+        match self {
+            Value::Unit => "()".into(),
+            Value::Bool(b) => format!("bool {b}"),
+            Value::Int(i) => format!("int {i}"),
+            Value::Float(x) => format!("float {x}"),
+            Value::Str(s) if s.len() <= 40 => format!("string {:?}", s.as_str()),
+            Value::Str(s) => format!("string of {} bytes", s.len()),
+            Value::List(l) => format!("list of {}", l.len()),
+            Value::Map(m) => format!("map with {} keys", m.len()),
+            Value::Vector(v) => format!("vector of {}", v.len()),
+            Value::Matrix(m) => format!("{}x{} matrix", m.rows, m.cols),
+            Value::Sparse(s) => format!("{}x{} sparse matrix ({} entries)", s.rows, s.cols, s.nnz()),
+            Value::Callable(_) => "function".into(),
+        }
+    }
+}
+
+macro_rules! value_from {
+    ($($t:ty => |$x:ident| $e:expr),* $(,)?) => {
+        $(impl From<$t> for Value {
+            fn from($x: $t) -> Self {
+                $e
+            }
+        })*
+    };
+}
+
+value_from! {
+    () => |_x| Value::Unit,
+    bool => |x| Value::Bool(x),
+    i64 => |x| Value::Int(x),
+    i32 => |x| Value::Int(x.into()),
+    u32 => |x| Value::Int(x.into()),
+    usize => |x| Value::Int(x as i64),
+    f64 => |x| Value::Float(x),
+    &str => |x| Value::Str(x.into()),
+    String => |x| Value::Str(x.into()),
+    RString => |x| Value::Str(x),
+    Vec<f64> => |x| Value::Vector(x.into()),
+    &[f64] => |x| Value::Vector(x.to_vec().into()),
+    Vec<Value> => |x| Value::List(x.into()),
+    ValueMap => |x| Value::Map(x),
+    DenseMatrix => |x| Value::Matrix(x),
+    SparseMatrix => |x| Value::Sparse(x),
+    Callable => |x| Value::Callable(x),
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(x: Option<T>) -> Self {
+        x.map_or(Value::Unit, Into::into)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn map_keeps_insertion_order_and_replaces_in_place() {
+        let mut m = ValueMap::new().with("b", 1i64).with("a", 2.0).with("c", "x");
+        m.insert("a", 3i64);
+        assert_eq!(m.keys().collect::<Vec<_>>(), ["b", "a", "c"]);
+        assert_eq!(m.get("a"), Some(&Value::Int(3)));
+        assert_eq!(m.remove("b"), Some(Value::Int(1)));
+        assert_eq!(m.keys().collect::<Vec<_>>(), ["a", "c"]);
+    }
+
+    #[test]
+    fn sparse_from_triplets_sums_duplicates_and_multiplies() {
+        // [[1, 0, 2], [0, 3, 0]] with the (0,0) entry given in two parts.
+        let a = SparseMatrix::from_triplets(
+            2,
+            3,
+            &[(0, 2, 2.0), (0, 0, 0.5), (1, 1, 3.0), (0, 0, 0.5)],
+        )
+        .unwrap();
+        a.validate().unwrap();
+        assert_eq!(a.nnz(), 3);
+        assert_eq!(a.col_ptr.as_slice(), &[0, 1, 2, 3]);
+        assert_eq!(a.mul_vec(&[1.0, 1.0, 1.0]), vec![3.0, 3.0]);
+        assert!(SparseMatrix::from_triplets(2, 2, &[(2, 0, 1.0)])
+            .unwrap_err()
+            .contains("outside"));
+    }
+
+    #[test]
+    fn dense_matrix_is_column_major() {
+        let m = DenseMatrix::from_rows(&[vec![1.0, 2.0], vec![3.0, 4.0]]).unwrap();
+        assert_eq!(m.data.as_slice(), &[1.0, 3.0, 2.0, 4.0]);
+        assert_eq!(m.get(0, 1), 2.0);
+        assert!(DenseMatrix::from_rows(&[vec![1.0], vec![1.0, 2.0]]).is_err());
+        assert!(DenseMatrix::from_col_major(2, 2, vec![1.0]).is_err());
+    }
+
+    #[test]
+    fn kinds_accept_script_shapes() {
+        let list = Value::List(vec![Value::Int(1), Value::Float(2.0)].into());
+        assert!(ValueKind::Vector.accepts(&list));
+        assert!(ValueKind::Float.accepts(&Value::Int(3)));
+        assert!(!ValueKind::Int.accepts(&Value::Float(3.0)));
+        let rows = Value::List(vec![list.clone(), list].into());
+        assert!(ValueKind::Matrix.accepts(&rows));
+        assert_eq!(rows.to_dense_matrix().unwrap().get(1, 1), 2.0);
+    }
+}
