@@ -34,7 +34,9 @@
 mod error;
 mod host;
 mod module;
+mod schema;
 mod serde_value;
+pub mod testing;
 mod value;
 
 pub use abi_stable;
@@ -45,6 +47,7 @@ pub use module::{
     Algorithm_TO, CreateFn, ParamInfo, Plugin, PluginInfo, PluginModule, PluginModule_Ref, Run,
     ABI_VERSION, ABI_VERSION_SYMBOL,
 };
+pub use schema::{closest_matches, complete_params};
 pub use serde_value::{from_value, from_value_field, to_value, DecodeError};
 pub use value::{Callable, DenseMatrix, MapEntry, SparseMatrix, Value, ValueKind, ValueMap};
 

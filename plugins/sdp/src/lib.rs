@@ -1,0 +1,8 @@
+//! boundlab plugin `sdp`: Primal-dual interior-point SDP solver, SDPA I/O, sphere-packing bounds and the SDP game.
+//!
+//! The numerical code lives in ordinary modules with their own tests; [`plugin`] is the thin
+//! layer that exposes it through the boundlab sdk.
+
+pub mod plugin;
+
+pub use plugin::plugin_module;

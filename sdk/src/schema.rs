@@ -1,0 +1,142 @@
+//! Checking a parameter map against an algorithm's schema.
+//!
+//! The engine runs this before `create`, so every plugin gets the same errors for unknown,
+//! missing and mistyped parameters, and receives a map completed with the defaults.
+
+use crate::error::PluginError;
+use crate::module::AlgorithmInfo;
+use crate::value::{Value, ValueMap};
+
+/// Checks `params` (a map, or `Unit` for none) against `info` and fills in defaults.
+///
+/// Errors name the parameter: an unknown name with the closest known names, a missing
+/// required parameter, or a value of the wrong kind with the kind expected.
+pub fn complete_params(info: &AlgorithmInfo, params: Value) -> Result<Value, PluginError> {
+    let given = match params {
+        Value::Unit => ValueMap::new(),
+        Value::Map(m) => m,
+        other => {
+            return Err(PluginError::new(
+                crate::ErrorKind::BadParameter,
+                format!("`{}` takes a map of parameters, got {}", info.id, other.describe()),
+            ))
+        }
+    };
+    let known: Vec<&str> = info.params.iter().map(|p| p.name.as_str()).collect();
+    for key in given.keys() {
+        if !known.contains(&key) {
+            let hint = match closest_matches(key, known.iter().copied(), 3).as_slice() {
+                [] => format!("known parameters: {}", known.join(", ")),
+                close => format!("did you mean {}?", quoted(close)),
+            };
+            return Err(PluginError::bad_parameter(
+                key,
+                format!("`{}` has no such parameter; {hint}", info.id),
+            ));
+        }
+    }
+    let mut out = ValueMap::new();
+    for param in info.params.iter() {
+        let name = param.name.as_str();
+        match given.get(name) {
+            Some(value) if !param.kind.accepts(value) => {
+                return Err(PluginError::bad_parameter(
+                    name,
+                    format!("expected {}, got {}", param.kind.name(), value.describe()),
+                ));
+            }
+            Some(value) => out.insert(name, value.clone()),
+            None => match &param.default {
+                abi_stable::std_types::ROption::RSome(default) => out.insert(name, default.clone()),
+                abi_stable::std_types::ROption::RNone if param.required => {
+                    return Err(PluginError::bad_parameter(
+                        name,
+                        format!("is required by `{}` ({})", info.id, param.doc),
+                    ));
+                }
+                abi_stable::std_types::ROption::RNone => {}
+            },
+        }
+    }
+    Ok(Value::Map(out))
+}
+
+/// Up to `limit` candidates closest to `word` by edit distance, nearest first; only those
+/// within a third of the word's length (at least 2 edits) are offered.
+pub fn closest_matches<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>, limit: usize) -> Vec<&'a str> {
+    let threshold = (word.chars().count() / 3).max(2);
+    let mut scored: Vec<(usize, &str)> = candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|&(d, c)| d <= threshold || c.contains(word) || word.contains(c))
+        .collect();
+    scored.sort();
+    scored.into_iter().take(limit).map(|(_, c)| c).collect()
+}
+
+fn quoted(names: &[&str]) -> String {
+    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or ")
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::module::ParamInfo;
+    use crate::value::ValueKind;
+
+    fn info() -> AlgorithmInfo {
+        AlgorithmInfo {
+            id: "demo.solve".into(),
+            summary: "".into(),
+            params: vec![
+                ParamInfo::required("dim", ValueKind::Int, "dimension"),
+                ParamInfo::with_default("tol", ValueKind::Float, 1e-8, "tolerance"),
+                ParamInfo::optional("weights", ValueKind::Vector, "weights"),
+            ]
+            .into(),
+        }
+    }
+
+    #[test]
+    fn fills_defaults_and_keeps_schema_order() {
+        let params = Value::Map(ValueMap::new().with("tol", 1i64).with("dim", 3i64));
+        let out = complete_params(&info(), params).unwrap();
+        let m = out.as_map().unwrap();
+        assert_eq!(m.keys().collect::<Vec<_>>(), ["dim", "tol"]);
+        assert_eq!(m.get("tol"), Some(&Value::Int(1)));
+        let out = complete_params(&info(), Value::Map(ValueMap::new().with("dim", 2i64))).unwrap();
+        assert_eq!(out.get("tol"), Some(&Value::Float(1e-8)));
+    }
+
+    #[test]
+    fn errors_name_parameter_and_expectation() {
+        let err = complete_params(&info(), Value::Map(ValueMap::new().with("dim", 3i64).with("tl", 1.0))).unwrap_err();
+        assert!(err.message.contains("parameter `tl`") && err.message.contains("did you mean `tol`"), "{}", err.message);
+        let err = complete_params(&info(), Value::Map(ValueMap::new().with("dim", 2.5))).unwrap_err();
+        assert_eq!(err.message, "parameter `dim`: expected int, got float 2.5");
+        let err = complete_params(&info(), Value::Unit).unwrap_err();
+        assert!(err.message.starts_with("parameter `dim`: is required"), "{}", err.message);
+    }
+
+    #[test]
+    fn closest_matches_prefers_small_edits() {
+        let ids = ["sdp.solve", "sdp.delsarte", "mecb.couple"];
+        assert_eq!(closest_matches("sdp.solv", ids, 3), ["sdp.solve"]);
+        assert_eq!(closest_matches("zzz", ids, 3), Vec::<&str>::new());
+    }
+}

@@ -1,0 +1,142 @@
+//! A host for plugin unit tests: run an algorithm without the engine.
+//!
+//! ```
+//! use boundlab_sdk::prelude::*;
+//! use boundlab_sdk::testing::TestHost;
+//!
+//! let host = TestHost::new();
+//! let square = host.add_function(|x: Value| Ok(Value::from(x.as_f64().unwrap().powi(2))));
+//! let y = host.call_function(square, Value::from(3.0)).unwrap();
+//! assert_eq!(y, Value::Float(9.0));
+//! ```
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use abi_stable::std_types::{RResult, RStr};
+
+use crate::error::PluginError;
+use crate::host::{CallTarget, Host, HostRef, Host_TO, LogLevel};
+use crate::module::{AlgorithmInfo, PluginModule_Ref};
+use crate::schema::complete_params;
+use crate::value::{Callable, Value};
+
+type Function = Arc<dyn Fn(Value) -> Result<Value, PluginError> + Send + Sync>;
+
+/// An in-memory [`Host`]: records logs and progress, keeps checkpoints in a map, calls Rust
+/// closures registered with [`TestHost::add_function`], and cancels on request.
+#[derive(Default)]
+pub struct TestHost {
+    functions: Mutex<Vec<Function>>,
+    checkpoints: Mutex<HashMap<String, Value>>,
+    logs: Mutex<Vec<(LogLevel, String)>>,
+    progress: Mutex<Vec<(u64, u64)>>,
+    cancel: AtomicBool,
+    modules: Mutex<Vec<PluginModule_Ref>>,
+}
+
+impl TestHost {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers a function and returns the handle a plugin receives as a parameter.
+    pub fn add_function(&self, f: impl Fn(Value) -> Result<Value, PluginError> + Send + Sync + 'static) -> Callable {
+        let mut functions = self.functions.lock().expect("lock");
+        functions.push(Arc::new(f));
+        Callable {
+            id: functions.len() as u64 - 1,
+        }
+    }
+
+    /// Makes the algorithms of `module` callable through `CallTarget::Algorithm`.
+    pub fn add_module(&self, module: PluginModule_Ref) {
+        self.modules.lock().expect("lock").push(module);
+    }
+
+    /// Requests cancellation: `cancelled()` returns true from now on.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::SeqCst);
+    }
+
+    pub fn logs(&self) -> Vec<(LogLevel, String)> {
+        self.logs.lock().expect("lock").clone()
+    }
+
+    /// Every `(done, total)` reported so far.
+    pub fn progress_reports(&self) -> Vec<(u64, u64)> {
+        self.progress.lock().expect("lock").clone()
+    }
+
+    /// The host handle to pass to `Run::run`.
+    pub fn as_ref(&self) -> HostRef<'_> {
+        Host_TO::from_ptr(self, abi_stable::sabi_trait::TD_Opaque)
+    }
+
+    /// Calls a registered function directly.
+    pub fn call_function(&self, f: Callable, input: Value) -> Result<Value, PluginError> {
+        let function = self
+            .functions
+            .lock()
+            .expect("lock")
+            .get(f.id as usize)
+            .cloned()
+            .ok_or_else(|| PluginError::internal(format!("no function with handle {}", f.id)))?;
+        function(input)
+    }
+
+    /// Creates algorithm `id` of `module` with `params` (checked and completed like the engine
+    /// does) and runs it on `input` with this host.
+    pub fn run(&self, module: PluginModule_Ref, id: &str, params: Value, input: Value) -> Result<Value, PluginError> {
+        let info = find_algorithm(module, id)?;
+        let params = complete_params(&info, params)?;
+        let mut algorithm: crate::module::AlgorithmBox = module.create()(id.into(), params).into_result()?;
+        algorithm.run(input, self.as_ref()).into_result()
+    }
+}
+
+fn find_algorithm(module: PluginModule_Ref, id: &str) -> Result<AlgorithmInfo, PluginError> {
+    let info = module.info()().into_result()?;
+    info.algorithms
+        .into_iter()
+        .find(|a| a.id.as_str() == id)
+        .ok_or_else(|| PluginError::bad_parameter("id", format!("plugin `{}` has no algorithm `{id}`", info.name)))
+}
+
+impl Host for TestHost {
+    fn log(&self, level: LogLevel, message: RStr<'_>) {
+        self.logs.lock().expect("lock").push((level, message.to_string()));
+    }
+
+    fn progress(&self, done: u64, total: u64, _message: RStr<'_>) {
+        self.progress.lock().expect("lock").push((done, total));
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::SeqCst)
+    }
+
+    fn call(&self, target: CallTarget, input: Value) -> RResult<Value, PluginError> {
+        match target {
+            CallTarget::Function(f) => self.call_function(f, input),
+            CallTarget::Algorithm { id, params } => {
+                let modules = self.modules.lock().expect("lock").clone();
+                match modules.into_iter().find(|m| find_algorithm(*m, &id).is_ok()) {
+                    Some(module) => self.run(module, &id, params, input),
+                    None => Err(PluginError::bad_parameter("id", format!("no algorithm `{id}` is registered with the test host"))),
+                }
+            }
+        }
+        .into()
+    }
+
+    fn checkpoint(&self, key: RStr<'_>, value: Value) -> RResult<(), PluginError> {
+        self.checkpoints.lock().expect("lock").insert(key.to_string(), value);
+        RResult::ROk(())
+    }
+
+    fn restore(&self, key: RStr<'_>) -> RResult<Value, PluginError> {
+        RResult::ROk(self.checkpoints.lock().expect("lock").get(key.as_str()).cloned().unwrap_or_default())
+    }
+}
