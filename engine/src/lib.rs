@@ -1,1 +1,45 @@
-//! placeholder
+//! # boundlab-engine
+//!
+//! The engine behind the `boundlab` command: it loads algorithm plugins (linked in, or from
+//! shared libraries checked at load time), runs them from Rust or from Rhai scripts, records
+//! every run so that it can be repeated, and shows progress and logs.
+//!
+//! Embedding takes three steps: build an [`Engine`], register plugins, run.
+//!
+//! ```no_run
+//! use boundlab_engine::Engine;
+//! use boundlab_sdk::{Value, ValueMap};
+//!
+//! let engine = Engine::builder()
+//!     .bundled_plugins(false)                        // only what we register ourselves
+//!     .plugin_module(my_plugin::plugin_module())     // a plugin crate linked statically
+//!     .out_dir("runs/embedded")                      // records.ron, saved files, plots
+//!     .build()?;
+//! let result = engine.eval(r#"run("my.algorithm", #{ n: 10 })"#)?;
+//! let value = result.get("value").and_then(Value::as_f64);
+//! # mod my_plugin { pub fn plugin_module() -> boundlab_sdk::PluginModule_Ref { unimplemented!() } }
+//! # Ok::<(), boundlab_engine::EngineError>(())
+//! ```
+//!
+//! See `examples/embed` for a complete program, and the README for the script functions.
+
+mod bundled;
+mod engine;
+mod error;
+pub mod files;
+mod host;
+mod loader;
+pub mod logging;
+pub mod progress;
+pub mod records;
+mod registry;
+pub mod script;
+
+pub use engine::{Engine, EngineBuilder};
+pub use error::EngineError;
+pub use host::{checkpoint_dir, CancelToken};
+pub use loader::{load_plugin_file, PLUGIN_PATH_VAR};
+pub use registry::{LoadedPlugin, PluginSource};
+pub use script::Limits;
+
+pub use boundlab_sdk as sdk;

@@ -1,0 +1,145 @@
+//! The engine's implementation of the sdk's `Host`: what a running algorithm may ask for.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use abi_stable::std_types::{RResult, RStr};
+use boundlab_sdk::{guard, Callable, CallTarget, Host, LogLevel, PluginError, Value};
+
+use crate::engine::{AlgorithmCall, Engine};
+use crate::progress::TaskProgress;
+
+/// A shared flag that asks running work to stop (set by Ctrl-C).
+#[derive(Clone, Default, Debug)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    /// Clears the flag so that the engine can be used again.
+    pub fn reset(&self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Calls functions that a script passed to an algorithm (closures in the parameters).
+pub trait FunctionCaller: Sync {
+    fn call(&self, function: Callable, input: Value) -> Result<Value, PluginError>;
+}
+
+/// Nested `Host::call`s of algorithms deeper than this are refused (runaway recursion).
+const MAX_CALL_DEPTH: usize = 16;
+
+/// The host handed to one algorithm run.
+pub(crate) struct RunHost<'a> {
+    pub engine: &'a Engine,
+    pub plugin: &'a str,
+    pub progress: &'a TaskProgress,
+    pub functions: Option<&'a dyn FunctionCaller>,
+    pub depth: usize,
+}
+
+impl RunHost<'_> {
+    fn checkpoint_path(&self, key: &str) -> Result<PathBuf, PluginError> {
+        let valid = !key.is_empty()
+            && key.len() <= 128
+            && key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            && !key.starts_with('.');
+        if !valid {
+            return Err(PluginError::internal(format!(
+                "checkpoint key {key:?} must be 1-128 characters of letters, digits, `_`, `-` or `.`, not starting with `.`"
+            )));
+        }
+        Ok(checkpoint_dir(self.engine.out_dir()).join(format!("{}.{key}.ron", self.plugin)))
+    }
+}
+
+/// Where checkpoints of an output folder live.
+pub fn checkpoint_dir(out_dir: &Path) -> PathBuf {
+    out_dir.join("checkpoints")
+}
+
+/// Runs a host service, turning an engine-side panic into an error (panics must not cross the
+/// plugin boundary: abi_stable aborts on them).
+fn host_guard<T>(service: &str, f: impl FnOnce() -> Result<T, PluginError>) -> RResult<T, PluginError> {
+    guard(service, f)
+        .map_err(|e| PluginError::internal(format!("host service failed: {}", e.message)))
+        .into()
+}
+
+impl Host for RunHost<'_> {
+    fn log(&self, level: LogLevel, message: RStr<'_>) {
+        let _ = host_guard("logging", || {
+            crate::logging::emit(self.plugin, level, message.as_str());
+            Ok(())
+        });
+    }
+
+    fn progress(&self, done: u64, total: u64, message: RStr<'_>) {
+        let _ = host_guard("reporting progress", || {
+            self.progress.update(done, total, message.as_str());
+            Ok(())
+        });
+    }
+
+    fn cancelled(&self) -> bool {
+        self.engine.cancel_token().is_cancelled()
+    }
+
+    fn call(&self, target: CallTarget, input: Value) -> RResult<Value, PluginError> {
+        host_guard("calling", || match target {
+            CallTarget::Function(function) => match self.functions {
+                Some(functions) => functions.call(function, input),
+                None => Err(PluginError::bad_parameter(
+                    "function",
+                    "this run has no script functions (it was not started from a script)",
+                )),
+            },
+            CallTarget::Algorithm { id, params } => {
+                if self.depth >= MAX_CALL_DEPTH {
+                    return Err(PluginError::internal(format!(
+                        "algorithm calls nest deeper than {MAX_CALL_DEPTH} levels (calling `{id}`)"
+                    )));
+                }
+                let call = AlgorithmCall {
+                    id: id.as_str(),
+                    params,
+                    input,
+                    functions: self.functions,
+                    depth: self.depth + 1,
+                    record: false,
+                    show_progress: true,
+                };
+                self.engine.run_algorithm(call).map_err(|e| match e {
+                    crate::EngineError::Algorithm { error, .. } => error.context(format!("in `{id}`")),
+                    other => PluginError::bad_parameter("id", other.to_string()),
+                })
+            }
+        })
+    }
+
+    fn checkpoint(&self, key: RStr<'_>, value: Value) -> RResult<(), PluginError> {
+        host_guard("checkpointing", || {
+            let path = self.checkpoint_path(key.as_str())?;
+            crate::files::write_value_atomic(&path, &value)
+                .map_err(|e| PluginError::internal(format!("cannot write checkpoint: {e}")))
+        })
+    }
+
+    fn restore(&self, key: RStr<'_>) -> RResult<Value, PluginError> {
+        host_guard("restoring a checkpoint", || {
+            let path = self.checkpoint_path(key.as_str())?;
+            if !path.exists() {
+                return Ok(Value::Unit);
+            }
+            crate::files::read_value(&path).map_err(|e| PluginError::internal(format!("cannot read checkpoint: {e}")))
+        })
+    }
+}

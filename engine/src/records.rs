@@ -1,0 +1,232 @@
+//! Run records: one line of RON per algorithm run, appended to `records.ron` as each run ends.
+//!
+//! A record holds everything needed to rerun (id, complete parameters, seed, plugin and engine
+//! versions) and a summary of the result. One record per line (instead of one RON list) means a
+//! crash or a kill never loses or corrupts the records already written.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use boundlab_sdk::{Value, ValueMap};
+use serde::{Deserialize, Serialize};
+
+use crate::error::EngineError;
+
+/// The file name of the record log inside the output folder.
+pub const RECORDS_FILE: &str = "records.ron";
+
+const HEADER: &str = "// boundlab run records: one RON record per line (boundlab rerun FILE N reruns record N)";
+
+/// One algorithm run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Position in the file, from 0.
+    pub index: usize,
+    pub id: String,
+    pub plugin: String,
+    pub plugin_version: String,
+    pub engine_version: String,
+    /// UTC, RFC 3339.
+    pub timestamp: String,
+    /// The `seed` parameter, when the algorithm has one.
+    pub seed: Option<i64>,
+    /// The complete parameters (after defaults were filled in).
+    pub params: Value,
+    pub wall_seconds: f64,
+    /// `ok` or `error`.
+    pub status: String,
+    pub error: Option<String>,
+    /// The result with large arrays shortened to a description.
+    pub summary: Value,
+}
+
+/// The append-only record file of an output folder; opened on the first record.
+pub struct RecordLog {
+    path: PathBuf,
+    state: Mutex<LogState>,
+}
+
+struct LogState {
+    file: Option<File>,
+    next_index: usize,
+}
+
+impl RecordLog {
+    pub fn new(out_dir: &Path) -> Self {
+        Self {
+            path: out_dir.join(RECORDS_FILE),
+            state: Mutex::new(LogState {
+                file: None,
+                next_index: 0,
+            }),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends `record` (its index is assigned here) and flushes it to disk.
+    pub fn append(&self, mut record: Record) -> Result<usize, EngineError> {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if state.file.is_none() {
+            let existing = if self.path.exists() { read_records(&self.path)?.len() } else { 0 };
+            if let Some(dir) = self.path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| EngineError::io(dir, e))?;
+            }
+            let mut file = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&self.path)
+                .map_err(|e| EngineError::io(&self.path, e))?;
+            if existing == 0 {
+                writeln!(file, "{HEADER}").map_err(|e| EngineError::io(&self.path, e))?;
+            }
+            state.file = Some(file);
+            state.next_index = existing;
+        }
+        record.index = state.next_index;
+        let line = ron::to_string(&record)
+            .map_err(|e| EngineError::format(&self.path, format!("cannot encode record: {e}")))?;
+        let file = state.file.as_mut().expect("opened above");
+        writeln!(file, "{line}")
+            .and_then(|_| file.flush())
+            .map_err(|e| EngineError::io(&self.path, e))?;
+        state.next_index += 1;
+        Ok(record.index)
+    }
+}
+
+/// Reads every record of a record file.
+pub fn read_records(path: &Path) -> Result<Vec<Record>, EngineError> {
+    let file = File::open(path).map_err(|e| EngineError::io(path, e))?;
+    let mut records = Vec::new();
+    for (number, line) in BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|e| EngineError::io(path, e))?;
+        let text = line.trim();
+        if text.is_empty() || text.starts_with("//") {
+            continue;
+        }
+        let record: Record = ron::from_str(text).map_err(|e| {
+            EngineError::format(path, format!("line {}: not a run record: {e}", number + 1))
+        })?;
+        records.push(record);
+    }
+    Ok(records)
+}
+
+/// Arrays longer than this are summarised in a record rather than stored.
+const SUMMARY_MAX_LEN: usize = 16;
+
+/// The result as stored in a record: scalars and short arrays kept, long ones described.
+pub fn summarize(value: &Value) -> Value {
+    match value {
+        Value::Vector(v) if v.len() > SUMMARY_MAX_LEN => Value::Str(describe_floats("vector", v).into()),
+        Value::List(items) if items.len() > SUMMARY_MAX_LEN => Value::Str(format!("list of {}", items.len()).into()),
+        Value::List(items) => Value::List(items.iter().map(summarize).collect()),
+        Value::Matrix(m) if m.data.len() > SUMMARY_MAX_LEN => {
+            Value::Str(describe_floats(&format!("{}x{} matrix", m.rows, m.cols), &m.data).into())
+        }
+        Value::Sparse(_) => Value::Str(value.describe().into()),
+        Value::Map(m) => Value::Map(m.iter().map(|(k, v)| (k, summarize(v))).collect::<ValueMap>()),
+        other => other.clone(),
+    }
+}
+
+fn describe_floats(what: &str, data: &[f64]) -> String {
+    let finite = data.iter().copied().filter(|x| x.is_finite());
+    let (min, max) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(x), hi.max(x)));
+    format!("{what} of {} (min {min:.6e}, max {max:.6e})", data.len())
+}
+
+/// The current time in UTC as RFC 3339 (`2026-11-29T05:38:23Z`).
+pub fn utc_timestamp() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    format_utc(secs)
+}
+
+/// Formats seconds since the Unix epoch as RFC 3339 UTC (proleptic Gregorian calendar).
+pub fn format_utc(secs: i64) -> String {
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// A compact form for folder names: `20261129-053823`.
+pub fn compact_timestamp() -> String {
+    utc_timestamp().replace(['-', ':'], "").replace('T', "-").trim_end_matches('Z').to_string()
+}
+
+/// Days since 1970-01-01 to (year, month, day); H. Hinnant's `civil_from_days` algorithm.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_formatting_matches_known_dates() {
+        // Reference values from `date -u -d @N` (GNU coreutils).
+        assert_eq!(format_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_utc(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(format_utc(1_795_930_703), "2026-11-29T05:38:23Z");
+        assert_eq!(format_utc(-86_400), "1969-12-31T00:00:00Z");
+    }
+
+    #[test]
+    fn records_append_line_by_line_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = RecordLog::new(dir.path());
+        let record = |id: &str| Record {
+            index: 99,
+            id: id.into(),
+            plugin: "p".into(),
+            plugin_version: "1".into(),
+            engine_version: "0".into(),
+            timestamp: utc_timestamp(),
+            seed: Some(3),
+            params: Value::Map(ValueMap::new().with("x", vec![1.0, f64::NAN])),
+            wall_seconds: 0.5,
+            status: "ok".into(),
+            error: None,
+            summary: Value::Float(1.0),
+        };
+        assert_eq!(log.append(record("a")).unwrap(), 0);
+        assert_eq!(log.append(record("b")).unwrap(), 1);
+        // A new log on the same folder continues the numbering.
+        let again = RecordLog::new(dir.path());
+        assert_eq!(again.append(record("c")).unwrap(), 2);
+        let read = read_records(log.path()).unwrap();
+        assert_eq!(read.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert_eq!(read[2].index, 2);
+        std::fs::write(dir.path().join("bad.ron"), "(index: 0,\n").unwrap();
+        let err = read_records(&dir.path().join("bad.ron")).unwrap_err().to_string();
+        assert!(err.contains("line 1: not a run record"), "{err}");
+    }
+
+    #[test]
+    fn summaries_shorten_long_arrays_only() {
+        let long = Value::Vector(vec![1.0; 100].into());
+        let v = Value::Map(ValueMap::new().with("x", long).with("f", 2.5).with("short", vec![1.0, 2.0]));
+        let s = summarize(&v);
+        assert_eq!(s.get("f"), Some(&Value::Float(2.5)));
+        assert_eq!(s.get("short"), Some(&Value::Vector(vec![1.0, 2.0].into())));
+        assert!(s.get("x").unwrap().as_str().unwrap().starts_with("vector of 100"));
+    }
+}

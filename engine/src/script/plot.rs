@@ -1,0 +1,226 @@
+//! `plot(spec, path)`: line and scatter charts written as SVG with plotters.
+//!
+//! ```text
+//! plot(#{
+//!     title: "Convergence", x_label: "iteration", y_label: "KKT residual", y_log: true,
+//!     series: [ #{ name: "gaussian", x: [1, 2, 3], y: [1e-1, 1e-4, 1e-9], kind: "line" } ]
+//! }, "kkt.svg");
+//! ```
+
+use std::path::Path;
+
+use boundlab_sdk::{from_value, Value};
+use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
+use plotters::prelude::*;
+use serde::Deserialize;
+
+/// What a script asks to draw.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlotSpec {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub x_label: String,
+    #[serde(default)]
+    pub y_label: String,
+    #[serde(default)]
+    pub x_log: bool,
+    #[serde(default)]
+    pub y_log: bool,
+    #[serde(default = "default_width")]
+    pub width: u32,
+    #[serde(default = "default_height")]
+    pub height: u32,
+    pub series: Vec<Series>,
+}
+
+fn default_width() -> u32 {
+    800
+}
+
+fn default_height() -> u32 {
+    500
+}
+
+/// One data series; `x` defaults to 0, 1, 2, ...
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Series {
+    #[serde(default)]
+    pub name: String,
+    pub x: Option<Vec<f64>>,
+    pub y: Vec<f64>,
+    #[serde(default)]
+    pub kind: SeriesKind,
+}
+
+#[derive(Debug, Default, Clone, Copy, Deserialize, PartialEq)]
+#[serde(rename_all = "lowercase")]
+pub enum SeriesKind {
+    #[default]
+    Line,
+    Scatter,
+    /// A line with a marker at every point.
+    Linepoints,
+}
+
+/// Decodes and checks a plot spec; errors name the field, the series and the index.
+pub fn parse_spec(spec: Value) -> Result<PlotSpec, String> {
+    let spec: PlotSpec = from_value(spec).map_err(|e| format!("plot spec: {e}"))?;
+    if spec.series.is_empty() {
+        return Err("plot spec: `series` is empty".into());
+    }
+    for (k, s) in spec.series.iter().enumerate() {
+        let label = if s.name.is_empty() { format!("series {k}") } else { format!("series {k} ({})", s.name) };
+        if let Some(x) = &s.x {
+            if x.len() != s.y.len() {
+                return Err(format!("plot spec: {label} has {} x values but {} y values", x.len(), s.y.len()));
+            }
+        }
+        for (axis, values, log) in [("x", s.x.as_deref(), spec.x_log), ("y", Some(s.y.as_slice()), spec.y_log)] {
+            if let Some(values) = values {
+                if log {
+                    if let Some(i) = values.iter().position(|&v| v.is_finite() && v <= 0.0) {
+                        return Err(format!(
+                            "plot spec: {label} has {axis}[{i}] = {} but the {axis} axis is logarithmic",
+                            values[i]
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    if spec.width < 100 || spec.height < 100 || spec.width > 10_000 || spec.height > 10_000 {
+        return Err(format!("plot spec: width and height must lie in 100..=10000, got {}x{}", spec.width, spec.height));
+    }
+    Ok(spec)
+}
+
+fn points(s: &Series) -> Vec<(f64, f64)> {
+    let xs: Vec<f64> = s.x.clone().unwrap_or_else(|| (0..s.y.len()).map(|i| i as f64).collect());
+    xs.into_iter().zip(s.y.iter().copied()).filter(|(x, y)| x.is_finite() && y.is_finite()).collect()
+}
+
+/// The plotted range of one axis, padded by 5% (in log space on a log axis).
+fn axis_range(values: impl Iterator<Item = f64>, log: bool) -> std::ops::Range<f64> {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite() && (!log || *v > 0.0))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    if !lo.is_finite() {
+        return if log { 1.0..10.0 } else { 0.0..1.0 };
+    }
+    if log {
+        let (a, b) = (lo.log10(), hi.log10());
+        let pad = ((b - a) * 0.05).max(0.05);
+        10f64.powf(a - pad)..10f64.powf(b + pad)
+    } else {
+        let pad = ((hi - lo) * 0.05).max(if lo == hi { lo.abs().max(1.0) * 0.05 } else { 0.0 });
+        lo - pad..hi + pad
+    }
+}
+
+/// Draws `spec` into the SVG file at `path`.
+pub fn draw_svg(spec: &PlotSpec, path: &Path) -> Result<(), String> {
+    let all: Vec<Vec<(f64, f64)>> = spec.series.iter().map(points).collect();
+    let xr = axis_range(all.iter().flatten().map(|p| p.0), spec.x_log);
+    let yr = axis_range(all.iter().flatten().map(|p| p.1), spec.y_log);
+    let root = SVGBackend::new(path, (spec.width, spec.height)).into_drawing_area();
+    let result = match (spec.x_log, spec.y_log) {
+        (false, false) => draw_chart(&root, spec, &all, xr, yr),
+        (true, false) => draw_chart(&root, spec, &all, xr.log_scale(), yr),
+        (false, true) => draw_chart(&root, spec, &all, xr, yr.log_scale()),
+        (true, true) => draw_chart(&root, spec, &all, xr.log_scale(), yr.log_scale()),
+    };
+    result.and_then(|()| root.present().map_err(|e| e.to_string()))
+}
+
+fn draw_chart<X, Y>(
+    root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    spec: &PlotSpec,
+    series: &[Vec<(f64, f64)>],
+    x: X,
+    y: Y,
+) -> Result<(), String>
+where
+    X: AsRangedCoord<Value = f64>,
+    Y: AsRangedCoord<Value = f64>,
+    X::CoordDescType: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y::CoordDescType: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let err = |e: &dyn std::fmt::Display| e.to_string();
+    root.fill(&WHITE).map_err(|e| err(&e))?;
+    let mut chart = ChartBuilder::on(root)
+        .caption(&spec.title, ("sans-serif", 22))
+        .margin(12)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
+        .build_cartesian_2d(x, y)
+        .map_err(|e| err(&e))?;
+    chart
+        .configure_mesh()
+        .x_desc(&spec.x_label)
+        .y_desc(&spec.y_label)
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(|e| err(&e))?;
+    let mut any_named = false;
+    for (k, (s, pts)) in spec.series.iter().zip(series).enumerate() {
+        let color = Palette99::pick(k).to_rgba();
+        let pts = pts.clone();
+        let drawn = match s.kind {
+            SeriesKind::Line => chart.draw_series(LineSeries::new(pts, color.stroke_width(2))),
+            SeriesKind::Scatter => chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, color.filled()))),
+            SeriesKind::Linepoints => chart.draw_series(
+                LineSeries::new(pts, color.stroke_width(2)).point_size(3),
+            ),
+        }
+        .map_err(|e| err(&e))?;
+        if !s.name.is_empty() {
+            any_named = true;
+            drawn
+                .label(s.name.clone())
+                .legend(move |(lx, ly)| PathElement::new(vec![(lx, ly), (lx + 20, ly)], color.stroke_width(2)));
+        }
+    }
+    if any_named {
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .draw()
+            .map_err(|e| err(&e))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use boundlab_sdk::ValueMap;
+
+    fn spec(y: Vec<f64>, y_log: bool) -> Value {
+        let series = Value::List(vec![Value::Map(ValueMap::new().with("name", "s").with("y", y))].into());
+        Value::Map(ValueMap::new().with("title", "t").with("y_log", y_log).with("series", series))
+    }
+
+    #[test]
+    fn writes_an_svg_with_title_legend_and_log_axis() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.svg");
+        let s = parse_spec(spec(vec![1.0, 0.1, 1e-3], true)).unwrap();
+        draw_svg(&s, &path).unwrap();
+        let svg = std::fs::read_to_string(&path).unwrap();
+        assert!(svg.starts_with("<svg"), "{}", &svg[..50.min(svg.len())]);
+        assert!(svg.contains(">t<") && svg.contains(">s<"), "title and legend text are in the file");
+    }
+
+    #[test]
+    fn bad_specs_name_the_problem() {
+        let err = parse_spec(spec(vec![1.0, -1.0], true)).unwrap_err();
+        assert!(err.contains("y[1] = -1") && err.contains("logarithmic"), "{err}");
+        let bad = Value::Map(ValueMap::new().with("series", Value::List(vec![].into())).with("colour", "red"));
+        let err = parse_spec(bad).unwrap_err();
+        assert!(err.contains("colour"), "{err}");
+    }
+}
