@@ -124,7 +124,11 @@ fn register_sparse(rhai: &mut rhai::Engine) {
 }
 
 fn engine_error(e: EngineError) -> Box<EvalAltResult> {
+    let cancelled = |k: boundlab_sdk::ErrorKind| k == boundlab_sdk::ErrorKind::Cancelled;
     match e {
+        EngineError::Algorithm { error, .. } if cancelled(error.kind) => {
+            Box::new(EvalAltResult::ErrorTerminated(Dynamic::from("cancelled"), Position::NONE))
+        }
         EngineError::Cancelled => Box::new(EvalAltResult::ErrorTerminated(Dynamic::from("cancelled"), Position::NONE)),
         other => script_error(other.to_string()),
     }

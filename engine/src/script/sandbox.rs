@@ -64,7 +64,7 @@ impl ModuleResolver for ConfinedResolver {
     ) -> Result<SharedModule, Box<EvalAltResult>> {
         let file = self
             .locate(source, path)
-            .map_err(|message| Box::new(EvalAltResult::ErrorModuleNotFound(message, pos)))?;
+            .map_err(|message| Box::new(EvalAltResult::ErrorRuntime(message.into(), pos)))?;
         self.files.resolve(engine, None, &file.to_string_lossy(), pos)
     }
 }

@@ -1,0 +1,70 @@
+// The `testkit` plugin used by the engine's tests: linked statically by some tests and built
+// as a shared library by others (see `support/mod.rs`). Each algorithm exercises one service.
+
+use boundlab_sdk::prelude::*;
+
+pub struct Testkit;
+
+impl Plugin for Testkit {
+    const NAME: &'static str = "testkit";
+    const VERSION: &'static str = "0.3.0";
+
+    fn algorithms() -> Vec<AlgorithmSpec> {
+        vec![
+            AlgorithmSpec::new("testkit.panic", "Panics when run", |_| {
+                Ok(Box::new(|_input: Value, _host: &HostRef<'_>| -> PluginResult<Value> {
+                    panic!("deliberate panic in testkit")
+                }))
+            }),
+            AlgorithmSpec::new("testkit.map", "Applies the script function `f` to each entry of `xs`", |params| {
+                let f: Callable = from_value_field(&params, "f")?;
+                let xs: Vec<f64> = from_value_field(&params, "xs")?;
+                Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
+                    let ys: PluginResult<Vec<Value>> = xs.iter().map(|&x| host.call_function(f, Value::from(x))).collect();
+                    Ok(Value::Map(ValueMap::new().with("ys", Value::List(ys?.into()))))
+                }))
+            })
+            .param(ParamInfo::required("f", ValueKind::Callable, "a function of one number"))
+            .param(ParamInfo::required("xs", ValueKind::Vector, "the points")),
+            AlgorithmSpec::new("testkit.spin", "Runs until cancelled (at most `seconds`)", |params| {
+                let seconds: f64 = from_value_field(&params, "seconds")?;
+                Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
+                    let start = std::time::Instant::now();
+                    let mut k = 0u64;
+                    while start.elapsed().as_secs_f64() < seconds {
+                        host.check_cancelled()?;
+                        k += 1;
+                        host.report_progress(k, 0, "spinning");
+                        std::thread::sleep(std::time::Duration::from_millis(5));
+                    }
+                    Ok(Value::from("timed out"))
+                }))
+            })
+            .param(ParamInfo::with_default("seconds", ValueKind::Float, 30.0, "safety limit")),
+            AlgorithmSpec::new("testkit.echo", "Returns its parameters and input", |params| {
+                Ok(Box::new(move |input: Value, host: &HostRef<'_>| {
+                    host.info("echo called");
+                    Ok(Value::Map(ValueMap::new().with("params", params.clone()).with("input", input)))
+                }))
+            })
+            .param(ParamInfo::with_default("seed", ValueKind::Int, 7i64, "a seed"))
+            .param(ParamInfo::with_default("scale", ValueKind::Float, 1.0, "a positive number"))
+            .param(ParamInfo::optional("data", ValueKind::Any, "anything")),
+            AlgorithmSpec::new("testkit.nested", "Calls testkit.echo through the host", |_| {
+                Ok(Box::new(|_input: Value, host: &HostRef<'_>| {
+                    let params = Value::Map(ValueMap::new().with("seed", 11i64));
+                    host.call_algorithm("testkit.echo", params, Value::from("from nested"))
+                }))
+            }),
+            AlgorithmSpec::new("testkit.counter", "Counts its runs in a checkpoint", |_| {
+                Ok(Box::new(|_input: Value, host: &HostRef<'_>| {
+                    let previous = host.load_checkpoint("count")?.and_then(|v| v.as_i64()).unwrap_or(0);
+                    host.save_checkpoint("count", Value::Int(previous + 1))?;
+                    Ok(Value::Int(previous + 1))
+                }))
+            }),
+        ]
+    }
+}
+
+boundlab_sdk::export_plugin!(Testkit);
