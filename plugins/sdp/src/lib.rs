@@ -3,6 +3,12 @@
 //! The numerical code lives in ordinary modules with their own tests; [`plugin`] is the thin
 //! layer that exposes it through the boundlab sdk.
 
+pub mod blocks;
+pub mod dense;
+pub(crate) mod model;
 pub mod plugin;
+pub mod problem;
+pub mod scalar;
+pub(crate) mod schur;
 
 pub use plugin::plugin_module;

@@ -1,0 +1,304 @@
+//! The scalar types the solver runs in: `f64` and faer's double-double `fx128`.
+//!
+//! Everything numerical in this crate is generic over [`Real`], so one code path serves the
+//! fast double-precision solve and the ~32-digit double-double solve that the sphere-packing
+//! bounds need. The trait adds to faer's `RealField` the few things the solver needs that
+//! faer does not spell the same way for both types (conversions, `sqrt`, decimal parsing).
+
+use faer::traits::RealField;
+use faer::{MatMut, MatRef, Par};
+
+use crate::dense;
+use std::fmt::Debug;
+
+pub use faer::fx128;
+
+/// A real scalar the interior-point method can run in.
+pub trait Real: RealField + Copy + Send + Sync + Debug + 'static {
+    /// `"f64"` or `"dd"`, as in the `precision` parameter.
+    const NAME: &'static str;
+    /// Unit roundoff of the type, as an `f64` (2^-53 for `f64`, about 2^-105 for `fx128`).
+    const EPSILON: f64;
+
+    fn from_f64(x: f64) -> Self;
+    /// The nearest `f64` (the leading component for `fx128`).
+    fn to_f64(self) -> f64;
+    fn sqrt(self) -> Self;
+    fn abs(self) -> Self;
+    /// Parses a decimal number (`-1.25e-3`, `+4`, `.5`) to full precision of the type.
+    fn parse_decimal(text: &str) -> Option<Self>;
+    /// Decimal text that reads back to the same value with [`Real::parse_decimal`].
+    fn to_decimal(self) -> String;
+    /// Lossless widening to double-double (conversions between precisions go through it).
+    fn to_fx128(self) -> fx128;
+    /// Rounds a double-double to this type.
+    fn from_fx128(x: fx128) -> Self;
+    /// `dst = (accumulate ? dst : 0) + alpha · a · b`.
+    fn gemm(dst: MatMut<'_, Self>, accumulate: bool, a: MatRef<'_, Self>, b: MatRef<'_, Self>, alpha: Self, par: Par);
+    /// Lower Cholesky factorization in place (lower triangle); `false` if not positive definite.
+    fn cholesky_in_place(a: MatMut<'_, Self>, par: Par) -> bool;
+    /// Solves `L X = B` in place for lower triangular `L`.
+    fn solve_lower(l: MatRef<'_, Self>, rhs: MatMut<'_, Self>, par: Par);
+    /// Solves `Lᵀ X = B` in place for lower triangular `L`.
+    fn solve_lower_transpose(l: MatRef<'_, Self>, rhs: MatMut<'_, Self>, par: Par);
+    /// Converts between precisions, rounding when the target is narrower.
+    fn cast<U: Real>(self) -> U {
+        U::from_fx128(self.to_fx128())
+    }
+
+    fn from_usize(n: usize) -> Self {
+        Self::from_f64(n as f64)
+    }
+    fn max(self, other: Self) -> Self {
+        if self >= other { self } else { other }
+    }
+    fn min(self, other: Self) -> Self {
+        if self <= other { self } else { other }
+    }
+    fn is_finite_value(self) -> bool {
+        self.to_f64().is_finite()
+    }
+}
+
+impl Real for f64 {
+    const NAME: &'static str = "f64";
+    const EPSILON: f64 = f64::EPSILON / 2.0;
+
+    fn from_f64(x: f64) -> Self {
+        x
+    }
+    fn to_f64(self) -> f64 {
+        self
+    }
+    fn sqrt(self) -> Self {
+        f64::sqrt(self)
+    }
+    fn abs(self) -> Self {
+        f64::abs(self)
+    }
+    fn parse_decimal(text: &str) -> Option<Self> {
+        let value: f64 = text.parse().ok()?;
+        value.is_finite().then_some(value)
+    }
+    fn to_decimal(self) -> String {
+        format!("{self:e}")
+    }
+    fn to_fx128(self) -> fx128 {
+        fx128::from(self)
+    }
+    fn from_fx128(x: fx128) -> Self {
+        x.0 + x.1
+    }
+    fn gemm(dst: MatMut<'_, Self>, accumulate: bool, a: MatRef<'_, Self>, b: MatRef<'_, Self>, alpha: Self, par: Par) {
+        dense::faer_gemm(dst, accumulate, a, b, alpha, par)
+    }
+    fn cholesky_in_place(a: MatMut<'_, Self>, par: Par) -> bool {
+        dense::faer_cholesky_in_place(a, par)
+    }
+    fn solve_lower(l: MatRef<'_, Self>, rhs: MatMut<'_, Self>, par: Par) {
+        dense::faer_solve_lower(l, rhs, par)
+    }
+    fn solve_lower_transpose(l: MatRef<'_, Self>, rhs: MatMut<'_, Self>, par: Par) {
+        dense::faer_solve_lower_transpose(l, rhs, par)
+    }
+}
+
+impl Real for fx128 {
+    const NAME: &'static str = "dd";
+    fn to_fx128(self) -> fx128 {
+        self
+    }
+    fn from_fx128(x: fx128) -> Self {
+        x
+    }
+    fn gemm(dst: MatMut<'_, Self>, accumulate: bool, a: MatRef<'_, Self>, b: MatRef<'_, Self>, alpha: Self, par: Par) {
+        dense::generic_gemm(dst, accumulate, a, b, alpha, par)
+    }
+    fn cholesky_in_place(a: MatMut<'_, Self>, par: Par) -> bool {
+        dense::generic_cholesky_in_place(a, par)
+    }
+    fn solve_lower(l: MatRef<'_, Self>, rhs: MatMut<'_, Self>, par: Par) {
+        dense::generic_solve_lower(l, rhs, par)
+    }
+    fn solve_lower_transpose(l: MatRef<'_, Self>, rhs: MatMut<'_, Self>, par: Par) {
+        dense::generic_solve_lower_transpose(l, rhs, par)
+    }
+    const EPSILON: f64 = f64::EPSILON * f64::EPSILON / 4.0;
+
+    fn from_f64(x: f64) -> Self {
+        fx128::from(x)
+    }
+    fn to_f64(self) -> f64 {
+        self.0 + self.1
+    }
+    fn sqrt(self) -> Self {
+        if self.0 <= 0.0 {
+            return fx128::from(if self.0 == 0.0 { 0.0 } else { f64::NAN });
+        }
+        fx128::sqrt(self)
+    }
+    fn abs(self) -> Self {
+        fx128::abs(self)
+    }
+    fn parse_decimal(text: &str) -> Option<Self> {
+        let d = Decimal::parse(text)?;
+        // The digits are exact in double-double up to 31 of them; the power of ten is rounded
+        // once, so the result is within a few units of the last place.
+        let mut mantissa = fx128::from(0.0);
+        let ten = fx128::from(10.0);
+        for &digit in &d.digits {
+            mantissa = mantissa * ten + fx128::from(f64::from(digit));
+        }
+        let exponent = d.exponent;
+        if exponent.unsigned_abs() > 400 {
+            // Beyond the range of f64 either way: let f64 parsing say overflow or zero.
+            let value: f64 = text.parse().ok()?;
+            return value.is_finite().then(|| fx128::from(value));
+        }
+        let scale = pow10(exponent.unsigned_abs());
+        let value = if exponent >= 0 { mantissa * scale } else { mantissa / scale };
+        let value = if d.negative { -value } else { value };
+        value.is_finite().then_some(value)
+    }
+    fn to_decimal(self) -> String {
+        if !self.is_finite() {
+            return format!("{}", self.0);
+        }
+        if self.0 == 0.0 {
+            return "0".to_string();
+        }
+        // 33 significant digits: one more than double-double holds, so the text reads back.
+        let negative = self.0 < 0.0;
+        let mut y = fx128::abs(self);
+        let mut exponent = y.0.log10().floor() as i32;
+        let scale = pow10(exponent.unsigned_abs());
+        y = if exponent >= 0 { y / scale } else { y * scale };
+        let ten = fx128::from(10.0);
+        if y.0 >= 10.0 {
+            y = y / ten;
+            exponent += 1;
+        } else if y.0 < 1.0 {
+            y = y * ten;
+            exponent -= 1;
+        }
+        let mut digits = String::with_capacity(40);
+        for k in 0..33 {
+            let mut d = y.0.floor();
+            if (y - fx128::from(d)).0 < 0.0 {
+                d -= 1.0;
+            }
+            let d = d.clamp(0.0, 9.0);
+            digits.push(char::from(b'0' + d as u8));
+            if k == 0 {
+                digits.push('.');
+            }
+            y = (y - fx128::from(d)) * ten;
+        }
+        format!("{}{digits}e{exponent}", if negative { "-" } else { "" })
+    }
+}
+
+/// 10^k in double-double by binary powering (each product rounds to about 1e-32).
+fn pow10(mut k: u32) -> fx128 {
+    let mut result = fx128::from(1.0);
+    let mut base = fx128::from(10.0);
+    while k > 0 {
+        if k & 1 == 1 {
+            result = result * base;
+        }
+        base = base * base;
+        k >>= 1;
+    }
+    result
+}
+
+/// A decimal number split into its digits and a power of ten.
+struct Decimal {
+    negative: bool,
+    digits: Vec<u8>,
+    exponent: i32,
+}
+
+impl Decimal {
+    fn parse(text: &str) -> Option<Self> {
+        let bytes = text.trim().as_bytes();
+        let mut i = 0;
+        let mut negative = false;
+        if i < bytes.len() && (bytes[i] == b'+' || bytes[i] == b'-') {
+            negative = bytes[i] == b'-';
+            i += 1;
+        }
+        let mut digits = Vec::new();
+        let mut exponent: i32 = 0;
+        let mut seen_digit = false;
+        let mut seen_point = false;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'0'..=b'9' => {
+                    seen_digit = true;
+                    if digits.is_empty() && bytes[i] == b'0' {
+                        // leading zeros carry no digits
+                    } else if digits.len() < 34 {
+                        digits.push(bytes[i] - b'0');
+                    } else {
+                        exponent += 1; // digits beyond double-double precision only scale
+                    }
+                    if seen_point {
+                        exponent -= 1;
+                    }
+                }
+                b'.' if !seen_point => seen_point = true,
+                b'e' | b'E' | b'd' | b'D' => break,
+                _ => return None,
+            }
+            i += 1;
+        }
+        if !seen_digit {
+            return None;
+        }
+        if i < bytes.len() {
+            let rest = std::str::from_utf8(&bytes[i + 1..]).ok()?;
+            let e: i32 = rest.strip_prefix('+').unwrap_or(rest).parse().ok()?;
+            exponent = exponent.checked_add(e)?;
+        }
+        Some(Decimal {
+            negative,
+            digits,
+            exponent,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_decimals_in_both_precisions() {
+        for (text, value) in [("1.5", 1.5), ("-2e3", -2000.0), ("+.25", 0.25), ("7", 7.0), ("1.0D-2", 0.01)] {
+            assert_eq!(<f64 as Real>::parse_decimal(text).or_else(|| text.replace('D', "e").parse().ok()), Some(value), "{text}");
+            assert_eq!(fx128::parse_decimal(text).unwrap().to_f64(), value, "{text}");
+        }
+        for bad in ["", "-", "1.2.3", "abc", "1e", "1x"] {
+            assert!(fx128::parse_decimal(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn double_double_parsing_keeps_thirty_digits() {
+        // 0.1 is not a double; in double-double 10 * 0.1 - 1 must vanish to ~1e-32, where the
+        // f64 value of 0.1 leaves 5.55e-17 (the f64 rounding error of 0.1).
+        let tenth = fx128::parse_decimal("0.1").unwrap();
+        let err = (tenth * fx128::from(10.0) - fx128::from(1.0)).abs().to_f64();
+        assert!(err < 1e-31, "{err}");
+        let third = fx128::parse_decimal("0.3333333333333333333333333333333333").unwrap();
+        let err = (third * fx128::from(3.0) - fx128::from(1.0)).abs().to_f64();
+        assert!(err < 1e-31, "{err}");
+        // Round trip through the text form.
+        for x in [fx128::from(2.0).sqrt(), -fx128::from(1.0) / fx128::from(3.0) * fx128::from(1e-40), fx128::from(123456.0)] {
+            let back = fx128::parse_decimal(&x.to_decimal()).unwrap();
+            let err = ((back - x) / x).abs().to_f64();
+            assert!(err < 1e-31, "{} -> {err}", x.to_decimal());
+        }
+    }
+}
