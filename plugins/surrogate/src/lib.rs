@@ -1,8 +1,27 @@
-//! boundlab plugin `surrogate`: Target-based surrogates for stochastic optimisation (SSO) and baselines.
+//! boundlab plugin `surrogate`: target-based surrogates for stochastic optimisation (SSO,
+//! Lavington, Vaswani, Babanezhad, Schmidt, Le Roux, ICML 2023) and the baselines SGD, SLS and
+//! Adam, on supervised data sets (LIBSVM files) and an online imitation-learning task.
 //!
 //! The numerical code lives in ordinary modules with their own tests; [`plugin`] is the thin
 //! layer that exposes it through the boundlab sdk.
+//!
+//! - [`libsvm`]: the LIBSVM reader; [`data`]: dense data sets with encoded targets;
+//! - [`loss`]: target-space losses (the expensive oracle); [`model`]: linear model and MLP with
+//!   hand-written backpropagation (the cheap part);
+//! - [`problem`]: objective and work counters; [`armijo`]: backtracking line search;
+//! - [`sso`]: SSO / MM; [`optim`]: the optimiser trait, SGD, SLS, Adam;
+//! - [`train`]: the outer loop and its trace; [`imitation`]: the control task.
 
+pub mod armijo;
+pub mod data;
+pub mod imitation;
+pub mod libsvm;
+pub mod loss;
+pub mod model;
+pub mod optim;
 pub mod plugin;
+pub mod problem;
+pub mod sso;
+pub mod train;
 
 pub use plugin::plugin_module;
