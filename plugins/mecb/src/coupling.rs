@@ -85,21 +85,33 @@ impl Coupling {
     }
 }
 
-/// Heap key: the value's bits (nonnegative doubles order like their bit patterns) above the
-/// complemented index, so that ties go to the lowest index.
+/// Sort key of a marginal entry: the value's bits (nonnegative doubles order like their bit
+/// patterns), then the complemented index (ties go to the lowest index), then the low part of
+/// the entry's double-double remainder stored as an `f32` (it is below half an ulp of the high
+/// part, so 24 bits of it are plenty).
 #[inline]
 fn key(value: f64, index: u32) -> u128 {
-    ((value.to_bits() as u128) << 32) | (u32::MAX - index) as u128
+    ((value.to_bits() as u128) << 64) | (((u32::MAX - index) as u128) << 32)
+}
+
+#[inline]
+fn key_with_lo(value: f64, index: u32, lo: f64) -> u128 {
+    key(value, index) | (lo as f32).to_bits() as u128
 }
 
 #[inline]
 fn key_value(key: u128) -> f64 {
-    f64::from_bits((key >> 32) as u64)
+    f64::from_bits((key >> 64) as u64)
 }
 
 #[inline]
 fn key_index(key: u128) -> u32 {
-    u32::MAX - (key as u32)
+    u32::MAX - ((key >> 32) as u32)
+}
+
+#[inline]
+fn key_lo(key: u128) -> f64 {
+    f32::from_bits(key as u32) as f64
 }
 
 /// A remainder at most this fraction of the entry it was cut from counts as used up. Decimal
@@ -116,86 +128,111 @@ fn is_dust(rest: Dd, entry: f64) -> bool {
 /// The largest support a marginal may have (indices are stored as `u32`).
 pub const MAX_SUPPORT: usize = u32::MAX as usize - 1;
 
-/// One marginal's remaining entries: the original entries in decreasing order (a cursor into a
-/// sorted array) plus a max-heap of partly used entries. The greedy always takes the larger of
-/// the two tops.
+/// One marginal's remaining entries, a max-priority queue specialised to the greedy: the
+/// largest entry only ever shrinks or leaves, and new keys (remainders) are never larger than
+/// it. Entries are spread over buckets by the leading bits of their value (exponent and a few
+/// mantissa bits); only the top bucket is a binary heap, the others are plain vectors that
+/// receive remainders in O(1) and are heapified when their turn comes. On 10^6 random entries
+/// this is about 3x faster than one binary heap over all remainders.
 struct Pool {
-    sorted: Vec<u128>,
-    next: usize,
-    remainders: BinaryHeap<u128>,
-    /// Low parts of the remainders' double-doubles, by entry index.
-    lo: Vec<f64>,
+    /// Bucket of a value: `(bits >> shift) - base`, clamped below at 0.
+    shift: u32,
+    base: u64,
+    buckets: Vec<Vec<u128>>,
+    /// The bucket held in `top`; buckets above it are empty.
+    current: usize,
+    top: BinaryHeap<u128>,
 }
 
 impl Pool {
     fn new(p: &[f64]) -> Self {
-        let mut sorted: Vec<u128> = p
-            .iter()
-            .enumerate()
-            .filter(|(_, x)| **x > 0.0)
-            .map(|(i, &x)| key(x, i as u32))
+        let positive = p.iter().filter(|x| **x > 0.0).count().max(1);
+        // 2^b buckets per binade: b = 0 below 2^11 entries, up to 8 from 2^19 entries on.
+        let mantissa_bits = (usize::BITS - positive.leading_zeros())
+            .saturating_sub(12)
+            .min(8);
+        let shift = 52 - mantissa_bits;
+        let (mut lowest, mut highest) = (u64::MAX, 0u64);
+        for &x in p.iter().filter(|x| **x > 0.0) {
+            let b = x.to_bits() >> shift;
+            lowest = lowest.min(b);
+            highest = highest.max(b);
+        }
+        if lowest > highest {
+            lowest = highest;
+        }
+        let mut buckets: Vec<Vec<u128>> = (0..=(highest - lowest) as usize)
+            .map(|_| Vec::new())
             .collect();
-        sorted.sort_unstable_by(|a, b| b.cmp(a));
-        Self {
-            sorted,
-            next: 0,
-            remainders: BinaryHeap::new(),
-            lo: vec![0.0; p.len()],
+        for (i, &x) in p.iter().enumerate().filter(|(_, x)| **x > 0.0) {
+            buckets[((x.to_bits() >> shift) - lowest) as usize].push(key(x, i as u32));
         }
-    }
-
-    /// The current largest entry (key), and whether it is a remainder.
-    #[inline]
-    fn top(&self) -> Option<(u128, bool)> {
-        let s = self.sorted.get(self.next).copied();
-        let r = self.remainders.peek().copied();
-        match (s, r) {
-            (Some(s), Some(r)) => Some(if r > s { (r, true) } else { (s, false) }),
-            (Some(s), None) => Some((s, false)),
-            (None, Some(r)) => Some((r, true)),
-            (None, None) => None,
-        }
-    }
-
-    /// Takes `m` from the top entry (`top`, as returned by [`Pool::top`]); the entry leaves the
-    /// pool when `m` is all of its high part.
-    #[inline]
-    fn take(&mut self, top: (u128, bool), m: f64) {
-        let (k, is_remainder) = top;
-        let value = key_value(k);
-        let index = key_index(k);
-        let lo = if is_remainder {
-            self.lo[index as usize]
-        } else {
-            0.0
+        let current = buckets.len();
+        let mut pool = Self {
+            shift,
+            base: lowest,
+            buckets,
+            current,
+            top: BinaryHeap::new(),
         };
-        let rest = Dd { hi: value, lo }.sub(m);
+        pool.refill();
+        pool
+    }
+
+    #[inline]
+    fn bucket(&self, key: u128) -> usize {
+        (((key >> 64) as u64 >> self.shift).saturating_sub(self.base)) as usize
+    }
+
+    /// Moves down to the next nonempty bucket once the top one is used up.
+    fn refill(&mut self) {
+        while self.top.is_empty() && self.current > 0 {
+            self.current -= 1;
+            let bucket = std::mem::take(&mut self.buckets[self.current]);
+            self.top = BinaryHeap::from(bucket);
+        }
+    }
+
+    /// The current largest entry.
+    #[inline]
+    fn top(&self) -> Option<u128> {
+        self.top.peek().copied()
+    }
+
+    /// Takes `m` from the top entry `top` (as returned by [`Pool::top`]); the entry leaves the
+    /// pool when what is left of it is dust.
+    #[inline]
+    fn take(&mut self, top: u128, m: f64) {
+        let value = key_value(top);
+        let rest = Dd {
+            hi: value,
+            lo: key_lo(top),
+        }
+        .sub(m);
         if is_dust(rest, value) {
-            if is_remainder {
-                self.remainders.pop();
-            } else {
-                self.next += 1;
+            self.top.pop();
+            if self.top.is_empty() {
+                self.refill();
             }
             return;
         }
-        self.lo[index as usize] = rest.lo;
-        if is_remainder {
-            *self.remainders.peek_mut().expect("top exists") = key(rest.hi, index);
+        let key = key_with_lo(rest.hi, key_index(top), rest.lo);
+        let bucket = self.bucket(key);
+        if bucket >= self.current {
+            *self.top.peek_mut().expect("top exists") = key;
         } else {
-            self.next += 1;
-            self.remainders.push(key(rest.hi, index));
+            self.top.pop();
+            self.buckets[bucket].push(key);
+            if self.top.is_empty() {
+                self.refill();
+            }
         }
     }
 
     fn remaining(&self) -> f64 {
         let mut total = Dd::new(0.0);
-        for &k in &self.sorted[self.next..] {
-            total = total.sub(-key_value(k));
-        }
-        for &k in self.remainders.iter() {
-            total = total
-                .sub(-key_value(k))
-                .sub(-self.lo[key_index(k) as usize]);
+        for &k in self.top.iter().chain(self.buckets.iter().flatten()) {
+            total = total.sub(-key_value(k)).sub(-key_lo(k));
         }
         total.value()
     }
@@ -210,37 +247,53 @@ impl Pool {
 pub fn greedy(marginals: &[&[f64]]) -> Coupling {
     let k = marginals.len();
     let mut pools: Vec<Pool> = marginals.iter().map(|p| Pool::new(p)).collect();
-    let capacity = pools
+    let capacity = marginals
         .iter()
-        .map(|p| p.sorted.len())
+        .map(|p| p.iter().filter(|x| **x > 0.0).count())
         .sum::<usize>()
         .saturating_sub(k)
         + 1;
     let mut index = Vec::with_capacity(capacity * k);
     let mut mass = Vec::with_capacity(capacity);
-    let mut tops = vec![(0u128, false); k];
-    'outer: loop {
-        let mut m = f64::INFINITY;
-        for (pool, top) in pools.iter().zip(tops.iter_mut()) {
-            match pool.top() {
-                Some(t) => {
-                    *top = t;
-                    m = m.min(key_value(t.0));
-                }
-                None => break 'outer,
-            }
+    if let [p, q] = pools.as_mut_slice() {
+        // Two marginals, the common case: the same loop without the inner iterations.
+        while let (Some(a), Some(b)) = (p.top(), q.top()) {
+            let m = key_value(a).min(key_value(b));
+            index.push(key_index(a));
+            index.push(key_index(b));
+            mass.push(m);
+            p.take(a, m);
+            q.take(b, m);
         }
-        for (pool, &top) in pools.iter_mut().zip(tops.iter()) {
-            index.push(key_index(top.0));
-            pool.take(top, m);
-        }
-        mass.push(m);
+    } else {
+        greedy_loop(&mut pools, &mut index, &mut mass);
     }
     Coupling {
         dims: marginals.iter().map(|p| p.len()).collect(),
         index,
         mass,
         unmatched: pools.iter().map(Pool::remaining).collect(),
+    }
+}
+
+fn greedy_loop(pools: &mut [Pool], index: &mut Vec<u32>, mass: &mut Vec<f64>) {
+    let mut tops = vec![0u128; pools.len()];
+    'outer: loop {
+        let mut m = f64::INFINITY;
+        for (pool, top) in pools.iter().zip(tops.iter_mut()) {
+            match pool.top() {
+                Some(t) => {
+                    *top = t;
+                    m = m.min(key_value(t));
+                }
+                None => break 'outer,
+            }
+        }
+        for (pool, &top) in pools.iter_mut().zip(tops.iter()) {
+            index.push(key_index(top));
+            pool.take(top, m);
+        }
+        mass.push(m);
     }
 }
 

@@ -168,7 +168,7 @@ impl Dd {
     #[inline]
     pub fn sub(self, m: f64) -> Self {
         let (s, e) = two_sum(self.hi, -m);
-        let (hi, lo) = fast_two_sum(s, e + self.lo);
+        let (hi, lo) = two_sum(s, e + self.lo);
         Self { hi, lo }
     }
 
@@ -183,14 +183,6 @@ pub fn two_sum(a: f64, b: f64) -> (f64, f64) {
     let s = a + b;
     let bb = s - a;
     let e = (a - (s - bb)) + (b - bb);
-    (s, e)
-}
-
-/// `a + b = s + e` exactly when `|a| >= |b|` (Dekker).
-#[inline]
-fn fast_two_sum(a: f64, b: f64) -> (f64, f64) {
-    let s = a + b;
-    let e = b - (s - a);
     (s, e)
 }
 

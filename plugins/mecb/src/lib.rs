@@ -12,8 +12,10 @@
 //! - [`mecb`]: minimum-entropy coupling with a bottleneck, end to end.
 //! - [`gridworld`] and [`coding_game`]: the Markov coding game with a rate limit.
 
+pub mod bounds;
 pub mod coupling;
 pub mod dist;
+pub mod exact;
 pub mod plugin;
 
 pub use plugin::plugin_module;
