@@ -7,7 +7,7 @@ use boundlab_sdk::PluginError;
 use faer::Side;
 
 use crate::armijo::Armijo;
-use crate::problem::{Batch, Counters, Objective, axpy, norm_sq};
+use crate::problem::{Batch, Counters, Objective, at_b, axpy, norm_sq};
 
 /// Where the outer loop stands, for step-size schedules.
 #[derive(Clone, Copy, Debug)]
@@ -130,7 +130,7 @@ pub fn linear_curvature(objective: &Objective, batch: Batch<'_>) -> Result<f64, 
         .model
         .linear_design(batch.x)
         .ok_or_else(|| PluginError::internal("curvature asked for a non-linear model"))?;
-    let gram = d.transpose() * &d;
+    let gram = at_b(d.as_ref(), d.as_ref());
     let eig = gram
         .self_adjoint_eigenvalues(Side::Lower)
         .map_err(|e| PluginError::numerical(format!("eigenvalues of the batch Gram matrix: {e:?}")))?;

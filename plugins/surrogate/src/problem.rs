@@ -102,6 +102,13 @@ pub struct Evaluation {
     pub target_grad: Mat<f64>,
 }
 
+/// AᵀB, single-threaded (the engine may run several algorithms in parallel threads).
+pub fn at_b(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Mat<f64> {
+    let mut out = Mat::<f64>::zeros(a.ncols(), b.ncols());
+    faer::linalg::matmul::matmul(out.as_mut(), faer::Accum::Replace, a.transpose(), b, 1.0, faer::Par::Seq);
+    out
+}
+
 pub fn norm_sq(v: &[f64]) -> f64 {
     v.iter().map(|x| x * x).sum()
 }

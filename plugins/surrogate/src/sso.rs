@@ -23,7 +23,7 @@ use boundlab_sdk::PluginError;
 
 use crate::armijo::Armijo;
 use crate::optim::{Optimizer, StepContext, linear_curvature};
-use crate::problem::{Batch, Counters, Objective, axpy, norm, norm_sq};
+use crate::problem::{Batch, Counters, Objective, at_b, axpy, norm, norm_sq};
 
 /// How the target step η_t is chosen at outer step t.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -263,8 +263,8 @@ fn exact_minimiser(objective: &Objective, batch: Batch<'_>, z_t: &Mat<f64>, g: &
         .linear_design(batch.x)
         .ok_or_else(|| PluginError::bad_parameter("inner", "`exact` needs the linear model"))?;
     let target = z_t - g * faer::Scale(eta);
-    let gram = d.transpose() * &d;
-    let rhs = d.transpose() * &target;
+    let gram = at_b(d.as_ref(), d.as_ref());
+    let rhs = at_b(d.as_ref(), target.as_ref());
     let shift = eta * batch.len() as f64 * objective.l2;
     let evd = gram
         .self_adjoint_eigen(Side::Lower)
