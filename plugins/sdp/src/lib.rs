@@ -9,6 +9,8 @@ pub(crate) mod model;
 pub mod plugin;
 pub mod problem;
 pub mod scalar;
+pub mod sdpa;
+pub mod solver;
 pub(crate) mod schur;
 
 pub use plugin::plugin_module;

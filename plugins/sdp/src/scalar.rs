@@ -164,8 +164,8 @@ impl Real for fx128 {
         if !self.is_finite() {
             return format!("{}", self.0);
         }
-        if self.0 == 0.0 {
-            return "0".to_string();
+        if self.1 == 0.0 {
+            return format!("{:e}", self.0); // a double: its shortest exact form
         }
         // 33 significant digits: one more than double-double holds, so the text reads back.
         let negative = self.0 < 0.0;
@@ -174,10 +174,10 @@ impl Real for fx128 {
         let scale = pow10(exponent.unsigned_abs());
         y = if exponent >= 0 { y / scale } else { y * scale };
         let ten = fx128::from(10.0);
-        if y.0 >= 10.0 {
+        if y >= ten {
             y = y / ten;
             exponent += 1;
-        } else if y.0 < 1.0 {
+        } else if y < fx128::from(1.0) {
             y = y * ten;
             exponent -= 1;
         }

@@ -1,0 +1,73 @@
+//! Solves SDPA sparse files and prints one line per file (and per iteration with `-v`).
+//!
+//! `cargo run --release -p boundlab-sdp --example solve_sdpa -- [-v] [--dd] [--tol 1e-8] FILE...`
+
+use boundlab_sdp::scalar::{Real, fx128};
+use boundlab_sdp::sdpa::read_sdpa;
+use boundlab_sdp::solver::{SdpOptions, solve_with_monitor};
+
+fn run<T: Real>(path: &str, verbose: bool, tol: f64, threads: usize) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let problem = read_sdpa::<T>(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let options = SdpOptions {
+        tol,
+        threads,
+        ..SdpOptions::default()
+    };
+    let solution = solve_with_monitor(&problem, &options, &mut |info| {
+        if verbose {
+            println!(
+                "  {:3} p {:+.10e} d {:+.10e} gap {:.1e} pinf {:.1e} dinf {:.1e} mu {:.1e} ap {:.3} ad {:.3} sigma {:.2e}",
+                info.iteration,
+                info.primal_objective,
+                info.dual_objective,
+                info.gap,
+                info.primal_infeasibility,
+                info.dual_infeasibility,
+                info.mu,
+                info.alpha_primal,
+                info.alpha_dual,
+                info.sigma
+            );
+        }
+        true
+    })
+    .unwrap_or_else(|e| panic!("{path}: {e}"));
+    let name = std::path::Path::new(path).file_stem().unwrap().to_string_lossy().to_string();
+    println!(
+        "{name:10} {:18} obj {:+.10e} gap {:.1e} pinf {:.1e} dinf {:.1e} it {:3} {:.3}s  {}",
+        solution.status.as_str(),
+        solution.objective().to_f64(),
+        solution.gap,
+        solution.primal_infeasibility,
+        solution.dual_infeasibility,
+        solution.iterations,
+        solution.seconds,
+        if solution.status.as_str() == "optimal" { "" } else { &solution.message }
+    );
+}
+
+fn main() {
+    let mut verbose = false;
+    let mut dd = false;
+    let mut tol = 1e-8;
+    let mut threads = 1;
+    let mut files = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "-v" => verbose = true,
+            "--dd" => dd = true,
+            "--tol" => tol = args.next().and_then(|t| t.parse().ok()).expect("--tol NUMBER"),
+            "--threads" => threads = args.next().and_then(|t| t.parse().ok()).expect("--threads N"),
+            _ => files.push(a),
+        }
+    }
+    for f in &files {
+        if dd {
+            run::<fx128>(f, verbose, tol, threads);
+        } else {
+            run::<f64>(f, verbose, tol, threads);
+        }
+    }
+}
