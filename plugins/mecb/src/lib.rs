@@ -15,7 +15,9 @@
 pub mod bounds;
 pub mod coupling;
 pub mod dist;
+pub mod ebim;
 pub mod exact;
+pub mod mecb;
 pub mod plugin;
 
 pub use plugin::plugin_module;
