@@ -13,10 +13,12 @@
 //! - [`gridworld`] and [`coding_game`]: the Markov coding game with a rate limit.
 
 pub mod bounds;
+pub mod coding_game;
 pub mod coupling;
 pub mod dist;
 pub mod ebim;
 pub mod exact;
+pub mod gridworld;
 pub mod mecb;
 pub mod plugin;
 
