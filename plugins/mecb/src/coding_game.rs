@@ -81,7 +81,12 @@ pub struct StepCoupling {
 
 /// Compresses `belief` (a distribution over the live messages) to rate `rate · H(belief)` and
 /// couples the result with `policy`.
-pub fn step_coupling(belief: &[f64], policy: &[f64; 4], rate: f64, compressor: BeliefCompressor) -> StepCoupling {
+pub fn step_coupling(
+    belief: &[f64],
+    policy: &[f64; 4],
+    rate: f64,
+    compressor: BeliefCompressor,
+) -> StepCoupling {
     let budget = rate * entropy(belief);
     let mapping = match compressor {
         BeliefCompressor::Greedy => greedy_mapping(belief, budget).mapping,
@@ -132,7 +137,11 @@ impl Game {
         let world = GridWorld::paper(config.slip, config.gamma);
         let q = world.soft_q(config.beta, config.q_iterations);
         let policy = world.soft_policy(&q, config.beta);
-        Self { config, world, policy }
+        Self {
+            config,
+            world,
+            policy,
+        }
     }
 
     /// Plays one episode with its own random stream.
@@ -150,7 +159,10 @@ impl Game {
             let pi = &self.policy[s];
             let a = if live.len() > 1 {
                 let step = step_coupling(&belief, pi, c.rate, c.compressor);
-                let k = live.iter().position(|&m| m == truth).expect("the truth stays live");
+                let k = live
+                    .iter()
+                    .position(|&m| m == truth)
+                    .expect("the truth stays live");
                 let a = sample(rng, &step.action_given_t[step.t_of_m[k] as usize]);
                 // Bayes: b(m) ∝ b(m) p(a | g(m)); drop messages that cannot have sent `a`.
                 let mut next_live = Vec::with_capacity(live.len());
@@ -174,9 +186,17 @@ impl Game {
             let probs: Vec<f64> = next.iter().map(|x| x.1).collect();
             s = next[sample(rng, &probs)].0;
             steps += 1;
-            trace.push(live.iter().position(|&m| m == truth).map_or(0.0, |k| belief[k]));
+            trace.push(
+                live.iter()
+                    .position(|&m| m == truth)
+                    .map_or(0.0, |k| belief[k]),
+            );
         }
-        let reward = if self.world.is_terminal(s) { self.world.reward(s) } else { 0.0 };
+        let reward = if self.world.is_terminal(s) {
+            self.world.reward(s)
+        } else {
+            0.0
+        };
         // Most likely message; ties go to the lowest index.
         let mut best = 0usize;
         for i in 1..live.len() {
@@ -184,7 +204,10 @@ impl Game {
                 best = i;
             }
         }
-        let k = live.iter().position(|&m| m == truth).expect("the truth stays live");
+        let k = live
+            .iter()
+            .position(|&m| m == truth)
+            .expect("the truth stays live");
         Episode {
             reward,
             discounted_reward: c.gamma.powi(steps as i32) * reward,
@@ -225,19 +248,33 @@ pub struct Summary {
 fn mean_stderr(x: impl Iterator<Item = f64> + Clone) -> (f64, f64) {
     let n = x.clone().count() as f64;
     let mean = x.clone().sum::<f64>() / n;
-    let var = if n > 1.0 { x.map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0) } else { 0.0 };
+    let var = if n > 1.0 {
+        x.map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)
+    } else {
+        0.0
+    };
     (mean, (var / n).sqrt())
 }
 
 /// Summarises played episodes.
 pub fn summarise(episodes: &[Episode]) -> Summary {
     let (reward, reward_stderr) = mean_stderr(episodes.iter().map(|e| e.reward));
-    let (discounted_reward, discounted_reward_stderr) = mean_stderr(episodes.iter().map(|e| e.discounted_reward));
-    let (accuracy, accuracy_stderr) = mean_stderr(episodes.iter().map(|e| f64::from(u8::from(e.decoded))));
-    let len = episodes.iter().map(|e| e.trace.len()).max().unwrap_or(0).min(201);
+    let (discounted_reward, discounted_reward_stderr) =
+        mean_stderr(episodes.iter().map(|e| e.discounted_reward));
+    let (accuracy, accuracy_stderr) =
+        mean_stderr(episodes.iter().map(|e| f64::from(u8::from(e.decoded))));
+    let len = episodes
+        .iter()
+        .map(|e| e.trace.len())
+        .max()
+        .unwrap_or(0)
+        .min(201);
     let belief_curve = (0..len)
         .map(|t| {
-            episodes.iter().map(|e| e.trace.get(t).or(e.trace.last()).copied().unwrap_or(0.0)).sum::<f64>()
+            episodes
+                .iter()
+                .map(|e| e.trace.get(t).or(e.trace.last()).copied().unwrap_or(0.0))
+                .sum::<f64>()
                 / episodes.len() as f64
         })
         .collect();
@@ -283,8 +320,16 @@ mod tests {
                 let c = step_coupling(&belief, &pi, rate, comp);
                 assert!(entropy(&c.p_t) <= rate * entropy(&belief) + 1e-9);
                 for a in 0..4 {
-                    let marginal: f64 = c.p_t.iter().zip(&c.action_given_t).map(|(pt, row)| pt * row[a]).sum();
-                    assert!((marginal - pi[a]).abs() < 1e-12, "{comp:?} rate {rate}: action {a}");
+                    let marginal: f64 = c
+                        .p_t
+                        .iter()
+                        .zip(&c.action_given_t)
+                        .map(|(pt, row)| pt * row[a])
+                        .sum();
+                    assert!(
+                        (marginal - pi[a]).abs() < 1e-12,
+                        "{comp:?} rate {rate}: action {a}"
+                    );
                 }
             }
         }
@@ -300,8 +345,16 @@ mod tests {
         let n = episodes.len() as f64;
         let truth: f64 = episodes.iter().map(|e| e.belief_true).sum::<f64>() / n;
         let sq: f64 = episodes.iter().map(|e| e.belief_sq_sum).sum::<f64>() / n;
-        let sd = (episodes.iter().map(|e| (e.belief_true - e.belief_sq_sum).powi(2)).sum::<f64>() / n).sqrt();
-        assert!((truth - sq).abs() < 4.0 * sd / n.sqrt() + 1e-3, "E b(M) = {truth}, E sum b^2 = {sq}");
+        let sd = (episodes
+            .iter()
+            .map(|e| (e.belief_true - e.belief_sq_sum).powi(2))
+            .sum::<f64>()
+            / n)
+            .sqrt();
+        assert!(
+            (truth - sq).abs() < 4.0 * sd / n.sqrt() + 1e-3,
+            "E b(M) = {truth}, E sum b^2 = {sq}"
+        );
         assert!(episodes.iter().all(|e| e.belief_true > 0.0));
     }
 
@@ -314,7 +367,10 @@ mod tests {
             results.push(summarise(&eps));
         }
         let (cold, warm) = (&results[0], &results[1]);
-        assert!(cold.discounted_reward > warm.discounted_reward, "{cold:?} vs {warm:?}");
+        assert!(
+            cold.discounted_reward > warm.discounted_reward,
+            "{cold:?} vs {warm:?}"
+        );
         assert!(cold.bits < warm.bits, "{cold:?} vs {warm:?}");
     }
 

@@ -59,7 +59,7 @@ impl Coupling {
         let mut acc = vec![Dd::new(0.0); self.dims[i]];
         for (c, &m) in self.mass.iter().enumerate() {
             let j = self.index[c * k + i] as usize;
-            acc[j] = acc[j].sub(-m);
+            acc[j] = acc[j].minus(-m);
         }
         acc.into_iter().map(Dd::value).collect()
     }
@@ -208,7 +208,7 @@ impl Pool {
             hi: value,
             lo: key_lo(top),
         }
-        .sub(m);
+        .minus(m);
         if is_dust(rest, value) {
             self.top.pop();
             if self.top.is_empty() {
@@ -232,7 +232,7 @@ impl Pool {
     fn remaining(&self) -> f64 {
         let mut total = Dd::new(0.0);
         for &k in self.top.iter().chain(self.buckets.iter().flatten()) {
-            total = total.sub(-key_value(k)).sub(-key_lo(k));
+            total = total.minus(-key_value(k)).minus(-key_lo(k));
         }
         total.value()
     }
@@ -326,7 +326,7 @@ pub fn quantile(marginals: &[&[f64]]) -> Coupling {
         let m = rest.iter().map(|r| r.hi).fold(f64::INFINITY, f64::min);
         for i in 0..k {
             index.push(key_index(sorted[i][cursor[i]]));
-            let left = rest[i].sub(m);
+            let left = rest[i].minus(m);
             if is_dust(left, rest[i].hi) {
                 cursor[i] += 1;
                 rest[i] = Dd::new(sorted[i].get(cursor[i]).map_or(0.0, |&k| key_value(k)));
@@ -343,7 +343,7 @@ pub fn quantile(marginals: &[&[f64]]) -> Coupling {
             } else {
                 sorted[i][cursor[i] + 1..]
                     .iter()
-                    .fold(rest[i], |acc, &k| acc.sub(-key_value(k)))
+                    .fold(rest[i], |acc, &k| acc.minus(-key_value(k)))
                     .value()
             }
         })

@@ -166,7 +166,7 @@ impl Dd {
 
     /// `self - m`, exact up to the rounding of the low parts (relative 1e-32).
     #[inline]
-    pub fn sub(self, m: f64) -> Self {
+    pub fn minus(self, m: f64) -> Self {
         let (s, e) = two_sum(self.hi, -m);
         let (hi, lo) = two_sum(s, e + self.lo);
         Self { hi, lo }
@@ -230,7 +230,7 @@ mod tests {
         let mut r = Dd::new(1.0);
         let mut plain = 1.0f64;
         for _ in 0..10 {
-            r = r.sub(0.1);
+            r = r.minus(0.1);
             plain -= 0.1;
         }
         assert_eq!(r.value(), -5.551115123125783e-17);

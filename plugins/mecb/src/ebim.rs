@@ -368,6 +368,13 @@ pub struct Ebim {
     pub upper_bound: f64,
 }
 
+impl Ebim {
+    /// `H(T)` of the best encoder.
+    pub fn best_h_t(&self) -> f64 {
+        self.best.h_t()
+    }
+}
+
 /// Up to this many columns before Algorithm 1's last merge, every other single merge of that
 /// mapping is also tried as a starting point of the refinements.
 pub const NEIGHBOUR_COLUMNS: usize = 16;
@@ -413,12 +420,13 @@ pub fn ebim(p: &[f64], rate: f64, refine: bool) -> Ebim {
             } else {
                 refine_down(p, start, rate)
             };
-            if let Some(r) = candidate {
-                if r.encoder.h_t() <= rate + 1e-9 && r.i_xt > i_xt + 1e-15 {
-                    i_xt = r.i_xt;
-                    best = r.encoder.clone();
-                    refined = Some(r);
-                }
+            if let Some(r) = candidate
+                && r.encoder.h_t() <= rate + 1e-9
+                && r.i_xt > i_xt + 1e-15
+            {
+                i_xt = r.i_xt;
+                best = r.encoder.clone();
+                refined = Some(r);
             }
         }
     }
@@ -701,12 +709,5 @@ mod tests {
             assert!((e.best.mutual_information(&p) - e.i_xt).abs() < 1e-9);
             assert!(e.i_xt >= e.greedy.mapping.entropy() - 1e-15);
         }
-    }
-}
-
-impl Ebim {
-    /// `H(T)` of the best encoder.
-    pub fn best_h_t(&self) -> f64 {
-        self.best.h_t()
     }
 }

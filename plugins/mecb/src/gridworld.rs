@@ -88,7 +88,11 @@ impl GridWorld {
     /// `T(· | s, a)` as `(next state, probability)` pairs (merged when they coincide).
     pub fn transitions(&self, s: usize, a: usize) -> Vec<(usize, f64)> {
         let mut out: Vec<(usize, f64)> = Vec::with_capacity(3);
-        for (d, p) in [(a, 1.0 - 2.0 * self.slip), ((a + 1) % 4, self.slip), ((a + 3) % 4, self.slip)] {
+        for (d, p) in [
+            (a, 1.0 - 2.0 * self.slip),
+            ((a + 1) % 4, self.slip),
+            ((a + 3) % 4, self.slip),
+        ] {
             if p <= 0.0 {
                 continue;
             }
@@ -161,7 +165,12 @@ mod tests {
         }
         // From (0, 0) moving up: blocked (0.8 stays), left blocked (0.1 stays), right (0.1).
         let t = g.transitions(g.state((0, 0)), 0);
-        assert_eq!(t, vec![(g.state((0, 0)), 0.9), (g.state((0, 1)), 0.1)].into_iter().collect::<Vec<_>>());
+        assert_eq!(
+            t,
+            vec![(g.state((0, 0)), 0.9), (g.state((0, 1)), 0.1)]
+                .into_iter()
+                .collect::<Vec<_>>()
+        );
     }
 
     /// Ordinary value iteration (hard max), written independently of `soft_q`.
@@ -179,7 +188,13 @@ mod tests {
                     continue;
                 }
                 next[s] = (0..4)
-                    .map(|a| g.gamma * g.transitions(s, a).iter().map(|&(t, p)| p * v[t]).sum::<f64>())
+                    .map(|a| {
+                        g.gamma
+                            * g.transitions(s, a)
+                                .iter()
+                                .map(|&(t, p)| p * v[t])
+                                .sum::<f64>()
+                    })
                     .fold(f64::NEG_INFINITY, f64::max);
             }
             v = next;
@@ -200,8 +215,17 @@ mod tests {
                     continue;
                 }
                 let m = q[s].iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                let soft = m + beta * q[s].iter().map(|&x| ((x - m) / beta).exp()).sum::<f64>().ln();
-                assert!(soft >= hard[s] - 1e-9 && soft <= hard[s] + bound + 1e-9, "state {s}: {soft} vs {}", hard[s]);
+                let soft = m + beta
+                    * q[s]
+                        .iter()
+                        .map(|&x| ((x - m) / beta).exp())
+                        .sum::<f64>()
+                        .ln();
+                assert!(
+                    soft >= hard[s] - 1e-9 && soft <= hard[s] + bound + 1e-9,
+                    "state {s}: {soft} vs {}",
+                    hard[s]
+                );
             }
         }
     }
@@ -215,7 +239,9 @@ mod tests {
         let mut s = g.state(g.start);
         let mut steps = 0;
         while !g.is_terminal(s) && steps < 100 {
-            let a = (0..4).max_by(|&a, &b| pi[s][a].total_cmp(&pi[s][b])).unwrap();
+            let a = (0..4)
+                .max_by(|&a, &b| pi[s][a].total_cmp(&pi[s][b]))
+                .unwrap();
             s = g.transitions(s, a)[0].0;
             steps += 1;
         }

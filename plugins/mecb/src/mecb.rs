@@ -56,7 +56,7 @@ pub fn mecb(p_x: &[f64], p_y: &[f64], rate: f64, compressor: Compressor) -> Mecb
         }
     }
     let mut joint: Vec<(u32, u32, f64)> = acc.into_iter().map(|((x, y), m)| (x, y, m)).collect();
-    joint.sort_by(|a, b| (a.1, a.0).cmp(&(b.1, b.0)));
+    joint.sort_by_key(|c| (c.1, c.0));
     let h_xy: f64 = joint.iter().map(|c| plogp(c.2)).sum();
     let (hx, hy) = (entropy(p_x), entropy(p_y));
     let h_t = encoder.h_t();
