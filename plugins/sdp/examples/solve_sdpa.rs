@@ -1,20 +1,20 @@
 //! Solves SDPA sparse files and prints one line per file (and per iteration with `-v`).
 //!
-//! `cargo run --release -p boundlab-sdp --example solve_sdpa -- [-v] [--dd] [--tol 1e-8] FILE...`
+//! `cargo run --release -p boundlab-sdp --example solve_sdpa -- [-v] [--dd | --auto] [--tol 1e-8] FILE...`
 
 use boundlab_sdp::scalar::{Real, fx128};
 use boundlab_sdp::sdpa::read_sdpa;
-use boundlab_sdp::solver::{SdpOptions, solve_with_monitor};
+use boundlab_sdp::solver::{Precision, SdpOptions, solve_in_precision};
 
-fn run<T: Real>(path: &str, verbose: bool, tol: f64, threads: usize) {
+fn run(path: &str, precision: Precision, verbose: bool, tol: f64, threads: usize) {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let problem = read_sdpa::<T>(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let problem = read_sdpa::<fx128>(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
     let options = SdpOptions {
         tol,
         threads,
         ..SdpOptions::default()
     };
-    let solution = solve_with_monitor(&problem, &options, &mut |info| {
+    let solution = solve_in_precision(&problem, precision, &options, &mut |info| {
         if verbose {
             println!(
                 "  {:3} p {:+.10e} d {:+.10e} gap {:.1e} pinf {:.1e} dinf {:.1e} mu {:.1e} ap {:.3} ad {:.3} sigma {:.2e}",
@@ -35,8 +35,9 @@ fn run<T: Real>(path: &str, verbose: bool, tol: f64, threads: usize) {
     .unwrap_or_else(|e| panic!("{path}: {e}"));
     let name = std::path::Path::new(path).file_stem().unwrap().to_string_lossy().to_string();
     println!(
-        "{name:10} {:18} obj {:+.10e} gap {:.1e} pinf {:.1e} dinf {:.1e} it {:3} {:.3}s  {}",
+        "{name:10} {:18} {:6} obj {:+.10e} gap {:.1e} pinf {:.1e} dinf {:.1e} it {:3} {:.3}s  {}",
         solution.status.as_str(),
+        solution.precision,
         solution.objective().to_f64(),
         solution.gap,
         solution.primal_infeasibility,
@@ -49,7 +50,7 @@ fn run<T: Real>(path: &str, verbose: bool, tol: f64, threads: usize) {
 
 fn main() {
     let mut verbose = false;
-    let mut dd = false;
+    let mut precision = Precision::F64;
     let mut tol = 1e-8;
     let mut threads = 1;
     let mut files = Vec::new();
@@ -57,17 +58,28 @@ fn main() {
     while let Some(a) = args.next() {
         match a.as_str() {
             "-v" => verbose = true,
-            "--dd" => dd = true,
+            "--dd" => precision = Precision::DoubleDouble,
+            "--auto" => precision = Precision::Auto,
+            "--compare-parse" => {
+                for f in args.by_ref() {
+                    compare_parse(&f);
+                }
+                return;
+            }
             "--tol" => tol = args.next().and_then(|t| t.parse().ok()).expect("--tol NUMBER"),
             "--threads" => threads = args.next().and_then(|t| t.parse().ok()).expect("--threads N"),
             _ => files.push(a),
         }
     }
     for f in &files {
-        if dd {
-            run::<fx128>(f, verbose, tol, threads);
-        } else {
-            run::<f64>(f, verbose, tol, threads);
-        }
+        run(f, precision, verbose, tol, threads);
     }
+}
+
+#[allow(dead_code)]
+fn compare_parse(path: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let a = read_sdpa::<f64>(&text).unwrap();
+    let b = read_sdpa::<fx128>(&text).unwrap().cast::<f64>();
+    println!("{path}: identical f64 and dd→f64 parse: {}", a == b);
 }

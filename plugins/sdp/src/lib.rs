@@ -8,6 +8,7 @@ pub mod dense;
 pub(crate) mod model;
 pub mod plugin;
 pub mod problem;
+pub mod ron_form;
 pub mod scalar;
 pub mod sdpa;
 pub mod solver;

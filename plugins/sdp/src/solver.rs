@@ -38,7 +38,7 @@ use crate::blocks::{BlockMatrix, BlockValue};
 use crate::dense;
 use crate::model::Model;
 use crate::problem::{ProblemError, SdpProblem};
-use crate::scalar::Real;
+use crate::scalar::{Real, fx128};
 
 /// How a solve ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -158,6 +158,8 @@ pub struct SdpSolution<T> {
     pub iterations: usize,
     pub seconds: f64,
     pub history: Vec<IterationInfo>,
+    /// The arithmetic that produced the result: `"f64"`, `"dd"` or `"f64+dd"` (see [`Precision`]).
+    pub precision: &'static str,
 }
 
 impl<T: Real> SdpSolution<T> {
@@ -174,6 +176,124 @@ impl<T: Real> SdpSolution<T> {
             w: self.w.clone(),
             X: self.X.clone(),
             Y: self.Y.clone(),
+        }
+    }
+
+    /// The same solution in another precision.
+    pub fn cast<U: Real>(&self) -> SdpSolution<U> {
+        SdpSolution {
+            status: self.status,
+            message: self.message.clone(),
+            x: self.x.iter().map(|v| v.cast()).collect(),
+            w: self.w.iter().map(|v| v.cast()).collect(),
+            X: self.X.cast(),
+            Y: self.Y.cast(),
+            primal_objective: self.primal_objective.cast(),
+            dual_objective: self.dual_objective.cast(),
+            gap: self.gap,
+            primal_infeasibility: self.primal_infeasibility,
+            dual_infeasibility: self.dual_infeasibility,
+            iterations: self.iterations,
+            seconds: self.seconds,
+            history: self.history.clone(),
+            precision: self.precision,
+        }
+    }
+}
+
+impl<T: Real> WarmStart<T> {
+    /// The same point in another precision.
+    pub fn cast<U: Real>(&self) -> WarmStart<U> {
+        WarmStart {
+            x: self.x.iter().map(|v| v.cast()).collect(),
+            w: self.w.iter().map(|v| v.cast()).collect(),
+            X: self.X.cast(),
+            Y: self.Y.cast(),
+        }
+    }
+}
+
+impl<T: Real> SdpOptions<T> {
+    /// The same options with the warm start in another precision.
+    pub fn cast<U: Real>(&self) -> SdpOptions<U> {
+        SdpOptions {
+            tol: self.tol,
+            infeasibility_tol: self.infeasibility_tol,
+            max_iter: self.max_iter,
+            step_fraction: self.step_fraction,
+            threads: self.threads,
+            warm_start: self.warm_start.as_ref().map(WarmStart::cast),
+            warm_start_blend: self.warm_start_blend,
+        }
+    }
+}
+
+/// The arithmetic of a solve (see [`solve_in_precision`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Precision {
+    /// Double precision throughout.
+    F64,
+    /// Double-double (`fx128`, about 32 digits) throughout: 10–50 times slower.
+    DoubleDouble,
+    /// Double precision, and when it runs out of accuracy before the tolerances are met
+    /// (ill-conditioned problems such as SDPLIB's hinf and control families), the remaining
+    /// iterations in double-double from the best double-precision iterate.
+    Auto,
+}
+
+impl Precision {
+    /// From the `precision` parameter: `"f64"`, `"dd"` or `"auto"`.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "f64" => Some(Precision::F64),
+            "dd" => Some(Precision::DoubleDouble),
+            "auto" => Some(Precision::Auto),
+            _ => None,
+        }
+    }
+}
+
+/// Solves a problem given in double-double in the chosen arithmetic; the result is in
+/// double-double either way (exact for an `f64` solve).
+pub fn solve_in_precision(
+    problem: &SdpProblem<fx128>,
+    precision: Precision,
+    options: &SdpOptions<fx128>,
+    monitor: &mut dyn FnMut(&IterationInfo) -> bool,
+) -> Result<SdpSolution<fx128>, ProblemError> {
+    match precision {
+        Precision::DoubleDouble => solve_with_monitor(problem, options, monitor),
+        Precision::F64 => Ok(solve_with_monitor(&problem.cast::<f64>(), &options.cast(), monitor)?.cast()),
+        Precision::Auto => {
+            let first = solve_with_monitor(&problem.cast::<f64>(), &options.cast(), monitor)?;
+            if first.status != SdpStatus::NumericalError || first.iterations >= options.max_iter {
+                return Ok(first.cast());
+            }
+            let done = first.iterations;
+            let mut dd_options = options.clone();
+            dd_options.max_iter = options.max_iter - done;
+            dd_options.warm_start = Some(first.warm_start().cast());
+            dd_options.warm_start_blend = 0.0;
+            let mut shifted = |info: &IterationInfo| {
+                let mut info = info.clone();
+                info.iteration += done;
+                info.seconds += first.seconds;
+                monitor(&info)
+            };
+            let mut second = solve_with_monitor(problem, &dd_options, &mut shifted)?;
+            let mut history = first.history.clone();
+            history.extend(second.history.iter().skip(1).map(|info| {
+                let mut info = info.clone();
+                info.iteration += done;
+                info.seconds += first.seconds;
+                info
+            }));
+            second.history = history;
+            second.iterations += done;
+            second.seconds += first.seconds;
+            second.precision = "f64+dd";
+            second.message = format!("{} (double precision ran out of accuracy after {done} iterations)", second.message);
+            Ok(second)
         }
     }
 }
@@ -249,10 +369,22 @@ struct Residuals<T> {
     pinf: f64,
     dinf: f64,
     gap: f64,
+    /// `X•Y / (1 + |c·x| + |F_0•Y + b·w|)`: the gap the iterate would have if it were feasible.
+    compl: f64,
+}
+
+impl<T> Residuals<T> {
+    /// The progress measure: the largest of the relative errors (the complementarity keeps an
+    /// objective gap that crosses zero on infeasible iterates from looking like progress).
+    fn score(&self) -> f64 {
+        self.pinf.max(self.dinf).max(self.gap).max(self.compl)
+    }
 }
 
 /// The factored Schur complement (and, with free variables, `B⁻¹G` and the factor of `GᵀB⁻¹G`).
 struct SchurFactor<T> {
+    /// Whether `l` factors `B` plus a diagonal shift (then the solve refines more).
+    shifted: bool,
     b: Mat<T>,
     l: Mat<T>,
     bg: Mat<T>,
@@ -399,7 +531,9 @@ impl<'a, T: Real> Ipm<'a, T> {
         let dinf = norm(&mut d.iter().zip(&model.row_scale).map(|(d, r)| (*d / *r).to_f64())) / (1.0 + model.norm_c);
         let (pf, df) = (pobj.to_f64(), dobj.to_f64());
         let gap = (pobj - dobj).abs().to_f64() / (1.0 + pf.abs() + df.abs());
+        let compl = (mu * T::from_usize(self.n_total)).to_f64().abs() / (1.0 + pf.abs() + df.abs());
         Residuals {
+            compl,
             p,
             d,
             e,
@@ -435,6 +569,7 @@ impl<'a, T: Real> Ipm<'a, T> {
         let par = model.par;
         let m = model.m;
         let mut l = dense::cholesky(b.as_ref(), par);
+        let shifted = l.is_none();
         if l.is_none() {
             let maxdiag = (0..m).map(|i| b[(i, i)].abs()).fold(T::zero(), |a, v| a.max(v));
             let mut shift = maxdiag * T::from_f64(T::EPSILON.sqrt() * 1e-2);
@@ -461,7 +596,7 @@ impl<'a, T: Real> Ipm<'a, T> {
             T::solve_lower_transpose(l.as_ref(), bg.as_mut(), par);
             lk = dense::cholesky(lk.as_ref(), par)?;
         }
-        Some(SchurFactor { b, l, bg, lk })
+        Some(SchurFactor { shifted, b, l, bg, lk })
     }
 
     /// Solves `[B G; Gᵀ 0] [dx; dw'] = [r; e]` with one step of iterative refinement; returns
@@ -493,25 +628,27 @@ impl<'a, T: Real> Ipm<'a, T> {
             (dx.col_as_slice(0).to_vec(), dwp)
         };
         let (mut dx, mut dwp) = once(r, e);
-        // Refinement against the unshifted B.
-        let gdw = model.g_times(&dwp);
-        let mut r1 = vec![T::zero(); m];
-        for i in 0..m {
-            let mut s = r[i] - gdw[i];
-            let col = f.b.col_as_slice(i);
-            for j in 0..m {
-                s -= col[j] * dx[j];
+        // Iterative refinement against the unshifted B.
+        for _ in 0..if f.shifted { 4 } else { 1 } {
+            let gdw = model.g_times(&dwp);
+            let mut r1 = vec![T::zero(); m];
+            for i in 0..m {
+                let mut s = r[i] - gdw[i];
+                let col = f.b.col_as_slice(i);
+                for j in 0..m {
+                    s -= col[j] * dx[j];
+                }
+                r1[i] = s;
             }
-            r1[i] = s;
-        }
-        let gtdx = model.gt_times(&dx);
-        let e1: Vec<T> = (0..k).map(|i| e[i] - gtdx[i]).collect();
-        let (cx, cw) = once(&r1, &e1);
-        for i in 0..m {
-            dx[i] += cx[i];
-        }
-        for i in 0..k {
-            dwp[i] += cw[i];
+            let gtdx = model.gt_times(&dx);
+            let e1: Vec<T> = (0..k).map(|i| e[i] - gtdx[i]).collect();
+            let (cx, cw) = once(&r1, &e1);
+            for i in 0..m {
+                dx[i] += cx[i];
+            }
+            for i in 0..k {
+                dwp[i] += cw[i];
+            }
         }
         (dx, dwp.into_iter().map(|v| -v).collect())
     }
@@ -638,6 +775,8 @@ impl<'a, T: Real> Ipm<'a, T> {
         let mut history: Vec<IterationInfo> = Vec::new();
         let mut best: Option<(f64, Iterate<T>, usize)> = None;
         let mut stalled = 0usize;
+        // Iterations since the best measure last improved by 10 %.
+        let mut since_progress = 0usize;
         let mut iteration = 0usize;
         let (mut alpha_p, mut alpha_d, mut sigma) = (0.0, 0.0, 0.0);
         loop {
@@ -662,8 +801,14 @@ impl<'a, T: Real> Ipm<'a, T> {
             if !finite {
                 return self.finish_best(best, it, history, SdpStatus::NumericalError, "the iterates became non-finite");
             }
-            let score = res.pinf.max(res.dinf).max(res.gap);
-            if best.as_ref().is_none_or(|b| score < b.0) {
+            let score = res.score();
+            let best_score = best.as_ref().map_or(f64::INFINITY, |b| b.0);
+            if score < 0.9 * best_score {
+                since_progress = 0;
+            } else {
+                since_progress += 1;
+            }
+            if score < best_score {
                 best = Some((score, self.snapshot(&it), iteration));
             }
             if res.pinf <= opts.tol && res.dinf <= opts.tol && res.gap <= opts.tol {
@@ -681,6 +826,9 @@ impl<'a, T: Real> Ipm<'a, T> {
                 sol.dual_infeasibility = res.dinf;
                 sol.gap = res.gap;
                 return sol;
+            }
+            if since_progress >= 8 && best.as_ref().is_some_and(|b| b.0 < 1e-2) {
+                return self.finish_best(best, it, history, SdpStatus::NumericalError, "no progress in 8 iterations (the working precision is exhausted)");
             }
             if !monitor(&info) {
                 return self.finish(it, &res, history, iteration, SdpStatus::Cancelled, "cancelled by the caller".into());
@@ -858,6 +1006,7 @@ impl<'a, T: Real> Ipm<'a, T> {
             iterations,
             seconds: self.start.elapsed().as_secs_f64(),
             history,
+            precision: T::NAME,
         }
     }
 }

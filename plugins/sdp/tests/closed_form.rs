@@ -1,0 +1,156 @@
+//! Small SDPs with closed-form optima, in double and double-double precision.
+
+use boundlab_sdp::problem::{BlockKind, SdpProblem};
+use boundlab_sdp::scalar::{Real, fx128};
+use boundlab_sdp::solver::{SdpOptions, SdpStatus, solve};
+
+/// Lovász theta of the n-cycle as SDPA's dual: max J•Y s.t. tr Y = 1, Y_ij = 0 on edges.
+/// With `rank_one`, I = Σ e_k e_kᵀ and J = 1 1ᵀ are given as rank-one terms.
+fn theta_cycle<T: Real>(n: usize, rank_one: bool) -> SdpProblem<T> {
+    let mut p = SdpProblem::new(vec![BlockKind::Psd(n)]);
+    let one = T::from_f64(1.0);
+    if rank_one {
+        p.add_objective_rank_one(0, one, vec![one; n]);
+    } else {
+        for i in 0..n {
+            for j in i..n {
+                p.add_objective_entry(0, i, j, one);
+            }
+        }
+    }
+    let trace = p.add_constraint(one);
+    for k in 0..n {
+        if rank_one {
+            let mut e = vec![T::from_f64(0.0); n];
+            e[k] = one;
+            p.add_rank_one(trace, 0, one, e);
+        } else {
+            p.add_entry(trace, 0, k, k, one);
+        }
+    }
+    for i in 0..n {
+        let edge = p.add_constraint(T::from_f64(0.0));
+        p.add_entry(edge, 0, i, (i + 1) % n, one);
+    }
+    p
+}
+
+/// Goemans–Williamson relaxation of max-cut on the n-cycle with edge weight `w`:
+/// max (1/4) L•Y s.t. Y_kk = 1 (as rank-one e_k e_kᵀ), Y ⪰ 0.
+fn maxcut_cycle<T: Real>(n: usize, w: f64) -> SdpProblem<T> {
+    let mut p = SdpProblem::new(vec![BlockKind::Psd(n)]);
+    for i in 0..n {
+        let j = (i + 1) % n;
+        // (1/4) w (e_i − e_j)(e_i − e_j)ᵀ
+        let mut v = vec![T::from_f64(0.0); n];
+        v[i] = T::from_f64(1.0);
+        v[j] = T::from_f64(-1.0);
+        p.add_objective_rank_one(0, T::from_f64(w / 4.0), v);
+    }
+    for k in 0..n {
+        let c = p.add_constraint(T::from_f64(1.0));
+        let mut e = vec![T::from_f64(0.0); n];
+        e[k] = T::from_f64(1.0);
+        p.add_rank_one(c, 0, T::from_f64(1.0), e);
+    }
+    p
+}
+
+fn dd_options() -> SdpOptions<fx128> {
+    SdpOptions {
+        tol: 1e-24,
+        max_iter: 200,
+        ..SdpOptions::default()
+    }
+}
+
+#[test]
+fn lovasz_theta_of_the_five_cycle_is_sqrt5() {
+    // Lovász, "On the Shannon capacity of a graph", IEEE Trans. Inf. Theory 25 (1979): θ(C5) = √5.
+    for rank_one in [false, true] {
+        let sol = solve(&theta_cycle::<f64>(5, rank_one), &SdpOptions::default()).unwrap();
+        assert_eq!(sol.status, SdpStatus::Optimal, "{}", sol.message);
+        assert!((sol.objective() - 5f64.sqrt()).abs() < 1e-7, "rank_one {rank_one}: {}", sol.objective());
+    }
+}
+
+#[test]
+fn lovasz_theta_of_the_five_cycle_in_double_double() {
+    let sqrt5 = fx128::from(5.0).sqrt();
+    for rank_one in [false, true] {
+        let sol = solve(&theta_cycle::<fx128>(5, rank_one), &dd_options()).unwrap();
+        assert_eq!(sol.status, SdpStatus::Optimal, "{}", sol.message);
+        assert!(sol.gap < 1e-20, "gap {}", sol.gap);
+        let err = (sol.objective() - sqrt5).abs().to_f64();
+        assert!(err < 1e-20, "rank_one {rank_one}: error {err:e}");
+    }
+}
+
+#[test]
+fn maxcut_relaxation_of_a_triangle_and_the_five_cycle() {
+    // Triangle: L = 3I − J, Y = (3I − J)/2 is optimal, value (1/4)·L•Y = 9/4 (the max cut is 2).
+    // Odd cycle C_n: value (n/2)(1 + cos(π/n)) (Goemans and Williamson, J. ACM 42 (1995),
+    // the 5-cycle example: (25 + 5√5)/8).
+    let c5 = (25.0 + 5.0 * 5f64.sqrt()) / 8.0;
+    for (n, value) in [(3, 2.25), (5, c5)] {
+        let sol = solve(&maxcut_cycle::<f64>(n, 1.0), &SdpOptions::default()).unwrap();
+        assert_eq!(sol.status, SdpStatus::Optimal, "{}", sol.message);
+        assert!((sol.objective() - value).abs() < 1e-7, "C{n}: {} vs {value}", sol.objective());
+        let sol = solve(&maxcut_cycle::<fx128>(n, 1.0), &dd_options()).unwrap();
+        assert_eq!(sol.status, SdpStatus::Optimal, "{}", sol.message);
+        assert!(sol.gap < 1e-20, "gap {}", sol.gap);
+        let exact = if n == 3 {
+            fx128::from(2.25)
+        } else {
+            (fx128::from(25.0) + fx128::from(5.0) * fx128::from(5.0).sqrt()) / fx128::from(8.0)
+        };
+        let err = (sol.objective() - exact).abs().to_f64();
+        assert!(err < 1e-20, "C{n} in dd: error {err:e}");
+    }
+}
+
+#[test]
+fn free_variables_give_the_smallest_eigenvalue() {
+    // max w s.t. Y + w I = A, Y ⪰ 0 has the optimum λ_min(A); for the tridiagonal
+    // A = [[2,1,0],[1,2,1],[0,1,2]] the eigenvalues are 2 − √2, 2, 2 + √2.
+    let a = [[2.0, 1.0, 0.0], [1.0, 2.0, 1.0], [0.0, 1.0, 2.0]];
+    let mut p = SdpProblem::<f64>::new(vec![BlockKind::Psd(3)]);
+    let w = p.add_free_variable(1.0);
+    for i in 0..3 {
+        for j in i..3 {
+            // F•Y with F = E_ij counts an off-diagonal entry twice: scale c accordingly.
+            let c = p.add_constraint(if i == j { a[i][j] } else { 2.0 * a[i][j] });
+            p.add_entry(c, 0, i, j, 1.0);
+            if i == j {
+                p.add_free_coefficient(c, w, 1.0);
+            }
+        }
+    }
+    let sol = solve(&p, &SdpOptions::default()).unwrap();
+    assert_eq!(sol.status, SdpStatus::Optimal, "{}", sol.message);
+    assert!((sol.w[0] - (2.0 - 2f64.sqrt())).abs() < 1e-7, "w = {}", sol.w[0]);
+    assert!((sol.objective() - (2.0 - 2f64.sqrt())).abs() < 1e-7);
+}
+
+#[test]
+fn lp_blocks_solve_a_linear_program() {
+    // max 3y₁ + 2y₂ s.t. y₁ + y₂ ≤ 4, y₁ + 3y₂ ≤ 6, y₁ ≤ 3, y ≥ 0 (slacks in the LP block):
+    // the optimum is y = (3, 1), value 11 (vertex enumeration by hand).
+    let mut p = SdpProblem::<f64>::new(vec![BlockKind::Lp(5)]);
+    p.add_objective_entry(0, 0, 0, 3.0);
+    p.add_objective_entry(0, 1, 1, 2.0);
+    let rows = [([1.0, 1.0], 4.0), ([1.0, 3.0], 6.0), ([1.0, 0.0], 3.0)];
+    for (r, (coef, rhs)) in rows.iter().enumerate() {
+        let c = p.add_constraint(*rhs);
+        p.add_entry(c, 0, 0, 0, coef[0]);
+        if coef[1] != 0.0 {
+            p.add_entry(c, 0, 1, 1, coef[1]);
+        }
+        p.add_entry(c, 0, 2 + r, 2 + r, 1.0);
+    }
+    let sol = solve(&p, &SdpOptions::default()).unwrap();
+    assert_eq!(sol.status, SdpStatus::Optimal, "{}", sol.message);
+    assert!((sol.objective() - 11.0).abs() < 1e-7, "{}", sol.objective());
+    let y = sol.Y.blocks[0].diag();
+    assert!((y[0] - 3.0).abs() < 1e-6 && (y[1] - 1.0).abs() < 1e-6, "{y:?}");
+}
