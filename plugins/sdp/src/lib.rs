@@ -13,5 +13,6 @@ pub mod scalar;
 pub mod sdpa;
 pub mod solver;
 pub(crate) mod schur;
+pub mod value_io;
 
 pub use plugin::plugin_module;
