@@ -315,7 +315,12 @@ fn rerun(path: &Path, index: usize, plugins: &PluginArgs) -> Result<(), EngineEr
     }
     let result = engine.run(&record.id, record.params.clone())?;
     println!("{}", to_ron(&result));
-    let differing = differing_keys(&record.summary, &summarize(&result));
+    // Compare in the recorded form: a RON round trip turns vectors into lists of floats.
+    let now = ron::to_string(&summarize(&result))
+        .ok()
+        .and_then(|text| ron::from_str::<Value>(&text).ok())
+        .unwrap_or_default();
+    let differing = differing_keys(&record.summary, &now);
     if differing.is_empty() {
         eprintln!("reproduced: the result matches record {index}");
     } else {

@@ -101,8 +101,8 @@ pub fn abi_mismatch_plugin() -> &'static Path {
         // A standalone crate: drop the workspace inheritance of the copied manifest.
         let manifest = std::fs::read_to_string(sdk_copy.join("Cargo.toml")).unwrap();
         let manifest = manifest
-            .replace("version.workspace = true", "version = \"0.1.0\"")
             .replace("rust-version.workspace = true", "")
+            .replace("version.workspace = true", "version = \"0.1.0\"")
             .replace("license.workspace = true", "")
             .replace("abi_stable.workspace = true", "abi_stable = \"=0.11.3\"")
             .replace("serde.workspace = true", "serde = { version = \"1\", features = [\"derive\"] }")
