@@ -6,13 +6,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
-use boundlab_sdk::{complete_params, AlgorithmBox, Host_TO, PluginError, PluginModule_Ref, Value};
+use boundlab_sdk::{AlgorithmBox, Host_TO, PluginError, PluginModule_Ref, Value, complete_params};
 
 use crate::error::EngineError;
 use crate::host::{CancelToken, FunctionCaller, RunHost};
 use crate::loader;
 use crate::progress::{ProgressMode, ProgressSink};
-use crate::records::{summarize, utc_timestamp, Record, RecordLog};
+use crate::records::{Record, RecordLog, summarize, utc_timestamp};
 use crate::registry::{LoadedPlugin, OnDuplicate, PluginSource, Registry};
 use crate::script::Limits;
 
@@ -147,16 +147,24 @@ impl EngineBuilder {
         let mut registry = Registry::default();
         if self.bundled {
             for module in crate::bundled::modules() {
-                registry.add(LoadedPlugin::from_module(module, PluginSource::Static)?, OnDuplicate::Refuse)?;
+                registry.add(
+                    LoadedPlugin::from_module(module, PluginSource::Static)?,
+                    OnDuplicate::Refuse,
+                )?;
             }
         }
         for module in self.modules {
-            registry.add(LoadedPlugin::from_module(module, PluginSource::Static)?, OnDuplicate::Replace)?;
+            registry.add(
+                LoadedPlugin::from_module(module, PluginSource::Static)?,
+                OnDuplicate::Replace,
+            )?;
         }
         if self.discover {
             for dir in loader::default_plugin_dirs() {
                 for file in loader::plugin_files_in(&dir) {
-                    match loader::load_plugin_file(&file).and_then(|p| registry.add(p, OnDuplicate::Refuse)) {
+                    match loader::load_plugin_file(&file)
+                        .and_then(|p| registry.add(p, OnDuplicate::Refuse))
+                    {
                         Ok(()) => tracing::debug!("loaded plugin {}", file.display()),
                         Err(e) => tracing::warn!("skipped: {e}"),
                     }
@@ -166,9 +174,9 @@ impl EngineBuilder {
         for file in &self.plugin_files {
             registry.add(loader::load_plugin_file(file)?, OnDuplicate::Replace)?;
         }
-        let out_dir = self
-            .out_dir
-            .unwrap_or_else(|| PathBuf::from("runs").join(format!("session-{}", crate::records::compact_timestamp())));
+        let out_dir = self.out_dir.unwrap_or_else(|| {
+            PathBuf::from("runs").join(format!("session-{}", crate::records::compact_timestamp()))
+        });
         let jobs = self
             .jobs
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -236,20 +244,30 @@ impl Engine {
     }
 
     fn registry(&self) -> std::sync::RwLockReadGuard<'_, Registry> {
-        self.shared.registry.read().unwrap_or_else(|p| p.into_inner())
+        self.shared
+            .registry
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
     }
 
     /// Loads a plugin from a shared library; a plugin of the same name is replaced.
     pub fn load_plugin(&self, path: &Path) -> Result<LoadedPlugin, EngineError> {
         let plugin = loader::load_plugin_file(path)?;
-        let mut registry = self.shared.registry.write().unwrap_or_else(|p| p.into_inner());
+        let mut registry = self
+            .shared
+            .registry
+            .write()
+            .unwrap_or_else(|p| p.into_inner());
         registry.add(plugin.clone(), OnDuplicate::Replace)?;
         Ok(plugin)
     }
 
     /// Every algorithm id, in load order.
     pub fn algorithm_ids(&self) -> Vec<String> {
-        self.registry().algorithms().map(|(_, a)| a.id.to_string()).collect()
+        self.registry()
+            .algorithms()
+            .map(|(_, a)| a.id.to_string())
+            .collect()
     }
 
     /// A human-readable description of algorithm `id`: summary, plugin, parameters.
@@ -270,7 +288,13 @@ impl Engine {
                 (_, true) => "required".to_string(),
                 _ => "optional".to_string(),
             };
-            out.push_str(&format!("  {:width$}  {:8} {:16} {}\n", p.name, p.kind.name(), default, p.doc));
+            out.push_str(&format!(
+                "  {:width$}  {:8} {:16} {}\n",
+                p.name,
+                p.kind.name(),
+                default,
+                p.doc
+            ));
         }
         Ok(out)
     }
@@ -331,11 +355,16 @@ impl Engine {
     ) -> Vec<Result<Value, EngineError>> {
         let count = params.len();
         let workers = self.shared.jobs.min(count).max(1);
-        let jobs: Vec<Mutex<Option<Value>>> = params.into_iter().map(|p| Mutex::new(Some(p))).collect();
-        let results: Vec<Mutex<Option<Result<Value, EngineError>>>> = (0..count).map(|_| Mutex::new(None)).collect();
+        let jobs: Vec<Mutex<Option<Value>>> =
+            params.into_iter().map(|p| Mutex::new(Some(p))).collect();
+        let results: Vec<Mutex<Option<Result<Value, EngineError>>>> =
+            (0..count).map(|_| Mutex::new(None)).collect();
         let next = AtomicUsize::new(0);
         let finished = AtomicUsize::new(0);
-        let batch_progress = self.shared.progress.task(&format!("{id} batch"), self.shared.progress.mode());
+        let batch_progress = self
+            .shared
+            .progress
+            .task(&format!("{id} batch"), self.shared.progress.mode());
         // faer's thread pool is process-wide: run each job sequentially inside while the
         // batch itself uses the cores, and restore the setting afterwards.
         let parallelism = faer::get_global_parallelism();
@@ -344,28 +373,34 @@ impl Engine {
         }
         crossbeam::scope(|scope| {
             for _ in 0..workers {
-                scope.spawn(|_| loop {
-                    let index = next.fetch_add(1, Ordering::SeqCst);
-                    if index >= count {
-                        break;
+                scope.spawn(|_| {
+                    loop {
+                        let index = next.fetch_add(1, Ordering::SeqCst);
+                        if index >= count {
+                            break;
+                        }
+                        let job_params = jobs[index]
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .take()
+                            .unwrap_or_default();
+                        let result = if self.shared.cancel.is_cancelled() {
+                            Err(EngineError::Cancelled)
+                        } else {
+                            self.run_algorithm(AlgorithmCall {
+                                id,
+                                params: job_params,
+                                input: Value::Unit,
+                                functions,
+                                depth: 0,
+                                record: true,
+                                show_progress: false,
+                            })
+                        };
+                        *results[index].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
+                        let done = finished.fetch_add(1, Ordering::SeqCst) + 1;
+                        batch_progress.update(done as u64, count as u64, "jobs");
                     }
-                    let job_params = jobs[index].lock().unwrap_or_else(|p| p.into_inner()).take().unwrap_or_default();
-                    let result = if self.shared.cancel.is_cancelled() {
-                        Err(EngineError::Cancelled)
-                    } else {
-                        self.run_algorithm(AlgorithmCall {
-                            id,
-                            params: job_params,
-                            input: Value::Unit,
-                            functions,
-                            depth: 0,
-                            record: true,
-                            show_progress: false,
-                        })
-                    };
-                    *results[index].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
-                    let done = finished.fetch_add(1, Ordering::SeqCst) + 1;
-                    batch_progress.update(done as u64, count as u64, "jobs");
                 });
             }
         })
@@ -386,7 +421,12 @@ impl Engine {
         let (plugin_name, plugin_version, module, info) = {
             let registry = self.registry();
             let (plugin, info) = registry.resolve(call.id)?;
-            (plugin.info.name.to_string(), plugin.info.version.to_string(), plugin.module, info.clone())
+            (
+                plugin.info.name.to_string(),
+                plugin.info.version.to_string(),
+                plugin.module,
+                info.clone(),
+            )
         };
         let algorithm_error = |error: PluginError| EngineError::Algorithm {
             id: call.id.to_string(),
@@ -396,7 +436,11 @@ impl Engine {
         let params = complete_params(&info, params).map_err(algorithm_error)?;
         let progress = self.shared.progress.task(
             call.id,
-            if call.show_progress { self.shared.progress.mode() } else { ProgressMode::Silent },
+            if call.show_progress {
+                self.shared.progress.mode()
+            } else {
+                ProgressMode::Silent
+            },
         );
         let host = RunHost {
             engine: self,
@@ -410,7 +454,10 @@ impl Engine {
             .into_result()
             .and_then(|mut algorithm: AlgorithmBox| {
                 algorithm
-                    .run(call.input, Host_TO::from_ptr(&host, abi_stable::sabi_trait::TD_Opaque))
+                    .run(
+                        call.input,
+                        Host_TO::from_ptr(&host, abi_stable::sabi_trait::TD_Opaque),
+                    )
                     .into_result()
             });
         let wall_seconds = started.elapsed().as_secs_f64();

@@ -8,19 +8,34 @@ use boundlab_sdk::PluginError;
 #[derive(Debug)]
 pub enum EngineError {
     /// No loaded algorithm has this id.
-    UnknownAlgorithm { id: String, suggestions: Vec<String> },
+    UnknownAlgorithm {
+        id: String,
+        suggestions: Vec<String>,
+    },
     /// An algorithm (or the plugin around it) returned an error.
     Algorithm { id: String, error: PluginError },
     /// A plugin file could not be loaded.
     Load { path: PathBuf, reason: String },
     /// Two plugins claim the same name.
-    DuplicatePlugin { name: String, first: String, second: String },
+    DuplicatePlugin {
+        name: String,
+        first: String,
+        second: String,
+    },
     /// A file could not be read or written.
-    Io { path: PathBuf, error: std::io::Error },
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     /// A file's content is malformed.
     Format { path: PathBuf, reason: String },
     /// A script failed: syntax, runtime error, limit, or an algorithm error raised in it.
-    Script { file: String, line: Option<usize>, column: Option<usize>, message: String },
+    Script {
+        file: String,
+        line: Option<usize>,
+        column: Option<usize>,
+        message: String,
+    },
     /// The run was cancelled (Ctrl-C).
     Cancelled,
     /// Anything the caller passed that makes no sense (a bad `--set`, a record index).

@@ -32,7 +32,8 @@ pub fn encode(path: &Path, value: &Value) -> Result<String, EngineError> {
     match Format::from_path(path)? {
         Format::Ron => ron::ser::to_string_pretty(value, ron::ser::PrettyConfig::default())
             .map_err(|e| EngineError::format(path, e.to_string())),
-        Format::Json => serde_json::to_string_pretty(value).map_err(|e| EngineError::format(path, e.to_string())),
+        Format::Json => serde_json::to_string_pretty(value)
+            .map_err(|e| EngineError::format(path, e.to_string())),
     }
 }
 
@@ -42,11 +43,18 @@ pub fn decode(path: &Path, text: &str) -> Result<Value, EngineError> {
         Format::Ron => ron::from_str(text).map_err(|e| {
             EngineError::format(
                 path,
-                format!("line {}, column {}: {}", e.span.start.line, e.span.start.col, e.code),
+                format!(
+                    "line {}, column {}: {}",
+                    e.span.start.line, e.span.start.col, e.code
+                ),
             )
         }),
-        Format::Json => serde_json::from_str(text)
-            .map_err(|e| EngineError::format(path, format!("line {}, column {}: {e}", e.line(), e.column()))),
+        Format::Json => serde_json::from_str(text).map_err(|e| {
+            EngineError::format(
+                path,
+                format!("line {}, column {}: {e}", e.line(), e.column()),
+            )
+        }),
     }
 }
 
@@ -89,8 +97,12 @@ pub fn confined_path(root: &Path, relative: &str) -> Result<PathBuf, EngineError
     }
     let path = root.join(candidate);
     // Check the deepest existing ancestor: a symbolic link inside the folder must not lead out.
-    if let (Ok(real_root), Some(existing)) = (root.canonicalize(), path.ancestors().find(|a| a.exists())) {
-        let real = existing.canonicalize().map_err(|e| EngineError::io(existing, e))?;
+    if let (Ok(real_root), Some(existing)) =
+        (root.canonicalize(), path.ancestors().find(|a| a.exists()))
+    {
+        let real = existing
+            .canonicalize()
+            .map_err(|e| EngineError::io(existing, e))?;
         if !real.starts_with(&real_root) {
             return Err(EngineError::Usage(format!(
                 "path {relative:?} is refused: it leads outside the output folder {}",
@@ -109,7 +121,10 @@ mod tests {
     fn confined_paths_stay_inside() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        assert_eq!(confined_path(root, "a/b.ron").unwrap(), root.join("a/b.ron"));
+        assert_eq!(
+            confined_path(root, "a/b.ron").unwrap(),
+            root.join("a/b.ron")
+        );
         for bad in ["../x.ron", "/etc/passwd", "a/../../x", ""] {
             assert!(confined_path(root, bad).is_err(), "{bad} should be refused");
         }
@@ -123,9 +138,13 @@ mod tests {
 
     #[test]
     fn decode_errors_give_line_and_column() {
-        let err = decode(Path::new("x.json"), "{\n  \"a\": [1, 2,\n}").unwrap_err().to_string();
+        let err = decode(Path::new("x.json"), "{\n  \"a\": [1, 2,\n}")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("x.json: line 3, column 1"), "{err}");
-        let err = decode(Path::new("x.ron"), "{\n \"a\": 1,\n \"b\" 2}").unwrap_err().to_string();
+        let err = decode(Path::new("x.ron"), "{\n \"a\": 1,\n \"b\" 2}")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("x.ron: line 3"), "{err}");
         assert!(decode(Path::new("x.txt"), "1").is_err());
     }

@@ -1,11 +1,11 @@
 //! The engine's implementation of the sdk's `Host`: what a running algorithm may ask for.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use abi_stable::std_types::{RResult, RStr};
-use boundlab_sdk::{guard, Callable, CallTarget, Host, LogLevel, PluginError, Value};
+use boundlab_sdk::{CallTarget, Callable, Host, LogLevel, PluginError, Value, guard};
 
 use crate::engine::{AlgorithmCall, Engine};
 use crate::progress::TaskProgress;
@@ -50,7 +50,9 @@ impl RunHost<'_> {
     fn checkpoint_path(&self, key: &str) -> Result<PathBuf, PluginError> {
         let valid = !key.is_empty()
             && key.len() <= 128
-            && key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
             && !key.starts_with('.');
         if !valid {
             return Err(PluginError::internal(format!(
@@ -68,7 +70,10 @@ pub fn checkpoint_dir(out_dir: &Path) -> PathBuf {
 
 /// Runs a host service, turning an engine-side panic into an error (panics must not cross the
 /// plugin boundary: abi_stable aborts on them).
-fn host_guard<T>(service: &str, f: impl FnOnce() -> Result<T, PluginError>) -> RResult<T, PluginError> {
+fn host_guard<T>(
+    service: &str,
+    f: impl FnOnce() -> Result<T, PluginError>,
+) -> RResult<T, PluginError> {
     guard(service, f)
         .map_err(|e| PluginError::internal(format!("host service failed: {}", e.message)))
         .into()
@@ -118,7 +123,9 @@ impl Host for RunHost<'_> {
                     show_progress: true,
                 };
                 self.engine.run_algorithm(call).map_err(|e| match e {
-                    crate::EngineError::Algorithm { error, .. } => error.context(format!("in `{id}`")),
+                    crate::EngineError::Algorithm { error, .. } => {
+                        error.context(format!("in `{id}`"))
+                    }
                     other => PluginError::bad_parameter("id", other.to_string()),
                 })
             }
@@ -139,7 +146,8 @@ impl Host for RunHost<'_> {
             if !path.exists() {
                 return Ok(Value::Unit);
             }
-            crate::files::read_value(&path).map_err(|e| PluginError::internal(format!("cannot read checkpoint: {e}")))
+            crate::files::read_value(&path)
+                .map_err(|e| PluginError::internal(format!("cannot read checkpoint: {e}")))
         })
     }
 }

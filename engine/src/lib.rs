@@ -37,8 +37,8 @@ pub mod script;
 
 pub use engine::{Engine, EngineBuilder};
 pub use error::EngineError;
-pub use host::{checkpoint_dir, CancelToken};
-pub use loader::{load_plugin_file, PLUGIN_PATH_VAR};
+pub use host::{CancelToken, checkpoint_dir};
+pub use loader::{PLUGIN_PATH_VAR, load_plugin_file};
 pub use registry::{LoadedPlugin, PluginSource};
 pub use script::Limits;
 

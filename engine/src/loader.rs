@@ -7,8 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
-use abi_stable::library::{lib_header_from_path, LibraryError};
-use boundlab_sdk::{PluginModule_Ref, ABI_VERSION, ABI_VERSION_SYMBOL};
+use abi_stable::library::{LibraryError, lib_header_from_path};
+use boundlab_sdk::{ABI_VERSION, ABI_VERSION_SYMBOL, PluginModule_Ref};
 
 use crate::error::EngineError;
 use crate::registry::{LoadedPlugin, PluginSource};
@@ -52,13 +52,11 @@ fn read_abi_version(path: &Path) -> Result<u32, String> {
         .map_err(|e| format!("not a loadable shared library ({e})"))?;
     // SAFETY: the symbol, when present, is the `u32` static defined by `export_plugin!`.
     unsafe {
-        let symbol = library
-            .get::<*const u32>(ABI_VERSION_SYMBOL)
-            .map_err(|_| {
-                "not a boundlab plugin: it does not export `boundlab_sdk_abi_version` (was it built \
+        let symbol = library.get::<*const u32>(ABI_VERSION_SYMBOL).map_err(|_| {
+            "not a boundlab plugin: it does not export `boundlab_sdk_abi_version` (was it built \
                  with `boundlab_sdk::export_plugin!` and the `export` feature?)"
-                    .to_string()
-            })?;
+                .to_string()
+        })?;
         Ok(std::ptr::read(*symbol))
     }
 }
@@ -69,9 +67,9 @@ fn describe_library_error(error: &LibraryError) -> String {
             "its types do not match this engine's boundlab-sdk layout although both claim ABI \
              version {ABI_VERSION}:\n{error}"
         ),
-        LibraryError::IncompatibleVersionNumber { .. } => format!(
-            "it was built against an incompatible boundlab-sdk version: {error}"
-        ),
+        LibraryError::IncompatibleVersionNumber { .. } => {
+            format!("it was built against an incompatible boundlab-sdk version: {error}")
+        }
         other => other.to_string(),
     }
 }
@@ -80,9 +78,16 @@ fn describe_library_error(error: &LibraryError) -> String {
 /// folder next to the executable.
 pub fn default_plugin_dirs() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::env::var_os(PLUGIN_PATH_VAR)
-        .map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect())
+        .map(|v| {
+            std::env::split_paths(&v)
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        })
         .unwrap_or_default();
-    if let Some(exe_dir) = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf)) {
+    if let Some(exe_dir) = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+    {
         dirs.push(exe_dir.join("plugins"));
     }
     dirs

@@ -26,12 +26,15 @@ impl Callsite for PluginCallsite {
     fn set_interest(&self, _interest: Interest) {}
 
     fn metadata(&self) -> &Metadata<'_> {
-        self.metadata.get().expect("metadata is set before registration")
+        self.metadata
+            .get()
+            .expect("metadata is set before registration")
     }
 }
 
 fn callsite(target: &str, level: Level) -> &'static PluginCallsite {
-    static CALLSITES: OnceLock<Mutex<HashMap<(String, Level), &'static PluginCallsite>>> = OnceLock::new();
+    static CALLSITES: OnceLock<Mutex<HashMap<(String, Level), &'static PluginCallsite>>> =
+        OnceLock::new();
     let mut map = CALLSITES
         .get_or_init(Default::default)
         .lock()
@@ -81,7 +84,9 @@ pub fn emit(target: &str, level: LogLevel, message: &str) {
     tracing::dispatcher::get_default(|dispatch| {
         if dispatch.enabled(metadata) {
             let fields = metadata.fields();
-            let field = fields.field("message").expect("the callsite declares `message`");
+            let field = fields
+                .field("message")
+                .expect("the callsite declares `message`");
             let text = format_args!("{message}");
             let values = [(&field, Some(&text as &dyn tracing::Value))];
             dispatch.event(&tracing::Event::new(metadata, &fields.value_set(&values)));
@@ -113,16 +118,27 @@ mod tests {
     struct Collect(Arc<Mutex<Vec<(String, String)>>>);
 
     impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Collect {
-        fn on_event(&self, event: &tracing::Event<'_>, _ctx: tracing_subscriber::layer::Context<'_, S>) {
+        fn on_event(
+            &self,
+            event: &tracing::Event<'_>,
+            _ctx: tracing_subscriber::layer::Context<'_, S>,
+        ) {
             struct Message(String);
             impl tracing::field::Visit for Message {
-                fn record_debug(&mut self, _field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                fn record_debug(
+                    &mut self,
+                    _field: &tracing::field::Field,
+                    value: &dyn std::fmt::Debug,
+                ) {
                     self.0 = format!("{value:?}");
                 }
             }
             let mut message = Message(String::new());
             event.record(&mut message);
-            self.0.lock().unwrap().push((event.metadata().target().to_string(), message.0));
+            self.0
+                .lock()
+                .unwrap()
+                .push((event.metadata().target().to_string(), message.0));
         }
     }
 

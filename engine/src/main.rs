@@ -9,7 +9,11 @@ use boundlab_sdk::{Value, ValueMap};
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "boundlab", version, about = "Run numerical experiments: algorithm plugins orchestrated by Rhai scripts")]
+#[command(
+    name = "boundlab",
+    version,
+    about = "Run numerical experiments: algorithm plugins orchestrated by Rhai scripts"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -147,9 +151,15 @@ fn builder(plugins: &PluginArgs) -> EngineBuilder {
     b
 }
 
-fn session_builder(session: &SessionArgs, default_name: &str) -> Result<EngineBuilder, EngineError> {
+fn session_builder(
+    session: &SessionArgs,
+    default_name: &str,
+) -> Result<EngineBuilder, EngineError> {
     let out = session.out.clone().unwrap_or_else(|| {
-        PathBuf::from("runs").join(format!("{default_name}-{}", boundlab_engine::records::compact_timestamp()))
+        PathBuf::from("runs").join(format!(
+            "{default_name}-{}",
+            boundlab_engine::records::compact_timestamp()
+        ))
     });
     let mut b = builder(&session.plugins).out_dir(out);
     if let Some(seed) = session.seed {
@@ -167,20 +177,28 @@ fn parse_set(arg: &str) -> Result<(String, Value), EngineError> {
         .split_once('=')
         .ok_or_else(|| EngineError::Usage(format!("--set {arg:?}: expected NAME=VALUE")))?;
     let name = name.trim();
-    let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    let valid = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !valid {
-        return Err(EngineError::Usage(format!("--set {arg:?}: {name:?} is not a valid name")));
+        return Err(EngineError::Usage(format!(
+            "--set {arg:?}: {name:?} is not a valid name"
+        )));
     }
     let text = text.trim();
-    let bare_word = text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+    let bare_word = text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
         && text.parse::<f64>().is_err()
         && text != "true"
         && text != "false";
     let value = if bare_word {
         Value::Str(text.into())
     } else {
-        ron::from_str::<Value>(text).map_err(|e| EngineError::Usage(format!("--set {arg:?}: cannot read the value: {e}")))?
+        ron::from_str::<Value>(text)
+            .map_err(|e| EngineError::Usage(format!("--set {arg:?}: cannot read the value: {e}")))?
     };
     Ok((name.to_string(), value))
 }
@@ -199,15 +217,26 @@ fn install_ctrl_c(engine: &Engine) {
 
 fn execute(command: Command) -> Result<(), EngineError> {
     match command {
-        Command::Run { script, session, limits } => {
-            let stem = script.file_stem().and_then(|s| s.to_str()).unwrap_or("script").to_string();
+        Command::Run {
+            script,
+            session,
+            limits,
+        } => {
+            let stem = script
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("script")
+                .to_string();
             let mut b = session_builder(&session, &stem)?.limits(limits.limits());
             for arg in &session.set {
                 let (name, value) = parse_set(arg)?;
                 b = b.constant(name, value);
             }
             if !script.is_file() {
-                return Err(EngineError::Usage(format!("{}: no such script", script.display())));
+                return Err(EngineError::Usage(format!(
+                    "{}: no such script",
+                    script.display()
+                )));
             }
             let engine = b.build()?;
             install_ctrl_c(&engine);
@@ -220,7 +249,10 @@ fn execute(command: Command) -> Result<(), EngineError> {
         Command::List { plugins } => {
             let engine = builder(&plugins).bundled_plugins(true).build()?;
             for plugin in engine.plugins() {
-                println!("{} {} ({})", plugin.info.name, plugin.info.version, plugin.source);
+                println!(
+                    "{} {} ({})",
+                    plugin.info.name, plugin.info.version, plugin.source
+                );
                 for a in plugin.info.algorithms.iter() {
                     println!("  {:24} {}", a.id.as_str(), a.summary.as_str());
                 }
@@ -232,7 +264,11 @@ fn execute(command: Command) -> Result<(), EngineError> {
             print!("{}", engine.describe(&id)?);
             Ok(())
         }
-        Command::Solve { id, params, session } => {
+        Command::Solve {
+            id,
+            params,
+            session,
+        } => {
             let mut map = match &params {
                 Some(path) => match boundlab_engine::files::read_value(path)? {
                     Value::Map(m) => m,
@@ -241,7 +277,7 @@ fn execute(command: Command) -> Result<(), EngineError> {
                             "{}: expected a map of parameters, found {}",
                             path.display(),
                             other.describe()
-                        )))
+                        )));
                     }
                 },
                 None => ValueMap::new(),
@@ -261,16 +297,32 @@ fn execute(command: Command) -> Result<(), EngineError> {
             let info = &plugin.info;
             println!("plugin:      {} {}", info.name, info.version);
             println!("file:        {}", path.display());
-            println!("sdk:         boundlab-sdk {} (ABI version {})", info.sdk_version, info.abi_version);
-            println!("engine:      boundlab-sdk {} (ABI version {})", boundlab_sdk_version(), boundlab_sdk::ABI_VERSION);
+            println!(
+                "sdk:         boundlab-sdk {} (ABI version {})",
+                info.sdk_version, info.abi_version
+            );
+            println!(
+                "engine:      boundlab-sdk {} (ABI version {})",
+                boundlab_sdk_version(),
+                boundlab_sdk::ABI_VERSION
+            );
             println!("algorithms:");
             for a in info.algorithms.iter() {
-                println!("  {:24} {} ({} parameters)", a.id.as_str(), a.summary.as_str(), a.params.len());
+                println!(
+                    "  {:24} {} ({} parameters)",
+                    a.id.as_str(),
+                    a.summary.as_str(),
+                    a.params.len()
+                );
             }
             println!("compatible:  yes");
             Ok(())
         }
-        Command::Rerun { records, index, plugins } => rerun(&records, index, &plugins),
+        Command::Rerun {
+            records,
+            index,
+            plugins,
+        } => rerun(&records, index, &plugins),
     }
 }
 
@@ -280,14 +332,26 @@ fn boundlab_sdk_version() -> &'static str {
 }
 
 fn to_ron(value: &Value) -> String {
-    ron::ser::to_string_pretty(value, ron::ser::PrettyConfig::default()).unwrap_or_else(|e| format!("<{e}>"))
+    ron::ser::to_string_pretty(value, ron::ser::PrettyConfig::default())
+        .unwrap_or_else(|e| format!("<{e}>"))
 }
 
 fn contains_callable(v: &Value) -> Option<String> {
     match v {
         Value::Callable(_) => Some(String::new()),
-        Value::Map(m) => m.iter().find_map(|(k, v)| contains_callable(v).map(|p| if p.is_empty() { k.to_string() } else { format!("{k}.{p}") })),
-        Value::List(l) => l.iter().enumerate().find_map(|(i, v)| contains_callable(v).map(|p| format!("[{i}]{p}"))),
+        Value::Map(m) => m.iter().find_map(|(k, v)| {
+            contains_callable(v).map(|p| {
+                if p.is_empty() {
+                    k.to_string()
+                } else {
+                    format!("{k}.{p}")
+                }
+            })
+        }),
+        Value::List(l) => l
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| contains_callable(v).map(|p| format!("[{i}]{p}"))),
         _ => None,
     }
 }
@@ -295,17 +359,28 @@ fn contains_callable(v: &Value) -> Option<String> {
 fn rerun(path: &Path, index: usize, plugins: &PluginArgs) -> Result<(), EngineError> {
     let records = read_records(path)?;
     let record = records.iter().find(|r| r.index == index).ok_or_else(|| {
-        EngineError::Usage(format!("{}: there is no record {index} (the file holds {} records)", path.display(), records.len()))
+        EngineError::Usage(format!(
+            "{}: there is no record {index} (the file holds {} records)",
+            path.display(),
+            records.len()
+        ))
     })?;
     if let Some(param) = contains_callable(&record.params) {
         return Err(EngineError::Usage(format!(
             "record {index} passes a script function (parameter `{param}`); rerun the script that made it instead"
         )));
     }
-    let out_dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let out_dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let engine = builder(plugins).out_dir(out_dir).build()?;
     install_ctrl_c(&engine);
-    if let Some(plugin) = engine.plugins().into_iter().find(|p| p.info.name.as_str() == record.plugin) {
+    if let Some(plugin) = engine
+        .plugins()
+        .into_iter()
+        .find(|p| p.info.name.as_str() == record.plugin)
+    {
         if plugin.info.version.as_str() != record.plugin_version {
             eprintln!(
                 "warning: record {index} was made with {} {}, this run uses {}",
@@ -324,7 +399,10 @@ fn rerun(path: &Path, index: usize, plugins: &PluginArgs) -> Result<(), EngineEr
     if differing.is_empty() {
         eprintln!("reproduced: the result matches record {index}");
     } else {
-        eprintln!("the result differs from record {index} in: {}", differing.join(", "));
+        eprintln!(
+            "the result differs from record {index} in: {}",
+            differing.join(", ")
+        );
     }
     Ok(())
 }

@@ -53,7 +53,11 @@ impl ProgressSink {
     pub fn task(&self, label: &str, mode: ProgressMode) -> TaskProgress {
         TaskProgress {
             label: label.to_string(),
-            mode: if self.mode == ProgressMode::Silent { ProgressMode::Silent } else { mode },
+            mode: if self.mode == ProgressMode::Silent {
+                ProgressMode::Silent
+            } else {
+                mode
+            },
             bars: self.bars.clone(),
             state: Mutex::new(TaskState {
                 bar: None,
@@ -100,7 +104,8 @@ impl TaskProgress {
             }
             ProgressMode::Lines => {
                 let now = Instant::now();
-                let due = state.last_line.is_none_or(|t| now - t >= LINE_INTERVAL) || (total > 0 && done >= total);
+                let due = state.last_line.is_none_or(|t| now - t >= LINE_INTERVAL)
+                    || (total > 0 && done >= total);
                 if due {
                     state.last_line = Some(now);
                     if total > 0 {

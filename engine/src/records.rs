@@ -17,7 +17,8 @@ use crate::error::EngineError;
 /// The file name of the record log inside the output folder.
 pub const RECORDS_FILE: &str = "records.ron";
 
-const HEADER: &str = "// boundlab run records: one RON record per line (boundlab rerun FILE N reruns record N)";
+const HEADER: &str =
+    "// boundlab run records: one RON record per line (boundlab rerun FILE N reruns record N)";
 
 /// One algorithm run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -72,7 +73,11 @@ impl RecordLog {
     pub fn append(&self, mut record: Record) -> Result<usize, EngineError> {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         if state.file.is_none() {
-            let existing = if self.path.exists() { read_records(&self.path)?.len() } else { 0 };
+            let existing = if self.path.exists() {
+                read_records(&self.path)?.len()
+            } else {
+                0
+            };
             if let Some(dir) = self.path.parent() {
                 std::fs::create_dir_all(dir).map_err(|e| EngineError::io(dir, e))?;
             }
@@ -123,21 +128,31 @@ const SUMMARY_MAX_LEN: usize = 16;
 /// The result as stored in a record: scalars and short arrays kept, long ones described.
 pub fn summarize(value: &Value) -> Value {
     match value {
-        Value::Vector(v) if v.len() > SUMMARY_MAX_LEN => Value::Str(describe_floats("vector", v).into()),
-        Value::List(items) if items.len() > SUMMARY_MAX_LEN => Value::Str(format!("list of {}", items.len()).into()),
+        Value::Vector(v) if v.len() > SUMMARY_MAX_LEN => {
+            Value::Str(describe_floats("vector", v).into())
+        }
+        Value::List(items) if items.len() > SUMMARY_MAX_LEN => {
+            Value::Str(format!("list of {}", items.len()).into())
+        }
         Value::List(items) => Value::List(items.iter().map(summarize).collect()),
         Value::Matrix(m) if m.data.len() > SUMMARY_MAX_LEN => {
             Value::Str(describe_floats(&format!("{}x{} matrix", m.rows, m.cols), &m.data).into())
         }
         Value::Sparse(_) => Value::Str(value.describe().into()),
-        Value::Map(m) => Value::Map(m.iter().map(|(k, v)| (k, summarize(v))).collect::<ValueMap>()),
+        Value::Map(m) => Value::Map(
+            m.iter()
+                .map(|(k, v)| (k, summarize(v)))
+                .collect::<ValueMap>(),
+        ),
         other => other.clone(),
     }
 }
 
 fn describe_floats(what: &str, data: &[f64]) -> String {
     let finite = data.iter().copied().filter(|x| x.is_finite());
-    let (min, max) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(x), hi.max(x)));
+    let (min, max) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+        (lo.min(x), hi.max(x))
+    });
     format!("{what} of {} (min {min:.6e}, max {max:.6e})", data.len())
 }
 
@@ -154,12 +169,21 @@ pub fn utc_timestamp() -> String {
 pub fn format_utc(secs: i64) -> String {
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// A compact form for folder names: `20261129-053823`.
 pub fn compact_timestamp() -> String {
-    utc_timestamp().replace(['-', ':'], "").replace('T', "-").trim_end_matches('Z').to_string()
+    utc_timestamp()
+        .replace(['-', ':'], "")
+        .replace('T', "-")
+        .trim_end_matches('Z')
+        .to_string()
 }
 
 /// Days since 1970-01-01 to (year, month, day); H. Hinnant's `civil_from_days` algorithm.
@@ -213,20 +237,36 @@ mod tests {
         let again = RecordLog::new(dir.path());
         assert_eq!(again.append(record("c")).unwrap(), 2);
         let read = read_records(log.path()).unwrap();
-        assert_eq!(read.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert_eq!(
+            read.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+            ["a", "b", "c"]
+        );
         assert_eq!(read[2].index, 2);
         std::fs::write(dir.path().join("bad.ron"), "(index: 0,\n").unwrap();
-        let err = read_records(&dir.path().join("bad.ron")).unwrap_err().to_string();
+        let err = read_records(&dir.path().join("bad.ron"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("line 1: not a run record"), "{err}");
     }
 
     #[test]
     fn summaries_shorten_long_arrays_only() {
         let long = Value::Vector(vec![1.0; 100].into());
-        let v = Value::Map(ValueMap::new().with("x", long).with("f", 2.5).with("short", vec![1.0, 2.0]));
+        let v = Value::Map(
+            ValueMap::new()
+                .with("x", long)
+                .with("f", 2.5)
+                .with("short", vec![1.0, 2.0]),
+        );
         let s = summarize(&v);
         assert_eq!(s.get("f"), Some(&Value::Float(2.5)));
         assert_eq!(s.get("short"), Some(&Value::Vector(vec![1.0, 2.0].into())));
-        assert!(s.get("x").unwrap().as_str().unwrap().starts_with("vector of 100"));
+        assert!(
+            s.get("x")
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .starts_with("vector of 100")
+        );
     }
 }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use boundlab_sdk::{closest_matches, AlgorithmInfo, PluginInfo, PluginModule_Ref};
+use boundlab_sdk::{AlgorithmInfo, PluginInfo, PluginModule_Ref, closest_matches};
 
 use crate::error::EngineError;
 
@@ -34,11 +34,16 @@ pub struct LoadedPlugin {
 
 impl LoadedPlugin {
     /// Asks the module for its description.
-    pub fn from_module(module: PluginModule_Ref, source: PluginSource) -> Result<Self, EngineError> {
-        let info = module.info()().into_result().map_err(|error| EngineError::Load {
-            path: source.to_string().into(),
-            reason: format!("the plugin failed to describe itself: {error}"),
-        })?;
+    pub fn from_module(
+        module: PluginModule_Ref,
+        source: PluginSource,
+    ) -> Result<Self, EngineError> {
+        let info = module.info()()
+            .into_result()
+            .map_err(|error| EngineError::Load {
+                path: source.to_string().into(),
+                reason: format!("the plugin failed to describe itself: {error}"),
+            })?;
         Ok(Self {
             info,
             module,
@@ -67,7 +72,11 @@ pub struct Registry {
 }
 
 impl Registry {
-    pub fn add(&mut self, plugin: LoadedPlugin, on_duplicate: OnDuplicate) -> Result<(), EngineError> {
+    pub fn add(
+        &mut self,
+        plugin: LoadedPlugin,
+        on_duplicate: OnDuplicate,
+    ) -> Result<(), EngineError> {
         if let Some(index) = self.plugins.iter().position(|p| p.name() == plugin.name()) {
             match on_duplicate {
                 OnDuplicate::Replace => {
@@ -85,7 +94,7 @@ impl Registry {
                         name: plugin.name().to_string(),
                         first: self.plugins[index].source.to_string(),
                         second: plugin.source.to_string(),
-                    })
+                    });
                 }
             }
         }

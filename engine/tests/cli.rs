@@ -17,7 +17,10 @@ fn boundlab(args: &[&str], cwd: &Path) -> Output {
 }
 
 fn text(o: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -29,12 +32,25 @@ fn exit_codes_distinguish_usage_errors_from_failed_runs() {
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
     assert_eq!(text(&out).0.trim(), "42");
 
-    std::fs::write(dir.path().join("fails.rhai"), "let x = 1;\nthrow \"broken on purpose\";").unwrap();
+    std::fs::write(
+        dir.path().join("fails.rhai"),
+        "let x = 1;\nthrow \"broken on purpose\";",
+    )
+    .unwrap();
     let out = boundlab(&["run", "fails.rhai", "--out", "o"], dir.path());
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out).1.contains("fails.rhai:2:1: broken on purpose"), "{}", text(&out).1);
+    assert!(
+        text(&out).1.contains("fails.rhai:2:1: broken on purpose"),
+        "{}",
+        text(&out).1
+    );
 
-    for args in [&["run"][..], &["frobnicate"], &["run", "ok.rhai", "--set", "no equals sign"], &["run", "missing.rhai"]] {
+    for args in [
+        &["run"][..],
+        &["frobnicate"],
+        &["run", "ok.rhai", "--set", "no equals sign"],
+        &["run", "missing.rhai"],
+    ] {
         let out = boundlab(args, dir.path());
         assert_eq!(out.status.code(), Some(2), "{args:?}: {:?}", text(&out));
     }
@@ -43,13 +59,47 @@ fn exit_codes_distinguish_usage_errors_from_failed_runs() {
 #[test]
 fn set_values_are_script_constants_and_limits_are_settable() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("s.rhai"), "print(`${N * 2} ${NAME} ${TOL} ${XS[1]}`);").unwrap();
-    let out = boundlab(&["run", "s.rhai", "--set", "N=21", "--set", "NAME=theta1", "--set", "TOL=1e-6", "--set", "XS=[1, 2]"], dir.path());
-    assert_eq!(text(&out).0.trim(), "42 theta1 0.000001 2", "{:?}", text(&out));
-    std::fs::write(dir.path().join("loop.rhai"), "let i = 0;\nwhile true { i += 1; }").unwrap();
-    let out = boundlab(&["run", "loop.rhai", "--max-operations", "5000"], dir.path());
+    std::fs::write(
+        dir.path().join("s.rhai"),
+        "print(`${N * 2} ${NAME} ${TOL} ${XS[1]}`);",
+    )
+    .unwrap();
+    let out = boundlab(
+        &[
+            "run",
+            "s.rhai",
+            "--set",
+            "N=21",
+            "--set",
+            "NAME=theta1",
+            "--set",
+            "TOL=1e-6",
+            "--set",
+            "XS=[1, 2]",
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        text(&out).0.trim(),
+        "42 theta1 0.000001 2",
+        "{:?}",
+        text(&out)
+    );
+    std::fs::write(
+        dir.path().join("loop.rhai"),
+        "let i = 0;\nwhile true { i += 1; }",
+    )
+    .unwrap();
+    let out = boundlab(
+        &["run", "loop.rhai", "--max-operations", "5000"],
+        dir.path(),
+    );
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out).1.contains("loop.rhai:2:") && text(&out).1.contains("operation limit"), "{}", text(&out).1);
+    assert!(
+        text(&out).1.contains("loop.rhai:2:") && text(&out).1.contains("operation limit"),
+        "{}",
+        text(&out).1
+    );
 }
 
 #[test]
@@ -58,23 +108,62 @@ fn list_describe_and_solve() {
     let out = boundlab(&["list"], dir.path());
     assert!(text(&out).0.contains("template.cg"), "{:?}", text(&out));
     let out = boundlab(&["describe", "template.cg"], dir.path());
-    assert!(text(&out).0.contains("rhs") && text(&out).0.contains("required"), "{:?}", text(&out));
+    assert!(
+        text(&out).0.contains("rhs") && text(&out).0.contains("required"),
+        "{:?}",
+        text(&out)
+    );
     let out = boundlab(&["describe", "template.gc"], dir.path());
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out).1.contains("did you mean `template.cg`"), "{}", text(&out).1);
+    assert!(
+        text(&out).1.contains("did you mean `template.cg`"),
+        "{}",
+        text(&out).1
+    );
 
     // [[2, 1], [1, 2]] x = [3, 3] has x = [1, 1].
     let params = "{\"matrix\": {\"$type\": \"sparse\", \"rows\": 2, \"cols\": 2, \"col_ptr\": [0, 2, 4], \"row_indices\": [0, 1, 0, 1], \"values\": [2.0, 1.0, 1.0, 2.0]}, \"rhs\": [3.0, 3.0]}";
     std::fs::write(dir.path().join("p.ron"), params).unwrap();
-    let out = boundlab(&["solve", "template.cg", "--params", "p.ron", "--set", "tol=1e-12", "--out", "o"], dir.path());
+    let out = boundlab(
+        &[
+            "solve",
+            "template.cg",
+            "--params",
+            "p.ron",
+            "--set",
+            "tol=1e-12",
+            "--out",
+            "o",
+        ],
+        dir.path(),
+    );
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let result: boundlab_sdk::Value = ron::from_str(&stdout).expect("solve prints RON");
     let x = result.get("x").unwrap().to_f64_vec().unwrap();
-    assert!((x[0] - 1.0).abs() < 1e-12 && (x[1] - 1.0).abs() < 1e-12, "{x:?}");
-    let out = boundlab(&["solve", "template.cg", "--params", "p.ron", "--set", "tol=\"tight\"", "--out", "o"], dir.path());
+    assert!(
+        (x[0] - 1.0).abs() < 1e-12 && (x[1] - 1.0).abs() < 1e-12,
+        "{x:?}"
+    );
+    let out = boundlab(
+        &[
+            "solve",
+            "template.cg",
+            "--params",
+            "p.ron",
+            "--set",
+            "tol=\"tight\"",
+            "--out",
+            "o",
+        ],
+        dir.path(),
+    );
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out).1.contains("parameter `tol`: expected float"), "{}", text(&out).1);
+    assert!(
+        text(&out).1.contains("parameter `tol`: expected float"),
+        "{}",
+        text(&out).1
+    );
 }
 
 #[test]
@@ -94,7 +183,11 @@ fn rerun_repeats_a_recorded_run() {
     assert!(stdout.contains("0.5"), "{stdout}");
     let out = boundlab(&["rerun", "o/records.ron", "7"], dir.path());
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out).1.contains("there is no record 7"), "{}", text(&out).1);
+    assert!(
+        text(&out).1.contains("there is no record 7"),
+        "{}",
+        text(&out).1
+    );
 }
 
 #[cfg(unix)]
@@ -122,7 +215,10 @@ fn ctrl_c_cancels_the_running_algorithm() {
     assert_eq!(first_line.trim(), "started");
     std::thread::sleep(std::time::Duration::from_millis(500));
     let started = std::time::Instant::now();
-    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     let mut stdout = String::new();
     std::io::Read::read_to_string(&mut reader, &mut stdout).unwrap();
     let out = child.wait_with_output().unwrap();
@@ -130,10 +226,23 @@ fn ctrl_c_cancels_the_running_algorithm() {
     assert_eq!(out.status.code(), Some(1), "{stdout} {stderr}");
     assert!(stderr.contains("cancelled"), "{stderr}");
     assert!(!stdout.contains("finished"), "{stdout}");
-    assert!(started.elapsed().as_secs() < 10, "cancellation took {:?}", started.elapsed());
+    assert!(
+        started.elapsed().as_secs() < 10,
+        "cancellation took {:?}",
+        started.elapsed()
+    );
     // The cancelled run is recorded with its error.
-    let records = boundlab_engine::records::read_records(&dir.path().join("o/records.ron")).unwrap();
-    assert!(records.last().unwrap().error.as_deref().unwrap_or("").contains("cancelled"));
+    let records =
+        boundlab_engine::records::read_records(&dir.path().join("o/records.ron")).unwrap();
+    assert!(
+        records
+            .last()
+            .unwrap()
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("cancelled")
+    );
 }
 
 #[test]
@@ -143,15 +252,31 @@ fn a_template_built_out_of_tree_passes_check_plugin_and_loads_with_plugin() {
     let out = boundlab(&["check-plugin", &lib], dir.path());
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert!(stdout.contains("plugin:      template 0.1.0") && stdout.contains("template.cg"), "{stdout}");
-    assert!(stdout.contains(&format!("ABI version {}", boundlab_sdk::ABI_VERSION)), "{stdout}");
+    assert!(
+        stdout.contains("plugin:      template 0.1.0") && stdout.contains("template.cg"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("ABI version {}", boundlab_sdk::ABI_VERSION)),
+        "{stdout}"
+    );
     let out = boundlab(&["list", "--plugin", &lib], dir.path());
-    assert!(text(&out).0.contains(&lib), "the loaded file replaces the linked-in template: {:?}", text(&out));
+    assert!(
+        text(&out).0.contains(&lib),
+        "the loaded file replaces the linked-in template: {:?}",
+        text(&out)
+    );
 
     let out = boundlab(&["check-plugin", "/nonexistent/libx.so"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).1.contains("no such file"), "{}", text(&out).1);
-    let out = boundlab(&["check-plugin", support::abi_mismatch_plugin().to_str().unwrap()], dir.path());
+    let out = boundlab(
+        &[
+            "check-plugin",
+            support::abi_mismatch_plugin().to_str().unwrap(),
+        ],
+        dir.path(),
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).1.contains("ABI version 999"), "{}", text(&out).1);
 }

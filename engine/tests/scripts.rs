@@ -24,9 +24,16 @@ fn engine(out: &Path) -> Engine {
         .unwrap()
 }
 
-fn script_error(result: Result<Value, EngineError>) -> (String, Option<usize>, Option<usize>, String) {
+fn script_error(
+    result: Result<Value, EngineError>,
+) -> (String, Option<usize>, Option<usize>, String) {
     match result {
-        Err(EngineError::Script { file, line, column, message }) => (file, line, column, message),
+        Err(EngineError::Script {
+            file,
+            line,
+            column,
+            message,
+        }) => (file, line, column, message),
         other => panic!("expected a script error, got {other:?}"),
     }
 }
@@ -38,16 +45,23 @@ fn syntax_errors_report_file_line_and_column() {
     std::fs::write(&script, "let x = 1;\nlet y = (2 + ;\n").unwrap();
     let err = engine(dir.path()).run_script(&script).unwrap_err();
     let text = err.to_string();
-    assert!(text.starts_with(&format!("{}:2:", script.display())), "{text}");
+    assert!(
+        text.starts_with(&format!("{}:2:", script.display())),
+        "{text}"
+    );
     assert!(text.contains("syntax error"), "{text}");
 }
 
 #[test]
 fn unknown_algorithms_suggest_close_ids() {
     let dir = tempfile::tempdir().unwrap();
-    let (_, line, column, message) = script_error(engine(dir.path()).eval("let a = 1;\nrun(\"testkit.ech\", #{})"));
+    let (_, line, column, message) =
+        script_error(engine(dir.path()).eval("let a = 1;\nrun(\"testkit.ech\", #{})"));
     assert_eq!((line, column), (Some(2), Some(1)));
-    assert!(message.contains("unknown algorithm `testkit.ech`; did you mean `testkit.echo`"), "{message}");
+    assert!(
+        message.contains("unknown algorithm `testkit.ech`; did you mean `testkit.echo`"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -55,9 +69,15 @@ fn wrong_parameters_name_the_parameter_and_the_expectation() {
     let dir = tempfile::tempdir().unwrap();
     let e = engine(dir.path());
     let (_, _, _, message) = script_error(e.eval(r#"run("testkit.echo", #{ scale: "big" })"#));
-    assert!(message.contains("parameter `scale`: expected float, got string \"big\""), "{message}");
+    assert!(
+        message.contains("parameter `scale`: expected float, got string \"big\""),
+        "{message}"
+    );
     let (_, _, _, message) = script_error(e.eval(r#"run("testkit.echo", #{ sale: 2.0 })"#));
-    assert!(message.contains("parameter `sale`") && message.contains("did you mean `scale`"), "{message}");
+    assert!(
+        message.contains("parameter `sale`") && message.contains("did you mean `scale`"),
+        "{message}"
+    );
     let (_, _, _, message) = script_error(e.eval(r#"run("testkit.map", #{ xs: [1.0] })"#));
     assert!(message.contains("parameter `f`: is required"), "{message}");
     let (_, _, _, message) = script_error(e.eval(r#"run("testkit.echo", 5)"#));
@@ -69,7 +89,10 @@ fn runaway_scripts_stop_at_the_operation_limit() {
     let dir = tempfile::tempdir().unwrap();
     let e = Engine::builder()
         .out_dir(dir.path())
-        .limits(Limits { max_operations: 10_000, ..Limits::default() })
+        .limits(Limits {
+            max_operations: 10_000,
+            ..Limits::default()
+        })
         .build()
         .unwrap();
     let (_, line, _, message) = script_error(e.eval("let i = 0;\nloop { i += 1; }"));
@@ -84,12 +107,30 @@ fn imports_stay_inside_the_script_folder_and_eval_is_disabled() {
     std::fs::create_dir_all(scripts.join("lib")).unwrap();
     std::fs::write(scripts.join("lib/helpers.rhai"), "fn twice(x) { 2 * x }").unwrap();
     std::fs::write(dir.path().join("outside.rhai"), "fn bad() { 1 }").unwrap();
-    std::fs::write(scripts.join("ok.rhai"), "import \"lib/helpers\" as h;\nh::twice(21)").unwrap();
-    std::fs::write(scripts.join("escape.rhai"), "import \"../outside\" as o;\no::bad()").unwrap();
-    std::fs::write(scripts.join("absolute.rhai"), format!("import {:?} as o;", dir.path().join("outside").display().to_string())).unwrap();
+    std::fs::write(
+        scripts.join("ok.rhai"),
+        "import \"lib/helpers\" as h;\nh::twice(21)",
+    )
+    .unwrap();
+    std::fs::write(
+        scripts.join("escape.rhai"),
+        "import \"../outside\" as o;\no::bad()",
+    )
+    .unwrap();
+    std::fs::write(
+        scripts.join("absolute.rhai"),
+        format!(
+            "import {:?} as o;",
+            dir.path().join("outside").display().to_string()
+        ),
+    )
+    .unwrap();
     std::fs::write(scripts.join("eval.rhai"), "eval(\"1 + 1\")").unwrap();
     let e = engine(&dir.path().join("out"));
-    assert_eq!(e.run_script(&scripts.join("ok.rhai")).unwrap(), Value::Int(42));
+    assert_eq!(
+        e.run_script(&scripts.join("ok.rhai")).unwrap(),
+        Value::Int(42)
+    );
     let (_, line, _, message) = script_error(e.run_script(&scripts.join("escape.rhai")));
     assert_eq!(line, Some(1));
     assert!(message.contains("outside the script's folder"), "{message}");
@@ -110,9 +151,13 @@ fn closures_reach_plugins_as_callables_also_in_batches() {
     let v = e
         .eval("let jobs = [];\nfor i in 0..6 { jobs.push(#{ f: |x| x * x, xs: [i.to_float()] }); }\nrun_batch(\"testkit.map\", jobs).map(|r| r.ys[0])")
         .unwrap();
-    assert_eq!(v, Value::Vector(vec![0.0, 1.0, 4.0, 9.0, 16.0, 25.0].into()));
+    assert_eq!(
+        v,
+        Value::Vector(vec![0.0, 1.0, 4.0, 9.0, 16.0, 25.0].into())
+    );
     // A failing closure is reported with the plugin's error, at the script position of `run`.
-    let (_, line, _, message) = script_error(e.eval("\nrun(\"testkit.map\", #{ f: |x| no_such_function(x), xs: [1.0] })"));
+    let (_, line, _, message) =
+        script_error(e.eval("\nrun(\"testkit.map\", #{ f: |x| no_such_function(x), xs: [1.0] })"));
     assert_eq!(line, Some(2));
     assert!(message.contains("the script function failed"), "{message}");
 }
@@ -124,11 +169,28 @@ fn batches_keep_order_and_report_failed_jobs_in_place() {
     let v = e
         .eval(r#"run_batch("testkit.echo", [#{ seed: 1 }, #{ scale: "x" }, #{ seed: 3 }])"#)
         .unwrap();
-    let Value::List(items) = v else { panic!("{v:?}") };
-    assert_eq!(items[0].get("params").and_then(|p| p.get("seed")), Some(&Value::Int(1)));
-    assert!(items[1].get("error").and_then(Value::as_str).unwrap().contains("parameter `scale`"));
-    assert_eq!(items[1].get("error_kind").and_then(Value::as_str), Some("bad parameter"));
-    assert_eq!(items[2].get("params").and_then(|p| p.get("seed")), Some(&Value::Int(3)));
+    let Value::List(items) = v else {
+        panic!("{v:?}")
+    };
+    assert_eq!(
+        items[0].get("params").and_then(|p| p.get("seed")),
+        Some(&Value::Int(1))
+    );
+    assert!(
+        items[1]
+            .get("error")
+            .and_then(Value::as_str)
+            .unwrap()
+            .contains("parameter `scale`")
+    );
+    assert_eq!(
+        items[1].get("error_kind").and_then(Value::as_str),
+        Some("bad parameter")
+    );
+    assert_eq!(
+        items[2].get("params").and_then(|p| p.get("seed")),
+        Some(&Value::Int(3))
+    );
     // The job refused by the schema check never started, so only two runs are recorded.
     assert_eq!(read_records(e.records_path()).unwrap().len(), 2);
 }
@@ -139,14 +201,29 @@ fn panics_become_errors_and_records_survive() {
     let e = engine(dir.path());
     e.eval(r#"run("testkit.echo", #{ seed: 5 })"#).unwrap();
     let (_, _, _, message) = script_error(e.eval(r#"run("testkit.panic")"#));
-    assert!(message.contains("panicked") && message.contains("deliberate panic in testkit"), "{message}");
+    assert!(
+        message.contains("panicked") && message.contains("deliberate panic in testkit"),
+        "{message}"
+    );
     // The engine keeps working after the panic, and both runs are recorded.
     e.eval(r#"run("testkit.echo")"#).unwrap();
     let records = read_records(e.records_path()).unwrap();
-    assert_eq!(records.iter().map(|r| r.status.as_str()).collect::<Vec<_>>(), ["ok", "error", "ok"]);
+    assert_eq!(
+        records
+            .iter()
+            .map(|r| r.status.as_str())
+            .collect::<Vec<_>>(),
+        ["ok", "error", "ok"]
+    );
     assert_eq!(records[0].seed, Some(5));
     assert_eq!(records[2].seed, Some(7), "the schema default is recorded");
-    assert!(records[1].error.as_deref().unwrap().contains("deliberate panic"));
+    assert!(
+        records[1]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("deliberate panic")
+    );
 }
 
 #[test]
@@ -159,9 +236,20 @@ fn session_seed_fills_in_but_does_not_override() {
         .build()
         .unwrap();
     let r = e.run("testkit.echo", Value::Unit).unwrap();
-    assert_eq!(r.get("params").and_then(|p| p.get("seed")), Some(&Value::Int(42)));
-    let r = e.run("testkit.echo", Value::Map(ValueMap::new().with("seed", 3i64))).unwrap();
-    assert_eq!(r.get("params").and_then(|p| p.get("seed")), Some(&Value::Int(3)));
+    assert_eq!(
+        r.get("params").and_then(|p| p.get("seed")),
+        Some(&Value::Int(42))
+    );
+    let r = e
+        .run(
+            "testkit.echo",
+            Value::Map(ValueMap::new().with("seed", 3i64)),
+        )
+        .unwrap();
+    assert_eq!(
+        r.get("params").and_then(|p| p.get("seed")),
+        Some(&Value::Int(3))
+    );
 }
 
 #[test]
@@ -173,7 +261,16 @@ fn save_and_load_round_trip_inside_the_output_folder_only() {
         .unwrap();
     assert_eq!(
         v,
-        Value::List(vec![Value::Float(3.0), Value::Float(2.5), Value::Int(3), Value::Str("x".into()), Value::Float(2.0)].into())
+        Value::List(
+            vec![
+                Value::Float(3.0),
+                Value::Float(2.5),
+                Value::Int(3),
+                Value::Str("x".into()),
+                Value::Float(2.0)
+            ]
+            .into()
+        )
     );
     assert!(dir.path().join("sub/data.json").is_file());
     let (_, _, _, message) = script_error(e.eval(r#"save(1, "../escape.ron")"#));
@@ -193,13 +290,27 @@ fn matrices_follow_linear_algebra() {
         .eval("let a = matrix([[4.0, 2.0], [2.0, 3.0]]);\nlet l = chol(a);\nlet ev = eig_sym(a).values;\nlet x = solve(a, [2.0, 1.0]);\n[l.get(1, 0), l.get(1, 1), ev[0], ev[1], x[0], x[1], norm(eye(2) * 3)]")
         .unwrap();
     let got = v.to_f64_vec().unwrap();
-    let expected = [1.0, 2f64.sqrt(), (7.0 - 17f64.sqrt()) / 2.0, (7.0 + 17f64.sqrt()) / 2.0, 0.5, 0.0, 18f64.sqrt()];
+    let expected = [
+        1.0,
+        2f64.sqrt(),
+        (7.0 - 17f64.sqrt()) / 2.0,
+        (7.0 + 17f64.sqrt()) / 2.0,
+        0.5,
+        0.0,
+        18f64.sqrt(),
+    ];
     for (g, x) in got.iter().zip(expected) {
         assert!((g - x).abs() < 1e-12, "{got:?} vs {expected:?}");
     }
     for (snippet, needle) in [
-        ("chol(matrix([[1.0, 2.0], [2.0, 1.0]]))", "not positive definite"),
-        ("solve(matrix([[1.0, 2.0], [2.0, 4.0]]), [1.0, 1.0])", "singular"),
+        (
+            "chol(matrix([[1.0, 2.0], [2.0, 1.0]]))",
+            "not positive definite",
+        ),
+        (
+            "solve(matrix([[1.0, 2.0], [2.0, 4.0]]), [1.0, 1.0])",
+            "singular",
+        ),
         ("matrix([[1.0], [1.0, 2.0]])", "row 1 has 2 entries"),
         ("eye(2) * zeros(3, 3)", "dimensions do not agree: 2x2 * 3x3"),
         ("eye(2).get(2, 0)", "outside the 2x2 matrix"),
@@ -216,11 +327,25 @@ fn nested_calls_checkpoints_and_describe() {
     let e = engine(dir.path());
     let r = e.run("testkit.nested", Value::Unit).unwrap();
     assert_eq!(r.get("input"), Some(&Value::Str("from nested".into())));
-    assert_eq!(r.get("params").and_then(|p| p.get("seed")), Some(&Value::Int(11)));
-    assert_eq!(e.run("testkit.counter", Value::Unit).unwrap(), Value::Int(1));
-    assert_eq!(e.run("testkit.counter", Value::Unit).unwrap(), Value::Int(2));
+    assert_eq!(
+        r.get("params").and_then(|p| p.get("seed")),
+        Some(&Value::Int(11))
+    );
+    assert_eq!(
+        e.run("testkit.counter", Value::Unit).unwrap(),
+        Value::Int(1)
+    );
+    assert_eq!(
+        e.run("testkit.counter", Value::Unit).unwrap(),
+        Value::Int(2)
+    );
     // A new engine on the same folder resumes from the checkpoint.
-    assert_eq!(engine(dir.path()).run("testkit.counter", Value::Unit).unwrap(), Value::Int(3));
+    assert_eq!(
+        engine(dir.path())
+            .run("testkit.counter", Value::Unit)
+            .unwrap(),
+        Value::Int(3)
+    );
     let d = e.eval(r#"describe("testkit.echo")"#).unwrap();
     assert_eq!(d.get("plugin"), Some(&Value::Str("testkit".into())));
     let text = e.describe("testkit.echo").unwrap();
@@ -254,7 +379,11 @@ fn plots_are_written_as_svg_inside_the_output_folder() {
         .eval(r#"plot(#{ title: "t", x_log: true, series: [#{ name: "a", x: [1.0, 10.0, 100.0], y: [3.0, 2.0, 1.0], kind: "scatter" }] }, "figs/p.svg")"#)
         .unwrap();
     let svg = std::fs::read_to_string(path.as_str().unwrap()).unwrap();
-    assert!(svg.contains("<svg") && svg.contains("<circle"), "scatter points are drawn");
-    let (_, _, _, message) = script_error(e.eval(r#"plot(#{ series: [#{ y: [1.0], colour: 1 }] }, "p.svg")"#));
+    assert!(
+        svg.contains("<svg") && svg.contains("<circle"),
+        "scatter points are drawn"
+    );
+    let (_, _, _, message) =
+        script_error(e.eval(r#"plot(#{ series: [#{ y: [1.0], colour: 1 }] }, "p.svg")"#));
     assert!(message.contains("colour"), "{message}");
 }

@@ -49,7 +49,10 @@ impl PluginError {
 
     /// A bad parameter: `parameter `name`: what was wrong`.
     pub fn bad_parameter(name: &str, message: impl std::fmt::Display) -> Self {
-        Self::new(ErrorKind::BadParameter, format!("parameter `{name}`: {message}"))
+        Self::new(
+            ErrorKind::BadParameter,
+            format!("parameter `{name}`: {message}"),
+        )
     }
 
     pub fn numerical(message: impl Into<String>) -> Self {

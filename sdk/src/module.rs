@@ -191,16 +191,25 @@ extern "C" fn info_entry<P: Plugin>() -> RResult<PluginInfo, PluginError> {
     .into()
 }
 
-extern "C" fn create_entry<P: Plugin>(id: RStr<'_>, params: Value) -> RResult<AlgorithmBox, PluginError> {
+extern "C" fn create_entry<P: Plugin>(
+    id: RStr<'_>,
+    params: Value,
+) -> RResult<AlgorithmBox, PluginError> {
     guard("creating the algorithm", || {
         let spec = P::algorithms()
             .into_iter()
             .find(|a| a.info.id.as_str() == id.as_str())
             .ok_or_else(|| {
-                PluginError::bad_parameter("id", format!("plugin `{}` has no algorithm `{id}`", P::NAME))
+                PluginError::bad_parameter(
+                    "id",
+                    format!("plugin `{}` has no algorithm `{id}`", P::NAME),
+                )
             })?;
         let algorithm = (spec.create)(params)?;
-        Ok(Algorithm_TO::from_value(Guarded(algorithm), sabi_trait::TD_Opaque))
+        Ok(Algorithm_TO::from_value(
+            Guarded(algorithm),
+            sabi_trait::TD_Opaque,
+        ))
     })
     .into()
 }

@@ -18,7 +18,11 @@ pub fn complete_params(info: &AlgorithmInfo, params: Value) -> Result<Value, Plu
         other => {
             return Err(PluginError::new(
                 crate::ErrorKind::BadParameter,
-                format!("`{}` takes a map of parameters, got {}", info.id, other.describe()),
+                format!(
+                    "`{}` takes a map of parameters, got {}",
+                    info.id,
+                    other.describe()
+                ),
             ))
         }
     };
@@ -63,7 +67,11 @@ pub fn complete_params(info: &AlgorithmInfo, params: Value) -> Result<Value, Plu
 
 /// Up to `limit` candidates closest to `word` by edit distance, nearest first; only those
 /// within a third of the word's length (at least 2 edits) are offered.
-pub fn closest_matches<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>, limit: usize) -> Vec<&'a str> {
+pub fn closest_matches<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    limit: usize,
+) -> Vec<&'a str> {
     let threshold = (word.chars().count() / 3).max(2);
     let mut scored: Vec<(usize, &str)> = candidates
         .into_iter()
@@ -75,7 +83,11 @@ pub fn closest_matches<'a>(word: &str, candidates: impl IntoIterator<Item = &'a 
 }
 
 fn quoted(names: &[&str]) -> String {
-    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or ")
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(" or ")
 }
 
 /// Levenshtein distance over characters.
@@ -125,12 +137,25 @@ mod tests {
 
     #[test]
     fn errors_name_parameter_and_expectation() {
-        let err = complete_params(&info(), Value::Map(ValueMap::new().with("dim", 3i64).with("tl", 1.0))).unwrap_err();
-        assert!(err.message.contains("parameter `tl`") && err.message.contains("did you mean `tol`"), "{}", err.message);
-        let err = complete_params(&info(), Value::Map(ValueMap::new().with("dim", 2.5))).unwrap_err();
+        let err = complete_params(
+            &info(),
+            Value::Map(ValueMap::new().with("dim", 3i64).with("tl", 1.0)),
+        )
+        .unwrap_err();
+        assert!(
+            err.message.contains("parameter `tl`") && err.message.contains("did you mean `tol`"),
+            "{}",
+            err.message
+        );
+        let err =
+            complete_params(&info(), Value::Map(ValueMap::new().with("dim", 2.5))).unwrap_err();
         assert_eq!(err.message, "parameter `dim`: expected int, got float 2.5");
         let err = complete_params(&info(), Value::Unit).unwrap_err();
-        assert!(err.message.starts_with("parameter `dim`: is required"), "{}", err.message);
+        assert!(
+            err.message.starts_with("parameter `dim`: is required"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

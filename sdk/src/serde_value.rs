@@ -79,7 +79,10 @@ impl de::Error for DecodeError {
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
         DecodeError {
             path: vec![field.to_string()],
-            message: format!("is not a known parameter (expected one of: {})", expected.join(", ")),
+            message: format!(
+                "is not a known parameter (expected one of: {})",
+                expected.join(", ")
+            ),
         }
     }
 }
@@ -305,16 +308,21 @@ fn from_tagged_map(map: ValueMap) -> Result<Value, String> {
         "callable" => Ok(Value::Callable(Callable {
             id: size("id")? as u64,
         })),
-        other => Err(format!("unknown `$type` {other:?} (expected matrix, sparse or callable)")),
+        other => Err(format!(
+            "unknown `$type` {other:?} (expected matrix, sparse or callable)"
+        )),
     }
 }
 
 impl<'de> Deserialize<'de> for DenseMatrix {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let value = Value::deserialize(d)?;
-        value
-            .to_dense_matrix()
-            .ok_or_else(|| de::Error::custom(format!("expected a matrix (or a list of equal-length numeric rows), got {}", value.describe())))
+        value.to_dense_matrix().ok_or_else(|| {
+            de::Error::custom(format!(
+                "expected a matrix (or a list of equal-length numeric rows), got {}",
+                value.describe()
+            ))
+        })
     }
 }
 
@@ -322,7 +330,10 @@ impl<'de> Deserialize<'de> for SparseMatrix {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match Value::deserialize(d)? {
             Value::Sparse(m) => Ok(m),
-            other => Err(de::Error::custom(format!("expected a sparse matrix, got {}", other.describe()))),
+            other => Err(de::Error::custom(format!(
+                "expected a sparse matrix, got {}",
+                other.describe()
+            ))),
         }
     }
 }
@@ -331,7 +342,10 @@ impl<'de> Deserialize<'de> for Callable {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match Value::deserialize(d)? {
             Value::Callable(c) => Ok(c),
-            other => Err(de::Error::custom(format!("expected a function, got {}", other.describe()))),
+            other => Err(de::Error::custom(format!(
+                "expected a function, got {}",
+                other.describe()
+            ))),
         }
     }
 }
@@ -401,8 +415,15 @@ impl<'de> de::Deserializer<'de> for Value {
         match self {
             Value::Str(s) => visitor.visit_enum(s.into_string().into_deserializer()),
             Value::Map(m) if m.len() == 1 => {
-                let (k, v) = m.iter().next().map(|(k, v)| (k.to_string(), v.clone())).expect("one entry");
-                visitor.visit_enum(EnumReader { variant: k, content: v })
+                let (k, v) = m
+                    .iter()
+                    .next()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .expect("one entry");
+                visitor.visit_enum(EnumReader {
+                    variant: k,
+                    content: v,
+                })
             }
             other => Err(de::Error::custom(format!(
                 "expected a variant name or a one-key map, got {}",
@@ -417,7 +438,10 @@ impl<'de> de::Deserializer<'de> for Value {
     }
 }
 
-fn visit_list<'de, V: Visitor<'de>>(items: Vec<Value>, visitor: V) -> Result<V::Value, DecodeError> {
+fn visit_list<'de, V: Visitor<'de>>(
+    items: Vec<Value>,
+    visitor: V,
+) -> Result<V::Value, DecodeError> {
     let len = items.len();
     let mut reader = ListReader {
         items: items.into_iter().enumerate(),
@@ -446,7 +470,9 @@ fn tagged_map(value: &Value) -> ValueMap {
             .with("col_ptr", ints(&m.col_ptr))
             .with("row_indices", ints(&m.row_indices))
             .with("values", Value::Vector(m.values.clone())),
-        Value::Callable(c) => ValueMap::new().with(TYPE_TAG, "callable").with("id", c.id as i64),
+        Value::Callable(c) => ValueMap::new()
+            .with(TYPE_TAG, "callable")
+            .with("id", c.id as i64),
         _ => unreachable!("only matrices, sparse matrices and callables are tagged"),
     }
 }
@@ -464,7 +490,10 @@ impl<'de> de::SeqAccess<'de> for &mut ListReader {
     ) -> Result<Option<T::Value>, DecodeError> {
         match self.items.next() {
             None => Ok(None),
-            Some((i, v)) => seed.deserialize(v).map(Some).map_err(|e| e.at(format!("[{i}]"))),
+            Some((i, v)) => seed
+                .deserialize(v)
+                .map(Some)
+                .map_err(|e| e.at(format!("[{i}]"))),
         }
     }
 
@@ -480,7 +509,10 @@ struct MapReader {
 
 impl MapReader {
     fn new(map: ValueMap) -> Self {
-        let entries: Vec<(String, Value)> = map.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        let entries: Vec<(String, Value)> = map
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
         Self {
             entries: entries.into_iter(),
             pending: None,
@@ -491,7 +523,10 @@ impl MapReader {
 impl<'de> de::MapAccess<'de> for MapReader {
     type Error = DecodeError;
 
-    fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DecodeError> {
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DecodeError> {
         match self.entries.next() {
             None => Ok(None),
             Some((k, v)) => {
@@ -502,11 +537,13 @@ impl<'de> de::MapAccess<'de> for MapReader {
         }
     }
 
-    fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DecodeError> {
-        let (k, v) = self
-            .pending
-            .take()
-            .ok_or_else(|| <DecodeError as de::Error>::custom("a map value was requested before its key"))?;
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, DecodeError> {
+        let (k, v) = self.pending.take().ok_or_else(|| {
+            <DecodeError as de::Error>::custom("a map value was requested before its key")
+        })?;
         seed.deserialize(v).map_err(|e| e.at(k))
     }
 
@@ -524,10 +561,19 @@ impl<'de> de::EnumAccess<'de> for EnumReader {
     type Error = DecodeError;
     type Variant = VariantReader;
 
-    fn variant_seed<V: de::DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, VariantReader), DecodeError> {
+    fn variant_seed<V: de::DeserializeSeed<'de>>(
+        self,
+        seed: V,
+    ) -> Result<(V::Value, VariantReader), DecodeError> {
         let name = self.variant.clone();
         let v = seed.deserialize(Value::Str(self.variant.into()))?;
-        Ok((v, VariantReader { name, content: self.content }))
+        Ok((
+            v,
+            VariantReader {
+                name,
+                content: self.content,
+            },
+        ))
     }
 }
 
@@ -542,21 +588,36 @@ impl<'de> de::VariantAccess<'de> for VariantReader {
     fn unit_variant(self) -> Result<(), DecodeError> {
         match self.content {
             Value::Unit => Ok(()),
-            other => Err(<DecodeError as de::Error>::custom(format!("variant takes no value, got {}", other.describe())).at(self.name)),
+            other => Err(<DecodeError as de::Error>::custom(format!(
+                "variant takes no value, got {}",
+                other.describe()
+            ))
+            .at(self.name)),
         }
     }
 
-    fn newtype_variant_seed<T: de::DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, DecodeError> {
+    fn newtype_variant_seed<T: de::DeserializeSeed<'de>>(
+        self,
+        seed: T,
+    ) -> Result<T::Value, DecodeError> {
         let name = self.name;
         seed.deserialize(self.content).map_err(|e| e.at(name))
     }
 
-    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, DecodeError> {
+    fn tuple_variant<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
         let name = self.name;
         de::Deserializer::deserialize_seq(self.content, visitor).map_err(|e| e.at(name))
     }
 
-    fn struct_variant<V: Visitor<'de>>(self, _fields: &'static [&'static str], visitor: V) -> Result<V::Value, DecodeError> {
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
         let name = self.name;
         de::Deserializer::deserialize_map(self.content, visitor).map_err(|e| e.at(name))
     }
@@ -571,7 +632,13 @@ type SerResult = Result<Value, DecodeError>;
 
 fn seq_value(items: Vec<Value>) -> Value {
     if !items.is_empty() && items.iter().all(|v| matches!(v, Value::Float(_))) {
-        Value::Vector(items.iter().filter_map(Value::as_f64).collect::<Vec<f64>>().into())
+        Value::Vector(
+            items
+                .iter()
+                .filter_map(Value::as_f64)
+                .collect::<Vec<f64>>()
+                .into(),
+        )
     } else {
         Value::List(items.into())
     }
@@ -613,9 +680,9 @@ impl ser::Serializer for ValueSerializer {
         Ok(Value::Int(v.into()))
     }
     fn serialize_u64(self, v: u64) -> SerResult {
-        i64::try_from(v)
-            .map(Value::Int)
-            .map_err(|_| ser::Error::custom(format!("integer {v} does not fit in 64-bit signed range")))
+        i64::try_from(v).map(Value::Int).map_err(|_| {
+            ser::Error::custom(format!("integer {v} does not fit in 64-bit signed range"))
+        })
     }
     fn serialize_f32(self, v: f32) -> SerResult {
         Ok(Value::Float(v.into()))
@@ -630,7 +697,9 @@ impl ser::Serializer for ValueSerializer {
         Ok(Value::Str(v.into()))
     }
     fn serialize_bytes(self, v: &[u8]) -> SerResult {
-        Ok(Value::List(v.iter().map(|&b| Value::Int(b.into())).collect()))
+        Ok(Value::List(
+            v.iter().map(|&b| Value::Int(b.into())).collect(),
+        ))
     }
     fn serialize_none(self) -> SerResult {
         Ok(Value::Unit)
@@ -644,10 +713,19 @@ impl ser::Serializer for ValueSerializer {
     fn serialize_unit_struct(self, _name: &'static str) -> SerResult {
         Ok(Value::Unit)
     }
-    fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> SerResult {
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> SerResult {
         Ok(Value::Str(variant.into()))
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _name: &'static str, v: &T) -> SerResult {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        v: &T,
+    ) -> SerResult {
         v.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -657,7 +735,9 @@ impl ser::Serializer for ValueSerializer {
         variant: &'static str,
         v: &T,
     ) -> SerResult {
-        Ok(Value::Map(ValueMap::new().with(variant, v.serialize(ValueSerializer)?)))
+        Ok(Value::Map(
+            ValueMap::new().with(variant, v.serialize(ValueSerializer)?),
+        ))
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<SeqBuilder, DecodeError> {
         Ok(SeqBuilder(Vec::with_capacity(len.unwrap_or(0))))
@@ -665,7 +745,11 @@ impl ser::Serializer for ValueSerializer {
     fn serialize_tuple(self, len: usize) -> Result<SeqBuilder, DecodeError> {
         self.serialize_seq(Some(len))
     }
-    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<SeqBuilder, DecodeError> {
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        len: usize,
+    ) -> Result<SeqBuilder, DecodeError> {
         self.serialize_seq(Some(len))
     }
     fn serialize_tuple_variant(
@@ -752,15 +836,19 @@ impl ser::SerializeMap for MapBuilder {
             Value::Str(s) => s.into_string(),
             Value::Int(i) => i.to_string(),
             Value::Bool(b) => b.to_string(),
-            other => return Err(ser::Error::custom(format!("map keys must be strings, got {}", other.describe()))),
+            other => {
+                return Err(ser::Error::custom(format!(
+                    "map keys must be strings, got {}",
+                    other.describe()
+                )))
+            }
         });
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), DecodeError> {
-        let key = self
-            .key
-            .take()
-            .ok_or_else(|| <DecodeError as ser::Error>::custom("a map value was given before its key"))?;
+        let key = self.key.take().ok_or_else(|| {
+            <DecodeError as ser::Error>::custom("a map value was given before its key")
+        })?;
         self.map.insert(key, v.serialize(ValueSerializer)?);
         Ok(())
     }
@@ -772,7 +860,11 @@ impl ser::SerializeMap for MapBuilder {
 impl ser::SerializeStruct for MapBuilder {
     type Ok = Value;
     type Error = DecodeError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Result<(), DecodeError> {
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        v: &T,
+    ) -> Result<(), DecodeError> {
         self.map.insert(key, v.serialize(ValueSerializer)?);
         Ok(())
     }
@@ -793,18 +885,26 @@ impl ser::SerializeTupleVariant for VariantBuilder<SeqBuilder> {
         ser::SerializeSeq::serialize_element(&mut self.inner, v)
     }
     fn end(self) -> SerResult {
-        Ok(Value::Map(ValueMap::new().with(self.variant, ser::SerializeSeq::end(self.inner)?)))
+        Ok(Value::Map(
+            ValueMap::new().with(self.variant, ser::SerializeSeq::end(self.inner)?),
+        ))
     }
 }
 
 impl ser::SerializeStructVariant for VariantBuilder<MapBuilder> {
     type Ok = Value;
     type Error = DecodeError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Result<(), DecodeError> {
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        v: &T,
+    ) -> Result<(), DecodeError> {
         ser::SerializeStruct::serialize_field(&mut self.inner, key, v)
     }
     fn end(self) -> SerResult {
-        Ok(Value::Map(ValueMap::new().with(self.variant, Value::Map(self.inner.map))))
+        Ok(Value::Map(
+            ValueMap::new().with(self.variant, Value::Map(self.inner.map)),
+        ))
     }
 }
 
@@ -843,7 +943,10 @@ mod tests {
         let p: Params = from_value(params(&[
             ("dim", Value::Int(3)),
             ("precision", "dd".into()),
-            ("weights", Value::List(vec![Value::Int(1), Value::Float(0.5)].into())),
+            (
+                "weights",
+                Value::List(vec![Value::Int(1), Value::Float(0.5)].into()),
+            ),
         ]))
         .unwrap();
         assert_eq!(
@@ -859,11 +962,19 @@ mod tests {
 
     #[test]
     fn errors_name_the_parameter() {
-        let err = from_value::<Params>(params(&[("dim", "three".into()), ("precision", "dd".into())])).unwrap_err();
+        let err = from_value::<Params>(params(&[
+            ("dim", "three".into()),
+            ("precision", "dd".into()),
+        ]))
+        .unwrap_err();
         assert_eq!(err.path(), "dim");
         assert!(err.message().contains("expected usize"), "{err}");
 
-        let err = from_value::<Params>(params(&[("dim", Value::Int(-1)), ("precision", "dd".into())])).unwrap_err();
+        let err = from_value::<Params>(params(&[
+            ("dim", Value::Int(-1)),
+            ("precision", "dd".into()),
+        ]))
+        .unwrap_err();
         assert_eq!(err.path(), "dim");
 
         let err = from_value::<Params>(params(&[("precision", "dd".into())])).unwrap_err();
@@ -872,15 +983,26 @@ mod tests {
         let err = from_value::<Params>(params(&[
             ("dim", Value::Int(1)),
             ("precision", "dd".into()),
-            ("weights", Value::List(vec![Value::Int(1), "x".into()].into())),
+            (
+                "weights",
+                Value::List(vec![Value::Int(1), "x".into()].into()),
+            ),
         ]))
         .unwrap_err();
         assert_eq!(err.path(), "weights[1]");
 
-        let err = from_value::<Params>(params(&[("dim", Value::Int(1)), ("precision", "quad".into())])).unwrap_err();
+        let err = from_value::<Params>(params(&[
+            ("dim", Value::Int(1)),
+            ("precision", "quad".into()),
+        ]))
+        .unwrap_err();
         assert_eq!(err.path(), "precision");
         let plugin_err = PluginError::from(err);
-        assert!(plugin_err.message.starts_with("parameter `precision`"), "{}", plugin_err.message);
+        assert!(
+            plugin_err.message.starts_with("parameter `precision`"),
+            "{}",
+            plugin_err.message
+        );
     }
 
     #[test]
@@ -892,19 +1014,34 @@ mod tests {
             weights: Some(vec![1.0, 2.0]),
         });
         let m = v.as_map().unwrap();
-        assert_eq!(m.keys().collect::<Vec<_>>(), ["dim", "tol", "precision", "weights"]);
+        assert_eq!(
+            m.keys().collect::<Vec<_>>(),
+            ["dim", "tol", "precision", "weights"]
+        );
         assert_eq!(m.get("precision"), Some(&Value::Str("f64".into())));
-        assert_eq!(m.get("weights"), Some(&Value::Vector(vec![1.0, 2.0].into())));
+        assert_eq!(
+            m.get("weights"),
+            Some(&Value::Vector(vec![1.0, 2.0].into()))
+        );
     }
 
     #[test]
     fn matrices_round_trip_through_ron_and_json() {
         let original = Value::Map(
             ValueMap::new()
-                .with("a", DenseMatrix::from_rows(&[vec![1.0, 2.0], vec![3.0, 4.5]]).unwrap())
-                .with("s", SparseMatrix::from_triplets(3, 2, &[(0, 0, 1.0), (2, 1, -2.0)]).unwrap())
+                .with(
+                    "a",
+                    DenseMatrix::from_rows(&[vec![1.0, 2.0], vec![3.0, 4.5]]).unwrap(),
+                )
+                .with(
+                    "s",
+                    SparseMatrix::from_triplets(3, 2, &[(0, 0, 1.0), (2, 1, -2.0)]).unwrap(),
+                )
                 .with("f", Callable { id: 7 })
-                .with("list", Value::List(vec![Value::Int(1), "x".into(), Value::Bool(true)].into())),
+                .with(
+                    "list",
+                    Value::List(vec![Value::Int(1), "x".into(), Value::Bool(true)].into()),
+                ),
         );
         let json = serde_json::to_string(&original).unwrap();
         let back: Value = serde_json::from_str(&json).unwrap();
@@ -920,10 +1057,13 @@ mod tests {
         struct P {
             a: DenseMatrix,
         }
-        let rows = Value::List(vec![
-            Value::List(vec![Value::Int(1), Value::Int(2)].into()),
-            Value::Vector(vec![3.0, 4.0].into()),
-        ].into());
+        let rows = Value::List(
+            vec![
+                Value::List(vec![Value::Int(1), Value::Int(2)].into()),
+                Value::Vector(vec![3.0, 4.0].into()),
+            ]
+            .into(),
+        );
         let p: P = from_value(params(&[("a", rows)])).unwrap();
         assert_eq!(p.a.get(1, 0), 3.0);
         let p: P = from_value(params(&[("a", DenseMatrix::zeros(2, 3).into())])).unwrap();

@@ -42,7 +42,10 @@ impl TestHost {
     }
 
     /// Registers a function and returns the handle a plugin receives as a parameter.
-    pub fn add_function(&self, f: impl Fn(Value) -> Result<Value, PluginError> + Send + Sync + 'static) -> Callable {
+    pub fn add_function(
+        &self,
+        f: impl Fn(Value) -> Result<Value, PluginError> + Send + Sync + 'static,
+    ) -> Callable {
         let mut functions = self.functions.lock().expect("lock");
         functions.push(Arc::new(f));
         Callable {
@@ -88,10 +91,17 @@ impl TestHost {
 
     /// Creates algorithm `id` of `module` with `params` (checked and completed like the engine
     /// does) and runs it on `input` with this host.
-    pub fn run(&self, module: PluginModule_Ref, id: &str, params: Value, input: Value) -> Result<Value, PluginError> {
+    pub fn run(
+        &self,
+        module: PluginModule_Ref,
+        id: &str,
+        params: Value,
+        input: Value,
+    ) -> Result<Value, PluginError> {
         let info = find_algorithm(module, id)?;
         let params = complete_params(&info, params)?;
-        let mut algorithm: crate::module::AlgorithmBox = module.create()(id.into(), params).into_result()?;
+        let mut algorithm: crate::module::AlgorithmBox =
+            module.create()(id.into(), params).into_result()?;
         algorithm.run(input, self.as_ref()).into_result()
     }
 }
@@ -101,12 +111,20 @@ fn find_algorithm(module: PluginModule_Ref, id: &str) -> Result<AlgorithmInfo, P
     info.algorithms
         .into_iter()
         .find(|a| a.id.as_str() == id)
-        .ok_or_else(|| PluginError::bad_parameter("id", format!("plugin `{}` has no algorithm `{id}`", info.name)))
+        .ok_or_else(|| {
+            PluginError::bad_parameter(
+                "id",
+                format!("plugin `{}` has no algorithm `{id}`", info.name),
+            )
+        })
 }
 
 impl Host for TestHost {
     fn log(&self, level: LogLevel, message: RStr<'_>) {
-        self.logs.lock().expect("lock").push((level, message.to_string()));
+        self.logs
+            .lock()
+            .expect("lock")
+            .push((level, message.to_string()));
     }
 
     fn progress(&self, done: u64, total: u64, _message: RStr<'_>) {
@@ -122,9 +140,15 @@ impl Host for TestHost {
             CallTarget::Function(f) => self.call_function(f, input),
             CallTarget::Algorithm { id, params } => {
                 let modules = self.modules.lock().expect("lock").clone();
-                match modules.into_iter().find(|m| find_algorithm(*m, &id).is_ok()) {
+                match modules
+                    .into_iter()
+                    .find(|m| find_algorithm(*m, &id).is_ok())
+                {
                     Some(module) => self.run(module, &id, params, input),
-                    None => Err(PluginError::bad_parameter("id", format!("no algorithm `{id}` is registered with the test host"))),
+                    None => Err(PluginError::bad_parameter(
+                        "id",
+                        format!("no algorithm `{id}` is registered with the test host"),
+                    )),
                 }
             }
         }
@@ -132,11 +156,21 @@ impl Host for TestHost {
     }
 
     fn checkpoint(&self, key: RStr<'_>, value: Value) -> RResult<(), PluginError> {
-        self.checkpoints.lock().expect("lock").insert(key.to_string(), value);
+        self.checkpoints
+            .lock()
+            .expect("lock")
+            .insert(key.to_string(), value);
         RResult::ROk(())
     }
 
     fn restore(&self, key: RStr<'_>) -> RResult<Value, PluginError> {
-        RResult::ROk(self.checkpoints.lock().expect("lock").get(key.as_str()).cloned().unwrap_or_default())
+        RResult::ROk(
+            self.checkpoints
+                .lock()
+                .expect("lock")
+                .get(key.as_str())
+                .cloned()
+                .unwrap_or_default(),
+        )
     }
 }

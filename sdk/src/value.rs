@@ -77,9 +77,10 @@ impl ValueKind {
             (ValueKind::Float, Value::Int(_)) => true,
             (ValueKind::Vector, Value::List(items)) => items.iter().all(Value::is_number),
             (ValueKind::List, Value::Vector(_)) => true,
-            (ValueKind::Matrix, Value::List(rows)) => rows
-                .iter()
-                .all(|row| matches!(row, Value::Vector(_)) || matches!(row, Value::List(r) if r.iter().all(Value::is_number))),
+            (ValueKind::Matrix, Value::List(rows)) => rows.iter().all(|row| {
+                matches!(row, Value::Vector(_))
+                    || matches!(row, Value::List(r) if r.iter().all(Value::is_number))
+            }),
             (expected, actual) => expected == actual.kind(),
         }
     }
@@ -344,10 +345,14 @@ impl SparseMatrix {
             for k in start..end {
                 let i = self.row_indices[k] as usize;
                 if i >= rows {
-                    return Err(format!("row index {i} in column {j} is out of range (rows = {rows})"));
+                    return Err(format!(
+                        "row index {i} in column {j} is out of range (rows = {rows})"
+                    ));
                 }
                 if k > start && self.row_indices[k - 1] >= self.row_indices[k] {
-                    return Err(format!("row indices of column {j} are not strictly increasing"));
+                    return Err(format!(
+                        "row indices of column {j} are not strictly increasing"
+                    ));
                 }
             }
         }
@@ -492,7 +497,9 @@ impl Value {
             Value::Map(m) => format!("map with {} keys", m.len()),
             Value::Vector(v) => format!("vector of {}", v.len()),
             Value::Matrix(m) => format!("{}x{} matrix", m.rows, m.cols),
-            Value::Sparse(s) => format!("{}x{} sparse matrix ({} entries)", s.rows, s.cols, s.nnz()),
+            Value::Sparse(s) => {
+                format!("{}x{} sparse matrix ({} entries)", s.rows, s.cols, s.nnz())
+            }
             Value::Callable(_) => "function".into(),
         }
     }
@@ -540,7 +547,10 @@ mod tests {
 
     #[test]
     fn map_keeps_insertion_order_and_replaces_in_place() {
-        let mut m = ValueMap::new().with("b", 1i64).with("a", 2.0).with("c", "x");
+        let mut m = ValueMap::new()
+            .with("b", 1i64)
+            .with("a", 2.0)
+            .with("c", "x");
         m.insert("a", 3i64);
         assert_eq!(m.keys().collect::<Vec<_>>(), ["b", "a", "c"]);
         assert_eq!(m.get("a"), Some(&Value::Int(3)));

@@ -22,16 +22,31 @@ impl Plugin for Demo {
                         host.check_cancelled()?;
                         host.report_progress(i as u64 + 1, x.len() as u64, "mapping");
                         let y = host.call_function(f, Value::from(xi))?;
-                        out.push(y.as_f64().ok_or_else(|| PluginError::bad_parameter("f", "must return a number"))?);
+                        out.push(y.as_f64().ok_or_else(|| {
+                            PluginError::bad_parameter("f", "must return a number")
+                        })?);
                     }
                     host.save_checkpoint("last", Value::from(out.clone()))?;
                     Ok(Value::from(out))
                 }))
             })
-            .param(ParamInfo::required("f", ValueKind::Callable, "the function"))
-            .param(ParamInfo::with_default("x", ValueKind::Vector, vec![1.0, 2.0], "the points")),
+            .param(ParamInfo::required(
+                "f",
+                ValueKind::Callable,
+                "the function",
+            ))
+            .param(ParamInfo::with_default(
+                "x",
+                ValueKind::Vector,
+                vec![1.0, 2.0],
+                "the points",
+            )),
             AlgorithmSpec::new("demo.panic", "Panics when run.", |_| {
-                Ok(Box::new(|_input: Value, _host: &HostRef<'_>| -> PluginResult<Value> { panic!("deliberate failure") }))
+                Ok(Box::new(
+                    |_input: Value, _host: &HostRef<'_>| -> PluginResult<Value> {
+                        panic!("deliberate failure")
+                    },
+                ))
             }),
         ]
     }
@@ -57,11 +72,21 @@ fn info_reports_name_versions_and_schema() {
 fn runs_with_callbacks_progress_and_checkpoints() {
     let host = TestHost::new();
     let double = host.add_function(|x| Ok(Value::from(2.0 * x.as_f64().unwrap())));
-    let out = host.run(plugin_module(), "demo.map", params(vec![("f", double.into())]), Value::Unit).unwrap();
+    let out = host
+        .run(
+            plugin_module(),
+            "demo.map",
+            params(vec![("f", double.into())]),
+            Value::Unit,
+        )
+        .unwrap();
     assert_eq!(out, Value::from(vec![2.0, 4.0]));
     assert_eq!(host.progress_reports(), vec![(1, 2), (2, 2)]);
     use boundlab_sdk::HostExt;
-    assert_eq!(host.as_ref().load_checkpoint("last").unwrap(), Some(Value::from(vec![2.0, 4.0])));
+    assert_eq!(
+        host.as_ref().load_checkpoint("last").unwrap(),
+        Some(Value::from(vec![2.0, 4.0]))
+    );
 }
 
 #[test]
@@ -69,17 +94,42 @@ fn cancellation_and_panics_become_errors() {
     let host = TestHost::new();
     let id = host.add_function(Ok);
     host.cancel();
-    let err = host.run(plugin_module(), "demo.map", params(vec![("f", id.into())]), Value::Unit).unwrap_err();
+    let err = host
+        .run(
+            plugin_module(),
+            "demo.map",
+            params(vec![("f", id.into())]),
+            Value::Unit,
+        )
+        .unwrap_err();
     assert_eq!(err.kind, ErrorKind::Cancelled);
-    let err = host.run(plugin_module(), "demo.panic", Value::Unit, Value::Unit).unwrap_err();
+    let err = host
+        .run(plugin_module(), "demo.panic", Value::Unit, Value::Unit)
+        .unwrap_err();
     assert_eq!(err.kind, ErrorKind::Internal);
-    assert!(err.message.contains("deliberate failure"), "{}", err.message);
+    assert!(
+        err.message.contains("deliberate failure"),
+        "{}",
+        err.message
+    );
 }
 
 #[test]
 fn schema_errors_come_before_create() {
     let host = TestHost::new();
     let f = host.add_function(Ok);
-    let err = host.run(plugin_module(), "demo.map", params(vec![("f", f.into()), ("x", Value::from(1.0))]), Value::Unit).unwrap_err();
-    assert!(err.message.contains("parameter `x`: expected vector, got float 1"), "{}", err.message);
+    let err = host
+        .run(
+            plugin_module(),
+            "demo.map",
+            params(vec![("f", f.into()), ("x", Value::from(1.0))]),
+            Value::Unit,
+        )
+        .unwrap_err();
+    assert!(
+        err.message
+            .contains("parameter `x`: expected vector, got float 1"),
+        "{}",
+        err.message
+    );
 }

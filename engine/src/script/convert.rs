@@ -4,14 +4,16 @@
 use std::sync::Mutex;
 
 use boundlab_sdk::{Callable, PluginError, SparseMatrix, Value, ValueMap};
-use rhai::{Array, Dynamic, FnPtr, Map, NativeCallContext, FLOAT, INT};
+use rhai::{Array, Dynamic, FLOAT, FnPtr, INT, Map, NativeCallContext};
 
 use super::matrix::Matrix;
 use crate::host::FunctionCaller;
 
 /// A number as `f64` (integers widen).
 pub fn number(x: &Dynamic) -> Option<f64> {
-    x.as_float().ok().or_else(|| x.as_int().ok().map(|i| i as f64))
+    x.as_float()
+        .ok()
+        .or_else(|| x.as_int().ok().map(|i| i as f64))
 }
 
 /// The closures passed to one algorithm run, callable from any of its threads.
@@ -37,21 +39,30 @@ impl<'a> ScriptFunctions<'a> {
     }
 
     fn lookup(&self, c: Callable) -> Option<FnPtr> {
-        self.table.lock().unwrap_or_else(|p| p.into_inner()).get(c.id as usize).cloned()
+        self.table
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(c.id as usize)
+            .cloned()
     }
 }
 
 impl FunctionCaller for ScriptFunctions<'_> {
     fn call(&self, function: Callable, input: Value) -> Result<Value, PluginError> {
-        let f = self
-            .lookup(function)
-            .ok_or_else(|| PluginError::internal(format!("no script function with handle {}", function.id)))?;
+        let f = self.lookup(function).ok_or_else(|| {
+            PluginError::internal(format!("no script function with handle {}", function.id))
+        })?;
         let argument = to_dynamic(input, Some(self));
         let result: Dynamic = f
             .call_within_context(self.context, (argument,))
-            .map_err(|e| PluginError::bad_parameter(f.fn_name(), format!("the script function failed: {e}")))?;
+            .map_err(|e| {
+                PluginError::bad_parameter(f.fn_name(), format!("the script function failed: {e}"))
+            })?;
         to_value(result, Some(self)).map_err(|message| {
-            PluginError::bad_parameter(f.fn_name(), format!("the script function returned {message}"))
+            PluginError::bad_parameter(
+                f.fn_name(),
+                format!("the script function returned {message}"),
+            )
         })
     }
 }
@@ -81,7 +92,13 @@ pub fn to_value(x: Dynamic, functions: Option<&ScriptFunctions<'_>>) -> Result<V
     if x.is_array() {
         let items = x.into_array().unwrap_or_default();
         if !items.is_empty() && items.iter().all(|v| v.is_float()) {
-            return Ok(Value::Vector(items.iter().filter_map(|v| v.as_float().ok()).collect::<Vec<f64>>().into()));
+            return Ok(Value::Vector(
+                items
+                    .iter()
+                    .filter_map(|v| v.as_float().ok())
+                    .collect::<Vec<f64>>()
+                    .into(),
+            ));
         }
         let converted: Result<Vec<Value>, String> = items
             .into_iter()
@@ -111,7 +128,10 @@ pub fn to_value(x: Dynamic, functions: Option<&ScriptFunctions<'_>>) -> Result<V
             None => Err("a function, which cannot be stored or returned here".into()),
         };
     }
-    Err(format!("a value of type `{}`, which plugins cannot receive", x.type_name()))
+    Err(format!(
+        "a value of type `{}`, which plugins cannot receive",
+        x.type_name()
+    ))
 }
 
 /// Converts a plugin value for a script: vectors become arrays of floats, matrices `Matrix`.
@@ -122,8 +142,15 @@ pub fn to_dynamic(v: Value, functions: Option<&ScriptFunctions<'_>>) -> Dynamic 
         Value::Int(i) => Dynamic::from_int(i as INT),
         Value::Float(x) => Dynamic::from_float(x as FLOAT),
         Value::Str(s) => Dynamic::from(s.into_string()),
-        Value::List(items) => Dynamic::from_array(items.into_iter().map(|v| to_dynamic(v, functions)).collect::<Array>()),
-        Value::Vector(v) => Dynamic::from_array(v.into_iter().map(Dynamic::from_float).collect::<Array>()),
+        Value::List(items) => Dynamic::from_array(
+            items
+                .into_iter()
+                .map(|v| to_dynamic(v, functions))
+                .collect::<Array>(),
+        ),
+        Value::Vector(v) => {
+            Dynamic::from_array(v.into_iter().map(Dynamic::from_float).collect::<Array>())
+        }
         Value::Map(m) => {
             let mut out = Map::new();
             for (k, v) in m.iter() {
@@ -157,10 +184,18 @@ mod tests {
     fn mixed_arrays_and_maps_convert_recursively() {
         let mut map = Map::new();
         map.insert("n".into(), Dynamic::from_int(3));
-        map.insert("xs".into(), Dynamic::from_array(vec![Dynamic::from_int(1), Dynamic::from("a")]));
+        map.insert(
+            "xs".into(),
+            Dynamic::from_array(vec![Dynamic::from_int(1), Dynamic::from("a")]),
+        );
         let v = to_value(Dynamic::from_map(map), None).unwrap();
         assert_eq!(v.get("n"), Some(&Value::Int(3)));
-        assert_eq!(v.get("xs"), Some(&Value::List(vec![Value::Int(1), Value::Str("a".into())].into())));
+        assert_eq!(
+            v.get("xs"),
+            Some(&Value::List(
+                vec![Value::Int(1), Value::Str("a".into())].into()
+            ))
+        );
     }
 
     #[test]

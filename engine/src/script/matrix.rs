@@ -2,7 +2,7 @@
 
 use faer::prelude::*;
 use faer::{Mat, Side};
-use rhai::{Array, Dynamic, Engine, EvalAltResult, Map, FLOAT, INT};
+use rhai::{Array, Dynamic, Engine, EvalAltResult, FLOAT, INT, Map};
 
 use super::convert::number;
 use super::script_error;
@@ -43,7 +43,9 @@ impl std::fmt::Display for Matrix {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(f, "Matrix {}", self.shape())?;
         for i in 0..self.0.nrows() {
-            let row: Vec<String> = (0..self.0.ncols()).map(|j| format!("{:>12.6}", self.0[(i, j)])).collect();
+            let row: Vec<String> = (0..self.0.ncols())
+                .map(|j| format!("{:>12.6}", self.0[(i, j)]))
+                .collect();
             writeln!(f, "[{}]", row.join(" "))?;
         }
         Ok(())
@@ -54,19 +56,32 @@ impl std::fmt::Display for Matrix {
 pub fn matrix_from_rows(rows: &Array) -> Fallible<Matrix> {
     let mut data: Vec<Vec<f64>> = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
-        let row = row
-            .read_lock::<Array>()
-            .ok_or_else(|| script_error(format!("matrix row {i} is a {}, expected an array of numbers", row.type_name())))?;
+        let row = row.read_lock::<Array>().ok_or_else(|| {
+            script_error(format!(
+                "matrix row {i} is a {}, expected an array of numbers",
+                row.type_name()
+            ))
+        })?;
         let values: Fallible<Vec<f64>> = row
             .iter()
             .enumerate()
-            .map(|(j, x)| number(x).ok_or_else(|| script_error(format!("matrix entry ({i}, {j}) is a {}, expected a number", x.type_name()))))
+            .map(|(j, x)| {
+                number(x).ok_or_else(|| {
+                    script_error(format!(
+                        "matrix entry ({i}, {j}) is a {}, expected a number",
+                        x.type_name()
+                    ))
+                })
+            })
             .collect();
         data.push(values?);
     }
     let cols = data.first().map_or(0, Vec::len);
     if let Some((i, row)) = data.iter().enumerate().find(|(_, r)| r.len() != cols) {
-        return Err(script_error(format!("matrix row {i} has {} entries but row 0 has {cols}", row.len())));
+        return Err(script_error(format!(
+            "matrix row {i} has {} entries but row 0 has {cols}",
+            row.len()
+        )));
     }
     Ok(Matrix(Mat::from_fn(data.len(), cols, |i, j| data[i][j])))
 }
@@ -75,33 +90,52 @@ fn column_from_array(values: &Array, what: &str) -> Fallible<Mat<f64>> {
     let data: Fallible<Vec<f64>> = values
         .iter()
         .enumerate()
-        .map(|(i, x)| number(x).ok_or_else(|| script_error(format!("{what} entry {i} is a {}, expected a number", x.type_name()))))
+        .map(|(i, x)| {
+            number(x).ok_or_else(|| {
+                script_error(format!(
+                    "{what} entry {i} is a {}, expected a number",
+                    x.type_name()
+                ))
+            })
+        })
         .collect();
     let data = data?;
     Ok(Mat::from_fn(data.len(), 1, |i, _| data[i]))
 }
 
 fn column_to_array(m: &Mat<f64>) -> Array {
-    (0..m.nrows()).map(|i| Dynamic::from_float(m[(i, 0)])).collect()
+    (0..m.nrows())
+        .map(|i| Dynamic::from_float(m[(i, 0)]))
+        .collect()
 }
 
 fn same_shape(a: &Matrix, b: &Matrix, op: &str) -> Fallible<()> {
     if a.0.nrows() == b.0.nrows() && a.0.ncols() == b.0.ncols() {
         Ok(())
     } else {
-        Err(script_error(format!("matrix dimensions do not agree: {} {op} {}", a.shape(), b.shape())))
+        Err(script_error(format!(
+            "matrix dimensions do not agree: {} {op} {}",
+            a.shape(),
+            b.shape()
+        )))
     }
 }
 
 fn matmul(a: &Matrix, b: &Matrix) -> Fallible<Matrix> {
     if a.0.ncols() != b.0.nrows() {
-        return Err(script_error(format!("matrix dimensions do not agree: {} * {}", a.shape(), b.shape())));
+        return Err(script_error(format!(
+            "matrix dimensions do not agree: {} * {}",
+            a.shape(),
+            b.shape()
+        )));
     }
     Ok(Matrix(&a.0 * &b.0))
 }
 
 fn scale(a: &Matrix, s: f64) -> Matrix {
-    Matrix(Mat::from_fn(a.0.nrows(), a.0.ncols(), |i, j| s * a.0[(i, j)]))
+    Matrix(Mat::from_fn(a.0.nrows(), a.0.ncols(), |i, j| {
+        s * a.0[(i, j)]
+    }))
 }
 
 /// Solves `A x = b`: LU with partial pivoting for square `A` (refusing a numerically singular
@@ -122,26 +156,40 @@ fn solve_matrix(a: &Matrix, b: &Mat<f64>) -> Fallible<Mat<f64>> {
         let largest = diag.iter().copied().fold(0.0, f64::max);
         let smallest = diag.iter().copied().fold(f64::INFINITY, f64::min);
         if n > 0 && (largest == 0.0 || smallest <= largest * f64::EPSILON * n as f64) {
-            return Err(script_error(format!("solve: the {} matrix is singular to working precision", a.shape())));
+            return Err(script_error(format!(
+                "solve: the {} matrix is singular to working precision",
+                a.shape()
+            )));
         }
         Ok(lu.solve(b))
     } else if m > n {
         Ok(a.0.qr().solve_lstsq(b))
     } else {
-        Err(script_error(format!("solve: the {} system is underdetermined (more unknowns than equations)", a.shape())))
+        Err(script_error(format!(
+            "solve: the {} system is underdetermined (more unknowns than equations)",
+            a.shape()
+        )))
     }
 }
 
 fn symmetric_check(a: &Matrix, what: &str) -> Fallible<()> {
     let n = a.0.nrows();
     if n != a.0.ncols() {
-        return Err(script_error(format!("{what} needs a square matrix, got {}", a.shape())));
+        return Err(script_error(format!(
+            "{what} needs a square matrix, got {}",
+            a.shape()
+        )));
     }
-    let scale = (0..n).flat_map(|i| (0..n).map(move |j| (i, j))).map(|(i, j)| a.0[(i, j)].abs()).fold(0.0, f64::max);
+    let scale = (0..n)
+        .flat_map(|i| (0..n).map(move |j| (i, j)))
+        .map(|(i, j)| a.0[(i, j)].abs())
+        .fold(0.0, f64::max);
     for i in 0..n {
         for j in 0..i {
             if (a.0[(i, j)] - a.0[(j, i)]).abs() > 1e-12 * scale.max(1.0) {
-                return Err(script_error(format!("{what} needs a symmetric matrix; entries ({i}, {j}) and ({j}, {i}) differ")));
+                return Err(script_error(format!(
+                    "{what} needs a symmetric matrix; entries ({i}, {j}) and ({j}, {i}) differ"
+                )));
             }
         }
     }
@@ -165,25 +213,45 @@ pub fn register(engine: &mut Engine) {
         let (r, c) = m.check_index(i, j)?;
         Ok(m.0[(r, c)])
     });
-    engine.register_fn("set", |m: &mut Matrix, i: INT, j: INT, x: Dynamic| -> Fallible<()> {
-        let (r, c) = m.check_index(i, j)?;
-        m.0[(r, c)] = number(&x).ok_or_else(|| script_error(format!("set: the value is a {}, expected a number", x.type_name())))?;
-        Ok(())
-    });
+    engine.register_fn(
+        "set",
+        |m: &mut Matrix, i: INT, j: INT, x: Dynamic| -> Fallible<()> {
+            let (r, c) = m.check_index(i, j)?;
+            m.0[(r, c)] = number(&x).ok_or_else(|| {
+                script_error(format!(
+                    "set: the value is a {}, expected a number",
+                    x.type_name()
+                ))
+            })?;
+            Ok(())
+        },
+    );
     engine.register_fn("row", |m: &mut Matrix, i: INT| -> Fallible<Array> {
         let (r, _) = m.check_index(i, 0)?;
-        Ok((0..m.0.ncols()).map(|j| Dynamic::from_float(m.0[(r, j)])).collect())
+        Ok((0..m.0.ncols())
+            .map(|j| Dynamic::from_float(m.0[(r, j)]))
+            .collect())
     });
     engine.register_fn("col", |m: &mut Matrix, j: INT| -> Fallible<Array> {
         let (_, c) = m.check_index(0, j)?;
-        Ok((0..m.0.nrows()).map(|i| Dynamic::from_float(m.0[(i, c)])).collect())
+        Ok((0..m.0.nrows())
+            .map(|i| Dynamic::from_float(m.0[(i, c)]))
+            .collect())
     });
     engine.register_fn("to_array", |m: &mut Matrix| -> Array {
         (0..m.0.nrows())
-            .map(|i| Dynamic::from_array((0..m.0.ncols()).map(|j| Dynamic::from_float(m.0[(i, j)])).collect()))
+            .map(|i| {
+                Dynamic::from_array(
+                    (0..m.0.ncols())
+                        .map(|j| Dynamic::from_float(m.0[(i, j)]))
+                        .collect(),
+                )
+            })
             .collect()
     });
-    engine.register_fn("transpose", |m: &mut Matrix| Matrix(m.0.transpose().to_owned()));
+    engine.register_fn("transpose", |m: &mut Matrix| {
+        Matrix(m.0.transpose().to_owned())
+    });
     engine.register_fn("+", |a: Matrix, b: Matrix| -> Fallible<Matrix> {
         same_shape(&a, &b, "+")?;
         Ok(Matrix(&a.0 + &b.0))
@@ -203,25 +271,28 @@ pub fn register(engine: &mut Engine) {
         Ok(column_to_array(&matmul(&a, &Matrix(x))?.0))
     });
     engine.register_fn("==", |a: Matrix, b: Matrix| a == b);
-    engine.register_fn("solve", |a: Matrix, b: Matrix| -> Fallible<Matrix> { Ok(Matrix(solve_matrix(&a, &b.0)?)) });
+    engine.register_fn("solve", |a: Matrix, b: Matrix| -> Fallible<Matrix> {
+        Ok(Matrix(solve_matrix(&a, &b.0)?))
+    });
     engine.register_fn("solve", |a: Matrix, b: Array| -> Fallible<Array> {
         let b = column_from_array(&b, "right-hand side")?;
         Ok(column_to_array(&solve_matrix(&a, &b)?))
     });
     engine.register_fn("chol", |a: Matrix| -> Fallible<Matrix> {
         symmetric_check(&a, "chol")?;
-        let llt = a
-            .0
-            .llt(Side::Lower)
-            .map_err(|_| script_error(format!("chol: the {} matrix is not positive definite", a.shape())))?;
+        let llt = a.0.llt(Side::Lower).map_err(|_| {
+            script_error(format!(
+                "chol: the {} matrix is not positive definite",
+                a.shape()
+            ))
+        })?;
         Ok(Matrix(llt.L().to_owned()))
     });
     engine.register_fn("eig_sym", |a: Matrix| -> Fallible<Map> {
         symmetric_check(&a, "eig_sym")?;
-        let eig = a
-            .0
-            .self_adjoint_eigen(Side::Lower)
-            .map_err(|e| script_error(format!("eig_sym: the eigenvalue iteration failed ({e:?})")))?;
+        let eig = a.0.self_adjoint_eigen(Side::Lower).map_err(|e| {
+            script_error(format!("eig_sym: the eigenvalue iteration failed ({e:?})"))
+        })?;
         let n = a.0.nrows();
         let values: Array = (0..n).map(|i| Dynamic::from_float(eig.S()[i])).collect();
         let mut out = Map::new();
@@ -230,7 +301,9 @@ pub fn register(engine: &mut Engine) {
         Ok(out)
     });
     engine.register_fn("norm", |a: Matrix| frobenius(&a.0));
-    engine.register_fn("norm", |x: Array| -> Fallible<FLOAT> { Ok(frobenius(&column_from_array(&x, "vector")?)) });
+    engine.register_fn("norm", |x: Array| -> Fallible<FLOAT> {
+        Ok(frobenius(&column_from_array(&x, "vector")?))
+    });
     register_vector_ops(engine);
     engine.register_fn("to_string", |m: &mut Matrix| m.to_string());
     engine.register_fn("to_debug", |m: &mut Matrix| m.to_string());
@@ -242,20 +315,37 @@ fn register_vector_ops(engine: &mut Engine) {
     fn floats(x: &Array, what: &str) -> Fallible<Vec<f64>> {
         x.iter()
             .enumerate()
-            .map(|(i, v)| number(v).ok_or_else(|| script_error(format!("{what}: entry {i} is a {}, expected a number", v.type_name()))))
+            .map(|(i, v)| {
+                number(v).ok_or_else(|| {
+                    script_error(format!(
+                        "{what}: entry {i} is a {}, expected a number",
+                        v.type_name()
+                    ))
+                })
+            })
             .collect()
     }
     fn zip(a: &Array, b: &Array, op: &str, f: fn(f64, f64) -> f64) -> Fallible<Array> {
         let (a, b) = (floats(a, op)?, floats(b, op)?);
         if a.len() != b.len() {
-            return Err(script_error(format!("vector lengths differ: {} {op} {}", a.len(), b.len())));
+            return Err(script_error(format!(
+                "vector lengths differ: {} {op} {}",
+                a.len(),
+                b.len()
+            )));
         }
-        Ok(a.iter().zip(&b).map(|(x, y)| Dynamic::from_float(f(*x, *y))).collect())
+        Ok(a.iter()
+            .zip(&b)
+            .map(|(x, y)| Dynamic::from_float(f(*x, *y)))
+            .collect())
     }
     engine.register_fn("+", |a: Array, b: Array| zip(&a, &b, "+", |x, y| x + y));
     engine.register_fn("-", |a: Array, b: Array| zip(&a, &b, "-", |x, y| x - y));
     engine.register_fn("*", |s: FLOAT, a: Array| -> Fallible<Array> {
-        Ok(floats(&a, "*")?.into_iter().map(|x| Dynamic::from_float(s * x)).collect())
+        Ok(floats(&a, "*")?
+            .into_iter()
+            .map(|x| Dynamic::from_float(s * x))
+            .collect())
     });
     engine.register_fn("dot", |a: Array, b: Array| -> Fallible<FLOAT> {
         let products = zip(&a, &b, "dot", |x, y| x * y)?;
@@ -274,5 +364,6 @@ fn frobenius(m: &Mat<f64>) -> f64 {
 }
 
 fn dim(n: INT, name: &str) -> Fallible<usize> {
-    usize::try_from(n).map_err(|_| script_error(format!("`{name}` must be a non-negative integer, got {n}")))
+    usize::try_from(n)
+        .map_err(|_| script_error(format!("`{name}` must be a non-negative integer, got {n}")))
 }

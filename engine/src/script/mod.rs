@@ -18,11 +18,11 @@ mod sandbox;
 use std::path::Path;
 
 use boundlab_sdk::{SparseMatrix, Value};
-use rhai::{Array, Dynamic, EvalAltResult, Map, NativeCallContext, Position, Scope, INT};
+use rhai::{Array, Dynamic, EvalAltResult, INT, Map, NativeCallContext, Position, Scope};
 
 use crate::engine::{AlgorithmCall, Engine};
 use crate::error::EngineError;
-use convert::{number, to_dynamic, to_value, ScriptFunctions};
+use convert::{ScriptFunctions, number, to_dynamic, to_value};
 
 /// Explicit limits of the script sandbox (each settable from the command line).
 #[derive(Debug, Clone, PartialEq)]
@@ -58,7 +58,10 @@ impl Default for Limits {
 }
 
 pub(crate) fn script_error(message: impl Into<String>) -> Box<EvalAltResult> {
-    Box::new(EvalAltResult::ErrorRuntime(Dynamic::from(message.into()), Position::NONE))
+    Box::new(EvalAltResult::ErrorRuntime(
+        Dynamic::from(message.into()),
+        Position::NONE,
+    ))
 }
 
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
@@ -91,60 +94,106 @@ fn build(engine: &Engine, script_dir: &Path) -> rhai::Engine {
 
 fn register_sparse(rhai: &mut rhai::Engine) {
     rhai.register_type_with_name::<SparseMatrix>("SparseMatrix");
-    rhai.register_fn("sparse", |rows: INT, cols: INT, triplets: Array| -> Fallible<SparseMatrix> {
-        let size = |n: INT, name: &str| usize::try_from(n).map_err(|_| script_error(format!("sparse: `{name}` must be non-negative, got {n}")));
-        let (r, c) = (size(rows, "rows")?, size(cols, "cols")?);
-        let mut entries = Vec::with_capacity(triplets.len());
-        for (k, t) in triplets.iter().enumerate() {
-            let bad = || script_error(format!("sparse: triplet {k} must be [row, col, value] with integer row and col"));
-            let t = t.read_lock::<Array>().ok_or_else(bad)?;
-            if t.len() != 3 {
-                return Err(bad());
+    rhai.register_fn(
+        "sparse",
+        |rows: INT, cols: INT, triplets: Array| -> Fallible<SparseMatrix> {
+            let size = |n: INT, name: &str| {
+                usize::try_from(n).map_err(|_| {
+                    script_error(format!("sparse: `{name}` must be non-negative, got {n}"))
+                })
+            };
+            let (r, c) = (size(rows, "rows")?, size(cols, "cols")?);
+            let mut entries = Vec::with_capacity(triplets.len());
+            for (k, t) in triplets.iter().enumerate() {
+                let bad = || {
+                    script_error(format!(
+                        "sparse: triplet {k} must be [row, col, value] with integer row and col"
+                    ))
+                };
+                let t = t.read_lock::<Array>().ok_or_else(bad)?;
+                if t.len() != 3 {
+                    return Err(bad());
+                }
+                let i = t[0]
+                    .as_int()
+                    .ok()
+                    .and_then(|i| usize::try_from(i).ok())
+                    .ok_or_else(bad)?;
+                let j = t[1]
+                    .as_int()
+                    .ok()
+                    .and_then(|j| usize::try_from(j).ok())
+                    .ok_or_else(bad)?;
+                let v = number(&t[2]).ok_or_else(bad)?;
+                entries.push((i, j, v));
             }
-            let i = t[0].as_int().ok().and_then(|i| usize::try_from(i).ok()).ok_or_else(bad)?;
-            let j = t[1].as_int().ok().and_then(|j| usize::try_from(j).ok()).ok_or_else(bad)?;
-            let v = number(&t[2]).ok_or_else(bad)?;
-            entries.push((i, j, v));
-        }
-        SparseMatrix::from_triplets(r, c, &entries).map_err(|e| script_error(format!("sparse: {e}")))
-    });
+            SparseMatrix::from_triplets(r, c, &entries)
+                .map_err(|e| script_error(format!("sparse: {e}")))
+        },
+    );
     rhai.register_get("rows", |m: &mut SparseMatrix| m.rows as INT);
     rhai.register_get("cols", |m: &mut SparseMatrix| m.cols as INT);
     rhai.register_get("nnz", |m: &mut SparseMatrix| m.nnz() as INT);
     rhai.register_fn("*", |m: SparseMatrix, x: Array| -> Fallible<Array> {
-        let x: Fallible<Vec<f64>> = x.iter().map(|v| number(v).ok_or_else(|| script_error("sparse * vector: entries must be numbers"))).collect();
+        let x: Fallible<Vec<f64>> = x
+            .iter()
+            .map(|v| {
+                number(v).ok_or_else(|| script_error("sparse * vector: entries must be numbers"))
+            })
+            .collect();
         let x = x?;
         if x.len() != m.cols as usize {
-            return Err(script_error(format!("sparse * vector: the matrix has {} columns, the vector {} entries", m.cols, x.len())));
+            return Err(script_error(format!(
+                "sparse * vector: the matrix has {} columns, the vector {} entries",
+                m.cols,
+                x.len()
+            )));
         }
         Ok(m.mul_vec(&x).into_iter().map(Dynamic::from_float).collect())
     });
-    rhai.register_fn("to_string", |m: &mut SparseMatrix| format!("SparseMatrix {}x{} ({} entries)", m.rows, m.cols, m.nnz()));
-    rhai.register_fn("to_debug", |m: &mut SparseMatrix| format!("SparseMatrix {}x{} ({} entries)", m.rows, m.cols, m.nnz()));
+    rhai.register_fn("to_string", |m: &mut SparseMatrix| {
+        format!("SparseMatrix {}x{} ({} entries)", m.rows, m.cols, m.nnz())
+    });
+    rhai.register_fn("to_debug", |m: &mut SparseMatrix| {
+        format!("SparseMatrix {}x{} ({} entries)", m.rows, m.cols, m.nnz())
+    });
 }
 
 fn engine_error(e: EngineError) -> Box<EvalAltResult> {
     let cancelled = |k: boundlab_sdk::ErrorKind| k == boundlab_sdk::ErrorKind::Cancelled;
     match e {
-        EngineError::Algorithm { error, .. } if cancelled(error.kind) => {
-            Box::new(EvalAltResult::ErrorTerminated(Dynamic::from("cancelled"), Position::NONE))
-        }
-        EngineError::Cancelled => Box::new(EvalAltResult::ErrorTerminated(Dynamic::from("cancelled"), Position::NONE)),
+        EngineError::Algorithm { error, .. } if cancelled(error.kind) => Box::new(
+            EvalAltResult::ErrorTerminated(Dynamic::from("cancelled"), Position::NONE),
+        ),
+        EngineError::Cancelled => Box::new(EvalAltResult::ErrorTerminated(
+            Dynamic::from("cancelled"),
+            Position::NONE,
+        )),
         other => script_error(other.to_string()),
     }
 }
 
 fn param_map(x: Dynamic, functions: &ScriptFunctions<'_>, what: &str) -> Fallible<Value> {
     if !x.is_map() && !x.is_unit() {
-        return Err(script_error(format!("{what} must be a map like #{{ name: value }}, got {}", x.type_name())));
+        return Err(script_error(format!(
+            "{what} must be a map like #{{ name: value }}, got {}",
+            x.type_name()
+        )));
     }
     to_value(x, Some(functions)).map_err(|e| script_error(format!("{what}: cannot pass {e}")))
 }
 
-fn run_one(engine: &Engine, ctx: &NativeCallContext, id: &str, params: Dynamic, input: Dynamic) -> Fallible<Dynamic> {
+fn run_one(
+    engine: &Engine,
+    ctx: &NativeCallContext,
+    id: &str,
+    params: Dynamic,
+    input: Dynamic,
+) -> Fallible<Dynamic> {
     let functions = ScriptFunctions::new(ctx);
     let params = param_map(params, &functions, "the parameters")?;
-    let input = to_value(input, Some(&functions)).map_err(|e| script_error(format!("the input: cannot pass {e}")))?;
+    let input = to_value(input, Some(&functions))
+        .map_err(|e| script_error(format!("the input: cannot pass {e}")))?;
     let result = engine
         .run_algorithm(AlgorithmCall {
             id,
@@ -161,66 +210,91 @@ fn run_one(engine: &Engine, ctx: &NativeCallContext, id: &str, params: Dynamic, 
 
 fn register_engine_functions(rhai: &mut rhai::Engine, engine: &Engine) {
     let e = engine.clone();
-    rhai.register_fn("run", move |ctx: NativeCallContext, id: &str| run_one(&e, &ctx, id, Dynamic::UNIT, Dynamic::UNIT));
-    let e = engine.clone();
-    rhai.register_fn("run", move |ctx: NativeCallContext, id: &str, params: Dynamic| run_one(&e, &ctx, id, params, Dynamic::UNIT));
-    let e = engine.clone();
-    rhai.register_fn("run", move |ctx: NativeCallContext, id: &str, params: Dynamic, input: Dynamic| {
-        run_one(&e, &ctx, id, params, input)
+    rhai.register_fn("run", move |ctx: NativeCallContext, id: &str| {
+        run_one(&e, &ctx, id, Dynamic::UNIT, Dynamic::UNIT)
     });
+    let e = engine.clone();
+    rhai.register_fn(
+        "run",
+        move |ctx: NativeCallContext, id: &str, params: Dynamic| {
+            run_one(&e, &ctx, id, params, Dynamic::UNIT)
+        },
+    );
+    let e = engine.clone();
+    rhai.register_fn(
+        "run",
+        move |ctx: NativeCallContext, id: &str, params: Dynamic, input: Dynamic| {
+            run_one(&e, &ctx, id, params, input)
+        },
+    );
 
     let e = engine.clone();
-    rhai.register_fn("run_batch", move |ctx: NativeCallContext, id: &str, jobs: Array| -> Fallible<Array> {
-        let functions = ScriptFunctions::new(&ctx);
-        let params: Fallible<Vec<Value>> = jobs
-            .into_iter()
-            .enumerate()
-            .map(|(i, p)| param_map(p, &functions, &format!("batch job {i}")))
-            .collect();
-        let results = e.run_batch_with(id, params?, Some(&functions));
-        if e.cancel_token().is_cancelled() {
-            return Err(engine_error(EngineError::Cancelled));
-        }
-        Ok(results
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| match r {
-                Ok(v) => to_dynamic(v, Some(&functions)),
-                Err(err) => {
-                    tracing::warn!("batch job {i} failed: {err}");
-                    let mut m = Map::new();
-                    let kind = match &err {
-                        EngineError::Algorithm { error, .. } => error.kind.name().to_string(),
-                        _ => "engine".to_string(),
-                    };
-                    m.insert("error".into(), Dynamic::from(err.to_string()));
-                    m.insert("error_kind".into(), Dynamic::from(kind));
-                    Dynamic::from_map(m)
-                }
-            })
-            .collect())
-    });
+    rhai.register_fn(
+        "run_batch",
+        move |ctx: NativeCallContext, id: &str, jobs: Array| -> Fallible<Array> {
+            let functions = ScriptFunctions::new(&ctx);
+            let params: Fallible<Vec<Value>> = jobs
+                .into_iter()
+                .enumerate()
+                .map(|(i, p)| param_map(p, &functions, &format!("batch job {i}")))
+                .collect();
+            let results = e.run_batch_with(id, params?, Some(&functions));
+            if e.cancel_token().is_cancelled() {
+                return Err(engine_error(EngineError::Cancelled));
+            }
+            Ok(results
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| match r {
+                    Ok(v) => to_dynamic(v, Some(&functions)),
+                    Err(err) => {
+                        tracing::warn!("batch job {i} failed: {err}");
+                        let mut m = Map::new();
+                        let kind = match &err {
+                            EngineError::Algorithm { error, .. } => error.kind.name().to_string(),
+                            _ => "engine".to_string(),
+                        };
+                        m.insert("error".into(), Dynamic::from(err.to_string()));
+                        m.insert("error_kind".into(), Dynamic::from(kind));
+                        Dynamic::from_map(m)
+                    }
+                })
+                .collect())
+        },
+    );
 
     let e = engine.clone();
-    rhai.register_fn("algorithms", move || -> Array { e.algorithm_ids().into_iter().map(Dynamic::from).collect() });
+    rhai.register_fn("algorithms", move || -> Array {
+        e.algorithm_ids().into_iter().map(Dynamic::from).collect()
+    });
     let e = engine.clone();
     rhai.register_fn("describe", move |id: &str| -> Fallible<Dynamic> {
-        Ok(to_dynamic(e.describe_value(id).map_err(engine_error)?, None))
+        Ok(to_dynamic(
+            e.describe_value(id).map_err(engine_error)?,
+            None,
+        ))
     });
     let e = engine.clone();
     rhai.register_fn("out_dir", move || e.out_dir().display().to_string());
 
     let e = engine.clone();
-    rhai.register_fn("save", move |value: Dynamic, path: &str| -> Fallible<String> {
-        let file = crate::files::confined_path(e.out_dir(), path).map_err(engine_error)?;
-        let value = to_value(value, None).map_err(|m| script_error(format!("save: cannot store {m}")))?;
-        crate::files::write_value_atomic(&file, &value).map_err(engine_error)?;
-        Ok(file.display().to_string())
-    });
+    rhai.register_fn(
+        "save",
+        move |value: Dynamic, path: &str| -> Fallible<String> {
+            let file = crate::files::confined_path(e.out_dir(), path).map_err(engine_error)?;
+            let value = to_value(value, None)
+                .map_err(|m| script_error(format!("save: cannot store {m}")))?;
+            crate::files::write_value_atomic(&file, &value).map_err(engine_error)?;
+            Ok(file.display().to_string())
+        },
+    );
     let e = engine.clone();
     rhai.register_fn("load", move |path: &str| -> Fallible<Dynamic> {
         let file = crate::files::confined_path(e.out_dir(), path).map_err(engine_error)?;
-        Ok(to_dynamic(crate::files::read_value(&file).map_err(engine_error)?, None))
+        Ok(to_dynamic(
+            crate::files::read_value(&file).map_err(engine_error)?,
+            None,
+        ))
     });
     let e = engine.clone();
     rhai.register_fn("plot", move |spec: Map, path: &str| -> Fallible<String> {
@@ -228,7 +302,8 @@ fn register_engine_functions(rhai: &mut rhai::Engine, engine: &Engine) {
         if file.extension().and_then(|x| x.to_str()) != Some("svg") {
             return Err(script_error(format!("plot: {path:?} must end in .svg")));
         }
-        let spec = to_value(Dynamic::from_map(spec), None).map_err(|m| script_error(format!("plot spec: cannot use {m}")))?;
+        let spec = to_value(Dynamic::from_map(spec), None)
+            .map_err(|m| script_error(format!("plot spec: cannot use {m}")))?;
         let spec = plot::parse_spec(spec).map_err(script_error)?;
         if let Some(dir) = file.parent() {
             std::fs::create_dir_all(dir).map_err(|err| engine_error(EngineError::io(dir, err)))?;
@@ -241,12 +316,20 @@ fn register_engine_functions(rhai: &mut rhai::Engine, engine: &Engine) {
 /// Runs the script file at `path`.
 pub fn run_file(engine: &Engine, path: &Path) -> Result<Value, EngineError> {
     let source = std::fs::read_to_string(path).map_err(|e| EngineError::io(path, e))?;
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     run_source(engine, &source, &path.display().to_string(), dir)
 }
 
 /// Runs script `source` named `name` (for messages); imports resolve inside `dir`.
-pub fn run_source(engine: &Engine, source: &str, name: &str, dir: &Path) -> Result<Value, EngineError> {
+pub fn run_source(
+    engine: &Engine,
+    source: &str,
+    name: &str,
+    dir: &Path,
+) -> Result<Value, EngineError> {
     let rhai = build(engine, dir);
     let ast = rhai.compile(source).map_err(|e| EngineError::Script {
         file: name.to_string(),

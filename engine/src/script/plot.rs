@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use boundlab_sdk::{from_value, Value};
+use boundlab_sdk::{Value, from_value};
 use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
 use plotters::prelude::*;
 use serde::Deserialize;
@@ -72,13 +72,24 @@ pub fn parse_spec(spec: Value) -> Result<PlotSpec, String> {
         return Err("plot spec: `series` is empty".into());
     }
     for (k, s) in spec.series.iter().enumerate() {
-        let label = if s.name.is_empty() { format!("series {k}") } else { format!("series {k} ({})", s.name) };
+        let label = if s.name.is_empty() {
+            format!("series {k}")
+        } else {
+            format!("series {k} ({})", s.name)
+        };
         if let Some(x) = &s.x {
             if x.len() != s.y.len() {
-                return Err(format!("plot spec: {label} has {} x values but {} y values", x.len(), s.y.len()));
+                return Err(format!(
+                    "plot spec: {label} has {} x values but {} y values",
+                    x.len(),
+                    s.y.len()
+                ));
             }
         }
-        for (axis, values, log) in [("x", s.x.as_deref(), spec.x_log), ("y", Some(s.y.as_slice()), spec.y_log)] {
+        for (axis, values, log) in [
+            ("x", s.x.as_deref(), spec.x_log),
+            ("y", Some(s.y.as_slice()), spec.y_log),
+        ] {
             if let Some(values) = values {
                 if log {
                     if let Some(i) = values.iter().position(|&v| v.is_finite() && v <= 0.0) {
@@ -92,21 +103,31 @@ pub fn parse_spec(spec: Value) -> Result<PlotSpec, String> {
         }
     }
     if spec.width < 100 || spec.height < 100 || spec.width > 10_000 || spec.height > 10_000 {
-        return Err(format!("plot spec: width and height must lie in 100..=10000, got {}x{}", spec.width, spec.height));
+        return Err(format!(
+            "plot spec: width and height must lie in 100..=10000, got {}x{}",
+            spec.width, spec.height
+        ));
     }
     Ok(spec)
 }
 
 fn points(s: &Series) -> Vec<(f64, f64)> {
-    let xs: Vec<f64> = s.x.clone().unwrap_or_else(|| (0..s.y.len()).map(|i| i as f64).collect());
-    xs.into_iter().zip(s.y.iter().copied()).filter(|(x, y)| x.is_finite() && y.is_finite()).collect()
+    let xs: Vec<f64> =
+        s.x.clone()
+            .unwrap_or_else(|| (0..s.y.len()).map(|i| i as f64).collect());
+    xs.into_iter()
+        .zip(s.y.iter().copied())
+        .filter(|(x, y)| x.is_finite() && y.is_finite())
+        .collect()
 }
 
 /// The plotted range of one axis, padded by 5% (in log space on a log axis).
 fn axis_range(values: impl Iterator<Item = f64>, log: bool) -> std::ops::Range<f64> {
     let (lo, hi) = values
         .filter(|v| v.is_finite() && (!log || *v > 0.0))
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
     if !lo.is_finite() {
         return if log { 1.0..10.0 } else { 0.0..1.0 };
     }
@@ -115,7 +136,11 @@ fn axis_range(values: impl Iterator<Item = f64>, log: bool) -> std::ops::Range<f
         let pad = ((b - a) * 0.05).max(0.05);
         10f64.powf(a - pad)..10f64.powf(b + pad)
     } else {
-        let pad = ((hi - lo) * 0.05).max(if lo == hi { lo.abs().max(1.0) * 0.05 } else { 0.0 });
+        let pad = ((hi - lo) * 0.05).max(if lo == hi {
+            lo.abs().max(1.0) * 0.05
+        } else {
+            0.0
+        });
         lo - pad..hi + pad
     }
 }
@@ -170,17 +195,19 @@ where
         let pts = pts.clone();
         let drawn = match s.kind {
             SeriesKind::Line => chart.draw_series(LineSeries::new(pts, color.stroke_width(2))),
-            SeriesKind::Scatter => chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, color.filled()))),
-            SeriesKind::Linepoints => chart.draw_series(
-                LineSeries::new(pts, color.stroke_width(2)).point_size(3),
-            ),
+            SeriesKind::Scatter => {
+                chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, color.filled())))
+            }
+            SeriesKind::Linepoints => {
+                chart.draw_series(LineSeries::new(pts, color.stroke_width(2)).point_size(3))
+            }
         }
         .map_err(|e| err(&e))?;
         if !s.name.is_empty() {
             any_named = true;
-            drawn
-                .label(s.name.clone())
-                .legend(move |(lx, ly)| PathElement::new(vec![(lx, ly), (lx + 20, ly)], color.stroke_width(2)));
+            drawn.label(s.name.clone()).legend(move |(lx, ly)| {
+                PathElement::new(vec![(lx, ly), (lx + 20, ly)], color.stroke_width(2))
+            });
         }
     }
     if any_named {
@@ -200,8 +227,14 @@ mod tests {
     use boundlab_sdk::ValueMap;
 
     fn spec(y: Vec<f64>, y_log: bool) -> Value {
-        let series = Value::List(vec![Value::Map(ValueMap::new().with("name", "s").with("y", y))].into());
-        Value::Map(ValueMap::new().with("title", "t").with("y_log", y_log).with("series", series))
+        let series =
+            Value::List(vec![Value::Map(ValueMap::new().with("name", "s").with("y", y))].into());
+        Value::Map(
+            ValueMap::new()
+                .with("title", "t")
+                .with("y_log", y_log)
+                .with("series", series),
+        )
     }
 
     #[test]
@@ -212,14 +245,24 @@ mod tests {
         draw_svg(&s, &path).unwrap();
         let svg = std::fs::read_to_string(&path).unwrap();
         assert!(svg.starts_with("<svg"), "{}", &svg[..50.min(svg.len())]);
-        assert!(svg.contains(">t<") && svg.contains(">s<"), "title and legend text are in the file");
+        assert!(
+            svg.contains(">t<") && svg.contains(">s<"),
+            "title and legend text are in the file"
+        );
     }
 
     #[test]
     fn bad_specs_name_the_problem() {
         let err = parse_spec(spec(vec![1.0, -1.0], true)).unwrap_err();
-        assert!(err.contains("y[1] = -1") && err.contains("logarithmic"), "{err}");
-        let bad = Value::Map(ValueMap::new().with("series", Value::List(vec![].into())).with("colour", "red"));
+        assert!(
+            err.contains("y[1] = -1") && err.contains("logarithmic"),
+            "{err}"
+        );
+        let bad = Value::Map(
+            ValueMap::new()
+                .with("series", Value::List(vec![].into()))
+                .with("colour", "red"),
+        );
         let err = parse_spec(bad).unwrap_err();
         assert!(err.contains("colour"), "{err}");
     }

@@ -65,6 +65,7 @@ impl ModuleResolver for ConfinedResolver {
         let file = self
             .locate(source, path)
             .map_err(|message| Box::new(EvalAltResult::ErrorRuntime(message.into(), pos)))?;
-        self.files.resolve(engine, None, &file.to_string_lossy(), pos)
+        self.files
+            .resolve(engine, None, &file.to_string_lossy(), pos)
     }
 }

@@ -10,7 +10,10 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn work_dir() -> PathBuf {
@@ -81,7 +84,10 @@ pub fn testkit_plugin() -> &'static Path {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
     PATH.get_or_init(|| {
         let dir = work_dir().join("testkit");
-        write(&dir.join("Cargo.toml"), &plugin_manifest("testkit-plugin", &repo_root().join("sdk")));
+        write(
+            &dir.join("Cargo.toml"),
+            &plugin_manifest("testkit-plugin", &repo_root().join("sdk")),
+        );
         write(&dir.join("lib.rs"), &testkit_source());
         cargo_build(&dir, "testkit-plugin")
     })
@@ -95,7 +101,10 @@ pub fn abi_mismatch_plugin() -> &'static Path {
         copy_dir(&repo_root().join("sdk"), &sdk_copy);
         let module = sdk_copy.join("src/module.rs");
         let text = std::fs::read_to_string(&module).unwrap();
-        let patched = text.replace("pub const ABI_VERSION: u32 = ", "pub const ABI_VERSION: u32 = 999; const _OLD: u32 = ");
+        let patched = text.replace(
+            "pub const ABI_VERSION: u32 = ",
+            "pub const ABI_VERSION: u32 = 999; const _OLD: u32 = ",
+        );
         assert_ne!(text, patched, "the ABI constant was found");
         std::fs::write(&module, patched).unwrap();
         // A standalone crate: drop the workspace inheritance of the copied manifest.
@@ -105,12 +114,18 @@ pub fn abi_mismatch_plugin() -> &'static Path {
             .replace("version.workspace = true", "version = \"0.1.0\"")
             .replace("license.workspace = true", "")
             .replace("abi_stable.workspace = true", "abi_stable = \"=0.11.3\"")
-            .replace("serde.workspace = true", "serde = { version = \"1\", features = [\"derive\"] }")
+            .replace(
+                "serde.workspace = true",
+                "serde = { version = \"1\", features = [\"derive\"] }",
+            )
             .replace("ron.workspace = true", "ron = \"0.12\"")
             .replace("serde_json.workspace = true", "serde_json = \"1\"");
         std::fs::write(sdk_copy.join("Cargo.toml"), manifest + "\n[workspace]\n").unwrap();
         let dir = work_dir().join("abi999");
-        write(&dir.join("Cargo.toml"), &plugin_manifest("abi999-plugin", &sdk_copy));
+        write(
+            &dir.join("Cargo.toml"),
+            &plugin_manifest("abi999-plugin", &sdk_copy),
+        );
         write(&dir.join("lib.rs"), &testkit_source());
         cargo_build(&dir, "abi999-plugin")
     })
@@ -126,7 +141,10 @@ pub fn template_out_of_tree() -> &'static Path {
         let _ = std::fs::remove_dir_all(dir.join("target"));
         let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
         let sdk = repo_root().join("sdk");
-        let manifest = manifest.replace("path = \"../../sdk\"", &format!("path = \"{}\"", sdk.display()));
+        let manifest = manifest.replace(
+            "path = \"../../sdk\"",
+            &format!("path = \"{}\"", sdk.display()),
+        );
         std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
         cargo_build(&dir, "boundlab-plugin-template")
     })

@@ -21,40 +21,60 @@ mod circle {
         const VERSION: &'static str = "1.0.0";
 
         fn algorithms() -> Vec<AlgorithmSpec> {
-            vec![AlgorithmSpec::new("circle.pi", "Monte Carlo estimate of π from `samples` points", |params| {
-                let samples: u64 = from_value_field(&params, "samples")?;
-                let seed: u64 = from_value_field(&params, "seed")?;
-                if samples == 0 {
-                    return Err(PluginError::bad_parameter("samples", "must be positive"));
-                }
-                Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
-                    // SplitMix64: a small, well-known generator, enough for an example.
-                    let mut state = seed;
-                    let mut next = move || {
-                        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-                        let mut z = state;
-                        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-                        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-                        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-                    };
-                    let mut inside = 0u64;
-                    for k in 0..samples {
-                        if k % 100_000 == 0 {
-                            host.check_cancelled()?;
-                            host.report_progress(k, samples, "sampling");
+            vec![
+                AlgorithmSpec::new(
+                    "circle.pi",
+                    "Monte Carlo estimate of π from `samples` points",
+                    |params| {
+                        let samples: u64 = from_value_field(&params, "samples")?;
+                        let seed: u64 = from_value_field(&params, "seed")?;
+                        if samples == 0 {
+                            return Err(PluginError::bad_parameter("samples", "must be positive"));
                         }
-                        let (x, y) = (next(), next());
-                        inside += u64::from(x * x + y * y <= 1.0);
-                    }
-                    let estimate = 4.0 * inside as f64 / samples as f64;
-                    // The standard error of the estimate: 4 √(p (1 − p) / n) with p = π/4.
-                    let p = inside as f64 / samples as f64;
-                    let std_error = 4.0 * (p * (1.0 - p) / samples as f64).sqrt();
-                    Ok(Value::Map(ValueMap::new().with("estimate", estimate).with("std_error", std_error)))
-                }))
-            })
-            .param(ParamInfo::with_default("samples", ValueKind::Int, 1_000_000i64, "number of random points"))
-            .param(ParamInfo::with_default("seed", ValueKind::Int, 1i64, "random seed"))]
+                        Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
+                            // SplitMix64: a small, well-known generator, enough for an example.
+                            let mut state = seed;
+                            let mut next = move || {
+                                state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                                let mut z = state;
+                                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                                ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+                            };
+                            let mut inside = 0u64;
+                            for k in 0..samples {
+                                if k % 100_000 == 0 {
+                                    host.check_cancelled()?;
+                                    host.report_progress(k, samples, "sampling");
+                                }
+                                let (x, y) = (next(), next());
+                                inside += u64::from(x * x + y * y <= 1.0);
+                            }
+                            let estimate = 4.0 * inside as f64 / samples as f64;
+                            // The standard error of the estimate: 4 √(p (1 − p) / n) with p = π/4.
+                            let p = inside as f64 / samples as f64;
+                            let std_error = 4.0 * (p * (1.0 - p) / samples as f64).sqrt();
+                            Ok(Value::Map(
+                                ValueMap::new()
+                                    .with("estimate", estimate)
+                                    .with("std_error", std_error),
+                            ))
+                        }))
+                    },
+                )
+                .param(ParamInfo::with_default(
+                    "samples",
+                    ValueKind::Int,
+                    1_000_000i64,
+                    "number of random points",
+                ))
+                .param(ParamInfo::with_default(
+                    "seed",
+                    ValueKind::Int,
+                    1i64,
+                    "random seed",
+                )),
+            ]
         }
     }
 
@@ -70,8 +90,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
 
     // From Rust: parameters are a Value map; the schema fills in the rest.
-    let direct = engine.run("circle.pi", Value::Map(ValueMap::new().with("samples", 200_000i64)))?;
-    println!("direct call: π ≈ {}", direct.get("estimate").and_then(Value::as_f64).unwrap_or(f64::NAN));
+    let direct = engine.run(
+        "circle.pi",
+        Value::Map(ValueMap::new().with("samples", 200_000i64)),
+    )?;
+    println!(
+        "direct call: π ≈ {}",
+        direct
+            .get("estimate")
+            .and_then(Value::as_f64)
+            .unwrap_or(f64::NAN)
+    );
 
     // From a script: the final expression of the snippet comes back as a Value.
     let result = engine.eval(
@@ -82,10 +111,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         #{ mean: mean, first: runs[0] }
         "#,
     )?;
-    let mean = result.get("mean").and_then(Value::as_f64).ok_or("the script returns `mean`")?;
+    let mean = result
+        .get("mean")
+        .and_then(Value::as_f64)
+        .ok_or("the script returns `mean`")?;
     let first = result.get("first").ok_or("the script returns `first`")?;
-    let std_error = first.get("std_error").and_then(Value::as_f64).unwrap_or(f64::NAN);
-    println!("script: mean of 3 seeded runs π ≈ {mean:.5} (one run's standard error {std_error:.5})");
+    let std_error = first
+        .get("std_error")
+        .and_then(Value::as_f64)
+        .unwrap_or(f64::NAN);
+    println!(
+        "script: mean of 3 seeded runs π ≈ {mean:.5} (one run's standard error {std_error:.5})"
+    );
     println!("records: {}", engine.records_path().display());
     Ok(())
 }
@@ -97,14 +134,33 @@ mod tests {
     #[test]
     fn embedding_runs_the_plugin_from_rust_and_from_a_script() {
         let dir = std::env::temp_dir().join(format!("boundlab-embed-test-{}", std::process::id()));
-        let engine = Engine::builder().bundled_plugins(false).plugin_module(circle::plugin_module()).out_dir(&dir).build().unwrap();
-        let r = engine.eval(r#"run("circle.pi", #{ samples: 400000, seed: 7 })"#).unwrap();
+        let engine = Engine::builder()
+            .bundled_plugins(false)
+            .plugin_module(circle::plugin_module())
+            .out_dir(&dir)
+            .build()
+            .unwrap();
+        let r = engine
+            .eval(r#"run("circle.pi", #{ samples: 400000, seed: 7 })"#)
+            .unwrap();
         let estimate = r.get("estimate").and_then(Value::as_f64).unwrap();
         let se = r.get("std_error").and_then(Value::as_f64).unwrap();
         // π to within five standard errors (a false alarm has probability below 1e-6).
-        assert!((estimate - std::f64::consts::PI).abs() < 5.0 * se, "{estimate} ± {se}");
+        assert!(
+            (estimate - std::f64::consts::PI).abs() < 5.0 * se,
+            "{estimate} ± {se}"
+        );
         // Same seed, same number.
-        let again = engine.run("circle.pi", Value::Map(ValueMap::new().with("samples", 400_000i64).with("seed", 7i64))).unwrap();
+        let again = engine
+            .run(
+                "circle.pi",
+                Value::Map(
+                    ValueMap::new()
+                        .with("samples", 400_000i64)
+                        .with("seed", 7i64),
+                ),
+            )
+            .unwrap();
         assert_eq!(again.get("estimate"), r.get("estimate"));
         let _ = std::fs::remove_dir_all(dir);
     }

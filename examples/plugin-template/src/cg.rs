@@ -25,23 +25,40 @@ pub struct CgOutcome {
 impl CgProblem {
     /// Checks shapes, the CSC structure and symmetry; errors name the parameter.
     pub fn new(a: &SparseMatrix, b: Vec<f64>, x0: Option<Vec<f64>>) -> Result<Self, PluginError> {
-        a.validate().map_err(|e| PluginError::bad_parameter("matrix", e))?;
+        a.validate()
+            .map_err(|e| PluginError::bad_parameter("matrix", e))?;
         let n = a.rows as usize;
         if a.cols as usize != n {
-            return Err(PluginError::bad_parameter("matrix", format!("must be square, got {}x{}", a.rows, a.cols)));
+            return Err(PluginError::bad_parameter(
+                "matrix",
+                format!("must be square, got {}x{}", a.rows, a.cols),
+            ));
         }
         if b.len() != n {
-            return Err(PluginError::bad_parameter("rhs", format!("has {} entries, the matrix has {n} rows", b.len())));
+            return Err(PluginError::bad_parameter(
+                "rhs",
+                format!("has {} entries, the matrix has {n} rows", b.len()),
+            ));
         }
         if let Some(i) = b.iter().position(|v| !v.is_finite()) {
-            return Err(PluginError::bad_parameter("rhs", format!("entry {i} is not finite")));
+            return Err(PluginError::bad_parameter(
+                "rhs",
+                format!("entry {i} is not finite"),
+            ));
         }
         let x0 = x0.unwrap_or_else(|| vec![0.0; n]);
         if x0.len() != n {
-            return Err(PluginError::bad_parameter("x0", format!("has {} entries, expected {n}", x0.len())));
+            return Err(PluginError::bad_parameter(
+                "x0",
+                format!("has {} entries, expected {n}", x0.len()),
+            ));
         }
         check_symmetric(a)?;
-        Ok(Self { a: a.clone(), b, x0 })
+        Ok(Self {
+            a: a.clone(),
+            b,
+            x0,
+        })
     }
 
     pub fn dim(&self) -> usize {
@@ -60,7 +77,13 @@ impl CgProblem {
         let mut x = self.x0.clone();
         if b_norm == 0.0 {
             let zero = vec![0.0; self.dim()];
-            return Ok(CgOutcome { x: zero, converged: true, iterations: 0, relative_residual: 0.0, residual_history: vec![] });
+            return Ok(CgOutcome {
+                x: zero,
+                converged: true,
+                iterations: 0,
+                relative_residual: 0.0,
+                residual_history: vec![],
+            });
         }
         let ax = self.a.mul_vec(&x);
         let mut r: Vec<f64> = self.b.iter().zip(&ax).map(|(b, ax)| b - ax).collect();
@@ -95,13 +118,20 @@ impl CgProblem {
         let ax = self.a.mul_vec(&x);
         let true_residual: Vec<f64> = self.b.iter().zip(&ax).map(|(b, ax)| b - ax).collect();
         let relative_residual = norm(&true_residual) / b_norm;
-        Ok(CgOutcome { x, converged: rr.sqrt() <= tol * b_norm, iterations, relative_residual, residual_history: history })
+        Ok(CgOutcome {
+            x,
+            converged: rr.sqrt() <= tol * b_norm,
+            iterations,
+            relative_residual,
+            residual_history: history,
+        })
     }
 }
 
 fn check_symmetric(a: &SparseMatrix) -> Result<(), PluginError> {
     let mut entries = a.triplets();
-    let mut transposed: Vec<(usize, usize, f64)> = entries.iter().map(|&(i, j, v)| (j, i, v)).collect();
+    let mut transposed: Vec<(usize, usize, f64)> =
+        entries.iter().map(|&(i, j, v)| (j, i, v)).collect();
     entries.sort_by_key(|&(i, j, _)| (i, j));
     transposed.sort_by_key(|&(i, j, _)| (i, j));
     let scale = entries.iter().map(|e| e.2.abs()).fold(0.0, f64::max);
@@ -109,7 +139,10 @@ fn check_symmetric(a: &SparseMatrix) -> Result<(), PluginError> {
         if (e.0, e.1) != (t.0, t.1) || (e.2 - t.2).abs() > 1e-12 * scale {
             return Err(PluginError::bad_parameter(
                 "matrix",
-                format!("must be symmetric; entry ({}, {}) has no equal mirror entry", e.0, e.1),
+                format!(
+                    "must be symmetric; entry ({}, {}) has no equal mirror entry",
+                    e.0, e.1
+                ),
             ));
         }
     }
@@ -163,19 +196,43 @@ mod tests {
     #[test]
     fn refuses_bad_input_with_the_parameter_name() {
         let a = poisson(3);
-        assert!(CgProblem::new(&a, vec![1.0; 2], None).unwrap_err().message.contains("`rhs`"));
-        let nonsym = SparseMatrix::from_triplets(2, 2, &[(0, 0, 1.0), (0, 1, 1.0), (1, 1, 1.0)]).unwrap();
-        assert!(CgProblem::new(&nonsym, vec![1.0; 2], None).unwrap_err().message.contains("symmetric"));
+        assert!(
+            CgProblem::new(&a, vec![1.0; 2], None)
+                .unwrap_err()
+                .message
+                .contains("`rhs`")
+        );
+        let nonsym =
+            SparseMatrix::from_triplets(2, 2, &[(0, 0, 1.0), (0, 1, 1.0), (1, 1, 1.0)]).unwrap();
+        assert!(
+            CgProblem::new(&nonsym, vec![1.0; 2], None)
+                .unwrap_err()
+                .message
+                .contains("symmetric")
+        );
         let indefinite = SparseMatrix::from_triplets(2, 2, &[(0, 0, 1.0), (1, 1, -1.0)]).unwrap();
-        let err = CgProblem::new(&indefinite, vec![0.0, 1.0], None).unwrap().solve(1e-10, 10, |_, _| Ok(())).unwrap_err();
-        assert!(err.message.contains("not positive definite"), "{}", err.message);
+        let err = CgProblem::new(&indefinite, vec![0.0, 1.0], None)
+            .unwrap()
+            .solve(1e-10, 10, |_, _| Ok(()))
+            .unwrap_err();
+        assert!(
+            err.message.contains("not positive definite"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
     fn stops_when_the_callback_says_so() {
         let problem = CgProblem::new(&poisson(100), vec![1.0; 100], None).unwrap();
         let err = problem
-            .solve(1e-14, 1000, |k, _| if k == 3 { Err(PluginError::cancelled()) } else { Ok(()) })
+            .solve(1e-14, 1000, |k, _| {
+                if k == 3 {
+                    Err(PluginError::cancelled())
+                } else {
+                    Ok(())
+                }
+            })
             .unwrap_err();
         assert_eq!(err.kind, boundlab_sdk::ErrorKind::Cancelled);
     }

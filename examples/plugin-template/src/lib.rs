@@ -24,11 +24,32 @@ impl Plugin for TemplatePlugin {
                 "Conjugate gradients for A x = b with A sparse, symmetric positive definite",
                 create_cg,
             )
-            .param(ParamInfo::required("matrix", ValueKind::Sparse, "the matrix A (CSC), symmetric positive definite"))
-            .param(ParamInfo::required("rhs", ValueKind::Vector, "the right-hand side b"))
-            .param(ParamInfo::with_default("tol", ValueKind::Float, 1e-10, "stop when ‖b − A x‖ ≤ tol ‖b‖"))
-            .param(ParamInfo::optional("max_iter", ValueKind::Int, "iteration limit (default 10 n)"))
-            .param(ParamInfo::optional("x0", ValueKind::Vector, "starting point (default 0)")),
+            .param(ParamInfo::required(
+                "matrix",
+                ValueKind::Sparse,
+                "the matrix A (CSC), symmetric positive definite",
+            ))
+            .param(ParamInfo::required(
+                "rhs",
+                ValueKind::Vector,
+                "the right-hand side b",
+            ))
+            .param(ParamInfo::with_default(
+                "tol",
+                ValueKind::Float,
+                1e-10,
+                "stop when ‖b − A x‖ ≤ tol ‖b‖",
+            ))
+            .param(ParamInfo::optional(
+                "max_iter",
+                ValueKind::Int,
+                "iteration limit (default 10 n)",
+            ))
+            .param(ParamInfo::optional(
+                "x0",
+                ValueKind::Vector,
+                "starting point (default 0)",
+            )),
         ]
     }
 }
@@ -47,18 +68,28 @@ fn create_cg(params: Value) -> PluginResult<Box<dyn Run>> {
     let p: CgParams = from_value(params)?;
     let problem = cg::CgProblem::new(&p.matrix, p.rhs, p.x0)?;
     if !(p.tol > 0.0 && p.tol < 1.0) {
-        return Err(PluginError::bad_parameter("tol", format!("must lie in (0, 1), got {}", p.tol)));
+        return Err(PluginError::bad_parameter(
+            "tol",
+            format!("must lie in (0, 1), got {}", p.tol),
+        ));
     }
     let max_iter = p.max_iter.unwrap_or(10 * problem.dim().max(1));
     let tol = p.tol;
     Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
         let outcome = problem.solve(tol, max_iter, |iteration, residual| {
             if iteration % 10 == 0 {
-                host.report_progress(iteration as u64, max_iter as u64, &format!("residual {residual:.2e}"));
+                host.report_progress(
+                    iteration as u64,
+                    max_iter as u64,
+                    &format!("residual {residual:.2e}"),
+                );
             }
             host.check_cancelled()
         })?;
-        host.debug(&format!("cg finished after {} iterations", outcome.iterations));
+        host.debug(&format!(
+            "cg finished after {} iterations",
+            outcome.iterations
+        ));
         Ok(Value::Map(
             ValueMap::new()
                 .with("x", outcome.x)
