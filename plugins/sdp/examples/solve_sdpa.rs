@@ -1,12 +1,12 @@
 //! Solves SDPA sparse files and prints one line per file (and per iteration with `-v`).
 //!
-//! `cargo run --release -p boundlab-sdp --example solve_sdpa -- [-v] [--dd | --auto] [--tol 1e-8] FILE...`
+//! `cargo run --release -p boundlab-sdp --example solve_sdpa -- [-v] [--json] [--dd | --auto] [--tol 1e-8] [--threads N] FILE...`
 
 use boundlab_sdp::scalar::{Real, fx128};
 use boundlab_sdp::sdpa::read_sdpa;
 use boundlab_sdp::solver::{Precision, SdpOptions, solve_in_precision};
 
-fn run(path: &str, precision: Precision, verbose: bool, tol: f64, threads: usize) {
+fn run(path: &str, precision: Precision, verbose: bool, json: bool, tol: f64, threads: usize) {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let problem = read_sdpa::<fx128>(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
     let options = SdpOptions {
@@ -34,6 +34,23 @@ fn run(path: &str, precision: Precision, verbose: bool, tol: f64, threads: usize
     })
     .unwrap_or_else(|e| panic!("{path}: {e}"));
     let name = std::path::Path::new(path).file_stem().unwrap().to_string_lossy().to_string();
+    if json {
+        // One JSON object per line for bench/sdp.
+        println!(
+            "{{\"problem\": \"{name}\", \"status\": \"{}\", \"objective\": {:e}, \"primal_objective\": {:e}, \"dual_objective\": {:e}, \"gap\": {:e}, \"primal_infeasibility\": {:e}, \"dual_infeasibility\": {:e}, \"iterations\": {}, \"seconds\": {:e}, \"precision\": \"{}\"}}",
+            solution.status.as_str(),
+            solution.objective().to_f64(),
+            solution.primal_objective.to_f64(),
+            solution.dual_objective.to_f64(),
+            solution.gap,
+            solution.primal_infeasibility,
+            solution.dual_infeasibility,
+            solution.iterations,
+            solution.seconds,
+            solution.precision
+        );
+        return;
+    }
     println!(
         "{name:10} {:18} {:6} obj {:+.10e} gap {:.1e} pinf {:.1e} dinf {:.1e} it {:3} {:.3}s  {}",
         solution.status.as_str(),
@@ -50,6 +67,7 @@ fn run(path: &str, precision: Precision, verbose: bool, tol: f64, threads: usize
 
 fn main() {
     let mut verbose = false;
+    let mut json = false;
     let mut precision = Precision::F64;
     let mut tol = 1e-8;
     let mut threads = 1;
@@ -58,6 +76,7 @@ fn main() {
     while let Some(a) = args.next() {
         match a.as_str() {
             "-v" => verbose = true,
+            "--json" => json = true,
             "--dd" => precision = Precision::DoubleDouble,
             "--auto" => precision = Precision::Auto,
             "--compare-parse" => {
@@ -72,7 +91,7 @@ fn main() {
         }
     }
     for f in &files {
-        run(f, precision, verbose, tol, threads);
+        run(f, precision, verbose, json, tol, threads);
     }
 }
 

@@ -313,6 +313,7 @@ pub fn solve_with_monitor<T: Real>(
     options: &SdpOptions<T>,
     monitor: &mut dyn FnMut(&IterationInfo) -> bool,
 ) -> Result<SdpSolution<T>, ProblemError> {
+    let start = Instant::now();
     problem.validate()?;
     if !(options.tol > 0.0) || !(options.infeasibility_tol > 0.0) {
         return Err(ProblemError("tol and infeasibility_tol must be positive".into()));
@@ -328,7 +329,7 @@ pub fn solve_with_monitor<T: Real>(
     if let Some(ws) = &options.warm_start {
         check_warm_start(&model, ws)?;
     }
-    Ok(Ipm::new(&model, options).run(monitor))
+    Ok(Ipm::new(&model, options, start).run(monitor))
 }
 
 fn check_warm_start<T: Real>(model: &Model<T>, ws: &WarmStart<T>) -> Result<(), ProblemError> {
@@ -418,12 +419,12 @@ fn factor_blocks<T: Real>(m: &BlockMatrix<T>, par: Par) -> Option<Vec<Option<Mat
 }
 
 impl<'a, T: Real> Ipm<'a, T> {
-    fn new(model: &'a Model<T>, options: &'a SdpOptions<T>) -> Self {
+    fn new(model: &'a Model<T>, options: &'a SdpOptions<T>, start: Instant) -> Self {
         Self {
             model,
             options,
             n_total: model.total_dim(),
-            start: Instant::now(),
+            start,
         }
     }
 
