@@ -380,13 +380,12 @@ fn rerun(path: &Path, index: usize, plugins: &PluginArgs) -> Result<(), EngineEr
         .plugins()
         .into_iter()
         .find(|p| p.info.name.as_str() == record.plugin)
+        && plugin.info.version.as_str() != record.plugin_version
     {
-        if plugin.info.version.as_str() != record.plugin_version {
-            eprintln!(
-                "warning: record {index} was made with {} {}, this run uses {}",
-                record.plugin, record.plugin_version, plugin.info.version
-            );
-        }
+        eprintln!(
+            "warning: record {index} was made with {} {}, this run uses {}",
+            record.plugin, record.plugin_version, plugin.info.version
+        );
     }
     let result = engine.run(&record.id, record.params.clone())?;
     println!("{}", to_ron(&result));

@@ -77,28 +77,27 @@ pub fn parse_spec(spec: Value) -> Result<PlotSpec, String> {
         } else {
             format!("series {k} ({})", s.name)
         };
-        if let Some(x) = &s.x {
-            if x.len() != s.y.len() {
-                return Err(format!(
-                    "plot spec: {label} has {} x values but {} y values",
-                    x.len(),
-                    s.y.len()
-                ));
-            }
+        if let Some(x) = &s.x
+            && x.len() != s.y.len()
+        {
+            return Err(format!(
+                "plot spec: {label} has {} x values but {} y values",
+                x.len(),
+                s.y.len()
+            ));
         }
         for (axis, values, log) in [
             ("x", s.x.as_deref(), spec.x_log),
             ("y", Some(s.y.as_slice()), spec.y_log),
         ] {
-            if let Some(values) = values {
-                if log {
-                    if let Some(i) = values.iter().position(|&v| v.is_finite() && v <= 0.0) {
-                        return Err(format!(
-                            "plot spec: {label} has {axis}[{i}] = {} but the {axis} axis is logarithmic",
-                            values[i]
-                        ));
-                    }
-                }
+            if let Some(values) = values
+                && log
+                && let Some(i) = values.iter().position(|&v| v.is_finite() && v <= 0.0)
+            {
+                return Err(format!(
+                    "plot spec: {label} has {axis}[{i}] = {} but the {axis} axis is logarithmic",
+                    values[i]
+                ));
             }
         }
     }
