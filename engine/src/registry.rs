@@ -18,7 +18,7 @@ pub enum PluginSource {
 impl fmt::Display for PluginSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            PluginSource::Static => f.write_str("(linked in)"),
+            PluginSource::Static => f.write_str("linked in"),
             PluginSource::File(path) => write!(f, "{}", path.display()),
         }
     }
