@@ -105,7 +105,7 @@ impl<T: Real> BlockMatrix<T> {
                 (BlockValue::Diag(a), BlockValue::Diag(b)) => {
                     let mut t = T::zero();
                     for (&x, &y) in a.iter().zip(b) {
-                        t += x * y;
+                        t = t.mul_add(x, y);
                     }
                     t
                 }
@@ -126,7 +126,7 @@ impl<T: Real> BlockMatrix<T> {
                 (BlockValue::Dense(a), BlockValue::Dense(b)) => {
                     for j in 0..a.ncols() {
                         for (x, &y) in a.col_as_slice_mut(j).iter_mut().zip(b.col_as_slice(j)) {
-                            *x += alpha * y;
+                            *x = x.mul_add(alpha, y);
                         }
                     }
                 }

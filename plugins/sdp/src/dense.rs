@@ -78,7 +78,7 @@ fn gemm_contiguous<T: Real>(mut dst: MatMut<'_, T>, accumulate: bool, a: MatRef<
                 continue;
             }
             for (v, &x) in acc.iter_mut().zip(col(a, p)) {
-                *v += x * s;
+                *v = v.mul_add(x, s);
             }
         }
         let mut out = dst.rb_mut().col_mut(j);
@@ -104,9 +104,10 @@ pub(crate) fn generic_cholesky_in_place<T: Real>(a: MatMut<'_, T>, _par: Par) ->
             if ljp == T::zero() {
                 continue;
             }
-            let colp = a.rb().col(p);
-            for i in j..n {
-                v[i] -= colp[i] * ljp;
+            let colp = a.rb().col(p).try_as_col_major().expect("unit row stride").as_slice();
+            let mljp = -ljp;
+            for (vi, &c) in v[j..n].iter_mut().zip(&colp[j..n]) {
+                *vi = vi.mul_add(c, mljp);
             }
         }
         if !(v[j] > T::zero()) {
@@ -138,8 +139,9 @@ fn solve_lower_contiguous<T: Real>(l: MatRef<'_, T>, mut rhs: MatMut<'_, T>) {
             let xk = x[k] / l[(k, k)];
             x[k] = xk;
             if xk != T::zero() {
+                let mxk = -xk;
                 for (xi, &lik) in x[k + 1..].iter_mut().zip(&col(l, k)[k + 1..]) {
-                    *xi -= lik * xk;
+                    *xi = xi.mul_add(lik, mxk);
                 }
             }
         }
@@ -162,11 +164,11 @@ fn solve_lower_transpose_contiguous<T: Real>(l: MatRef<'_, T>, mut rhs: MatMut<'
             x[i] = rhs[(i, c)];
         }
         for k in (0..n).rev() {
-            let mut s = x[k];
+            let mut s = T::zero();
             for (&xi, &lik) in x[k + 1..].iter().zip(&col(l, k)[k + 1..]) {
-                s -= lik * xi;
+                s = s.mul_add(lik, xi);
             }
-            x[k] = s / l[(k, k)];
+            x[k] = (x[k] - s) / l[(k, k)];
         }
         for i in 0..n {
             rhs[(i, c)] = x[i];
@@ -248,8 +250,9 @@ pub fn mul3<T: Real>(a: MatRef<'_, T>, b: MatRef<'_, T>, c: MatRef<'_, T>, par: 
 pub fn dot<T: Real>(a: MatRef<'_, T>, b: MatRef<'_, T>) -> T {
     let mut s = T::zero();
     for j in 0..a.ncols() {
+        let (ca, cb) = (a.col(j), b.col(j));
         for i in 0..a.nrows() {
-            s += a[(i, j)] * b[(i, j)];
+            s = s.mul_add(ca[i], cb[i]);
         }
     }
     s

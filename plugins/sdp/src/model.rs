@@ -163,7 +163,7 @@ impl<T: Real> Model<T> {
                     for piece in &p.sparse {
                         let mut s = T::zero();
                         for &(a, b, u) in &piece.entries {
-                            s += u * hm[(a, b)];
+                            s = s.mul_add(u, hm[(a, b)]);
                         }
                         out[piece.owner] += s;
                     }
@@ -172,7 +172,7 @@ impl<T: Real> Model<T> {
                         for t in 0..p.owner.len() {
                             let mut s = T::zero();
                             for (&x, &y) in p.v.col_as_slice(t).iter().zip(hv.col_as_slice(t)) {
-                                s += x * y;
+                                s = s.mul_add(x, y);
                             }
                             out[p.owner[t]] += p.weight[t] * s;
                         }

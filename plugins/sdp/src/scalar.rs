@@ -52,6 +52,8 @@ pub trait Real: RealField + Copy + Send + Sync + Debug + 'static {
     fn max(self, other: Self) -> Self {
         if self >= other { self } else { other }
     }
+    /// `self + a · b` (inlined double-double arithmetic for `fx128`; not fused for `f64`).
+    fn mul_add(self, a: Self, b: Self) -> Self;
     fn min(self, other: Self) -> Self {
         if self <= other { self } else { other }
     }
@@ -89,6 +91,10 @@ impl Real for f64 {
     fn from_fx128(x: fx128) -> Self {
         x.0 + x.1
     }
+    #[inline(always)]
+    fn mul_add(self, a: Self, b: Self) -> Self {
+        self + a * b
+    }
     fn gemm(dst: MatMut<'_, Self>, accumulate: bool, a: MatRef<'_, Self>, b: MatRef<'_, Self>, alpha: Self, par: Par) {
         dense::faer_gemm(dst, accumulate, a, b, alpha, par)
     }
@@ -110,6 +116,10 @@ impl Real for fx128 {
     }
     fn from_fx128(x: fx128) -> Self {
         x
+    }
+    #[inline(always)]
+    fn mul_add(self, a: Self, b: Self) -> Self {
+        crate::dd::mul_add(self, a, b)
     }
     fn gemm(dst: MatMut<'_, Self>, accumulate: bool, a: MatRef<'_, Self>, b: MatRef<'_, Self>, alpha: Self, par: Par) {
         dense::generic_gemm(dst, accumulate, a, b, alpha, par)

@@ -78,7 +78,7 @@ fn psd_block<T: Real>(p: &PsdBlock<T>, g: &Mat<T>, y: &Mat<T>, b: &mut Mat<T>, p
             for (ipos, pi) in p.sparse.iter().enumerate().skip(jpos) {
                 let mut s = T::zero();
                 for &(a, bb, w) in &pi.entries {
-                    s += w * u[(bb, a)];
+                    s = s.mul_add(w, u[(bb, a)]);
                 }
                 let factor = if pi.owner == pj.owner && ipos != jpos { two } else { T::one() };
                 add_lower(b, pi.owner, pj.owner, factor * s);
@@ -88,11 +88,12 @@ fn psd_block<T: Real>(p: &PsdBlock<T>, g: &Mat<T>, y: &Mat<T>, b: &mut Mat<T>, p
                 let mut s = T::zero();
                 for &(a, bb, w) in &pi.entries {
                     let gb = gcol[bb];
+                    let ya = ycol[a];
                     let mut inner = T::zero();
                     for &(c, d, v) in &pj.entries {
-                        inner += v * gb[c] * ycol[a][d];
+                        inner = inner.mul_add(v * gb[c], ya[d]);
                     }
-                    s += w * inner;
+                    s = s.mul_add(w, inner);
                 }
                 let factor = if pi.owner == pj.owner && ipos != jpos { two } else { T::one() };
                 add_lower(b, pi.owner, pj.owner, factor * s);
@@ -114,7 +115,7 @@ fn psd_block<T: Real>(p: &PsdBlock<T>, g: &Mat<T>, y: &Mat<T>, b: &mut Mat<T>, p
             let yvt = yv.col_as_slice(tt);
             let mut s = T::zero();
             for &(a, bb, w) in &pi.entries {
-                s += w * yvt[a] * gvt[bb];
+                s = s.mul_add(w * yvt[a], gvt[bb]);
             }
             let factor = if pi.owner == p.owner[tt] { two } else { T::one() };
             add_lower(b, pi.owner, p.owner[tt], factor * p.weight[tt] * s);
@@ -173,7 +174,8 @@ fn lp_block<T: Real>(l: &LpBlock<T>, xinv: &[T], y: &[T], b: &mut Mat<T>, par: P
         for (p1, &(i, fi)) in list.iter().enumerate() {
             let dfi = d * fi;
             for &(j, fj) in &list[..=p1] {
-                add_lower(b, i, j, dfi * fj);
+                let (r, c) = if i >= j { (i, j) } else { (j, i) };
+                b[(r, c)] = b[(r, c)].mul_add(dfi, fj);
             }
         }
     }
