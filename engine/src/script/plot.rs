@@ -186,6 +186,8 @@ where
         .x_desc(&spec.x_label)
         .y_desc(&spec.y_label)
         .light_line_style(WHITE.mix(0.0))
+        .x_label_formatter(&|v| tick_label(*v))
+        .y_label_formatter(&|v| tick_label(*v))
         .draw()
         .map_err(|e| err(&e))?;
     let mut any_named = false;
@@ -212,6 +214,7 @@ where
     if any_named {
         chart
             .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
             .draw()
@@ -220,8 +223,34 @@ where
     Ok(())
 }
 
+/// A short tick label: plain decimals for moderate magnitudes, `1e-7` style otherwise.
+fn tick_label(v: f64) -> String {
+    let a = v.abs();
+    if v == 0.0 {
+        "0".into()
+    } else if (1e-3..1e5).contains(&a) {
+        let text = format!("{v:.4}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        let text = format!("{v:.2e}");
+        let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        format!("{mantissa}e{exponent}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn tick_labels_are_short() {
+        use super::tick_label;
+        assert_eq!(tick_label(10.0), "10");
+        assert_eq!(tick_label(0.25), "0.25");
+        assert_eq!(tick_label(1.0000000001e-7), "1e-7");
+        assert_eq!(tick_label(2.5e-11), "2.5e-11");
+        assert_eq!(tick_label(0.0), "0");
+    }
+
     use super::*;
     use boundlab_sdk::ValueMap;
 
