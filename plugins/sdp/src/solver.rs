@@ -82,7 +82,9 @@ pub struct WarmStart<T> {
     pub Y: BlockMatrix<T>,
 }
 
-/// Solver settings; [`SdpOptions::default`] gives `tol = 1e-8`, 100 iterations.
+/// Solver settings; [`SdpOptions::default`] gives `tol = 1e-8`, 100 iterations, `γ = 0.9`
+/// (SDPA's default; 0.95 saves an iteration or two on easy problems and loses accuracy at the
+/// end on ill-conditioned ones such as gpp100 in double precision).
 #[derive(Clone, Debug)]
 pub struct SdpOptions<T> {
     /// Stop when the relative gap and both relative infeasibilities are below this.
@@ -106,7 +108,7 @@ impl<T> Default for SdpOptions<T> {
             tol: 1e-8,
             infeasibility_tol: 1e-8,
             max_iter: 100,
-            step_fraction: 0.95,
+            step_fraction: 0.9,
             threads: 1,
             warm_start: None,
             warm_start_blend: 0.1,
