@@ -344,7 +344,7 @@ impl Engine {
     /// Runs algorithm `id` once per parameter map on the engine's worker threads; results
     /// come back in the order of `params`, each run recorded.
     pub fn run_batch(&self, id: &str, params: Vec<Value>) -> Vec<Result<Value, EngineError>> {
-        self.run_batch_with(id, params, None)
+        self.run_batch_with(id, params, None, 0, true)
     }
 
     pub(crate) fn run_batch_with(
@@ -352,6 +352,8 @@ impl Engine {
         id: &str,
         params: Vec<Value>,
         functions: Option<&dyn FunctionCaller>,
+        depth: usize,
+        record: bool,
     ) -> Vec<Result<Value, EngineError>> {
         let count = params.len();
         let workers = self.shared.jobs.min(count).max(1);
@@ -392,8 +394,8 @@ impl Engine {
                                 params: job_params,
                                 input: Value::Unit,
                                 functions,
-                                depth: 0,
-                                record: true,
+                                depth,
+                                record,
                                 show_progress: false,
                             })
                         };

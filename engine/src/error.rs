@@ -57,6 +57,18 @@ impl EngineError {
         }
     }
 
+    /// The error as a plugin sees it (for results that travel back through `Host::call`).
+    pub fn into_plugin_error(self) -> PluginError {
+        match self {
+            EngineError::Algorithm { error, .. } => error,
+            EngineError::Cancelled => PluginError::cancelled(),
+            EngineError::UnknownAlgorithm { .. } | EngineError::Usage(_) => {
+                PluginError::new(boundlab_sdk::ErrorKind::BadParameter, self.to_string())
+            }
+            other => PluginError::internal(other.to_string()),
+        }
+    }
+
     /// True for errors caused by how the engine was invoked rather than by a run.
     pub fn is_usage(&self) -> bool {
         matches!(self, EngineError::Usage(_))

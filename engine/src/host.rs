@@ -5,7 +5,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use abi_stable::std_types::{RResult, RStr};
-use boundlab_sdk::{CallTarget, Callable, Host, LogLevel, PluginError, Value, guard};
+use boundlab_sdk::{
+    BATCH_ALGORITHM, CallTarget, Callable, Host, LogLevel, PluginError, Value, batch_result_value,
+    guard,
+};
 
 use crate::engine::{AlgorithmCall, Engine};
 use crate::progress::TaskProgress;
@@ -47,6 +50,31 @@ pub(crate) struct RunHost<'a> {
 }
 
 impl RunHost<'_> {
+    /// `engine.batch`: the plugin's jobs on the engine's workers, results in job order.
+    fn batch(&self, params: Value) -> Result<Value, PluginError> {
+        let id = params.get("id").and_then(Value::as_str).ok_or_else(|| {
+            PluginError::bad_parameter("id", format!("`{BATCH_ALGORITHM}` needs the algorithm id"))
+        })?;
+        let jobs = match params.get("jobs") {
+            Some(Value::List(jobs)) => jobs.to_vec(),
+            _ => {
+                return Err(PluginError::bad_parameter(
+                    "jobs",
+                    "must be a list of parameter maps",
+                ));
+            }
+        };
+        let results = self
+            .engine
+            .run_batch_with(id, jobs, self.functions, self.depth + 1, false);
+        Ok(Value::List(
+            results
+                .into_iter()
+                .map(|r| batch_result_value(r.map_err(crate::EngineError::into_plugin_error)))
+                .collect(),
+        ))
+    }
+
     fn checkpoint_path(&self, key: &str) -> Result<PathBuf, PluginError> {
         let valid = !key.is_empty()
             && key.len() <= 128
@@ -107,6 +135,9 @@ impl Host for RunHost<'_> {
                     "this run has no script functions (it was not started from a script)",
                 )),
             },
+            CallTarget::Algorithm { id, params } if id.as_str() == BATCH_ALGORITHM => {
+                self.batch(params)
+            }
             CallTarget::Algorithm { id, params } => {
                 if self.depth >= MAX_CALL_DEPTH {
                     return Err(PluginError::internal(format!(

@@ -227,6 +227,28 @@ fn panics_become_errors_and_records_survive() {
 }
 
 #[test]
+fn plugins_run_batches_on_the_engine_workers() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(dir.path());
+    let v = e
+        .eval(r#"run("testkit.fanout", #{ seeds: [4, 5, "six", 7] })"#)
+        .unwrap();
+    let Value::List(items) = v else {
+        panic!("{v:?}")
+    };
+    assert_eq!(items[0], Value::Int(4));
+    assert_eq!(items[1], Value::Int(5));
+    assert!(
+        items[2].as_str().unwrap().contains("parameter `seed`"),
+        "{:?}",
+        items[2]
+    );
+    assert_eq!(items[3], Value::Int(7));
+    // Only the top-level run is recorded; the jobs are part of it.
+    assert_eq!(read_records(e.records_path()).unwrap().len(), 1);
+}
+
+#[test]
 fn session_seed_fills_in_but_does_not_override() {
     let dir = tempfile::tempdir().unwrap();
     let e = Engine::builder()

@@ -29,6 +29,19 @@ impl ErrorKind {
             ErrorKind::Internal => "internal error",
         }
     }
+
+    /// The kind whose [`name`](Self::name) is `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            ErrorKind::BadParameter,
+            ErrorKind::NumericalFailure,
+            ErrorKind::Infeasible,
+            ErrorKind::Cancelled,
+            ErrorKind::Internal,
+        ]
+        .into_iter()
+        .find(|k| k.name() == name)
+    }
 }
 
 /// An error with a kind and a message that names the parameter or the step that failed.

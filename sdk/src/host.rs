@@ -53,6 +53,37 @@ pub trait Host: Sync {
     fn restore(&self, key: RStr<'_>) -> RResult<Value, PluginError>;
 }
 
+/// The reserved algorithm id through which a plugin runs a batch of algorithm calls on the
+/// engine's workers (threads, or MPI ranks): `call_algorithm(BATCH_ALGORITHM,
+/// #{ id, jobs: [params, ...] }, ())` returns a list of results in job order, where a failed job
+/// is `#{ error: message, error_kind: kind name }`. [`HostExt::run_batch`] wraps it.
+pub const BATCH_ALGORITHM: &str = "engine.batch";
+
+/// Encodes one batch job's outcome the way `engine.batch` returns it.
+pub fn batch_result_value(result: Result<Value, PluginError>) -> Value {
+    match result {
+        Ok(v) => v,
+        Err(e) => Value::Map(
+            crate::ValueMap::new()
+                .with("error", e.message.as_str())
+                .with("error_kind", e.kind.name()),
+        ),
+    }
+}
+
+/// Decodes one entry of an `engine.batch` result list.
+pub fn batch_result_from_value(value: Value) -> Result<Value, PluginError> {
+    let failure = value.as_map().filter(|m| m.len() == 2).and_then(|m| {
+        let message = m.get("error")?.as_str()?;
+        let kind = crate::ErrorKind::from_name(m.get("error_kind")?.as_str()?)?;
+        Some(PluginError::new(kind, message))
+    });
+    match failure {
+        Some(error) => Err(error),
+        None => Ok(value),
+    }
+}
+
 /// The host handle an algorithm receives.
 pub type HostRef<'a> = Host_TO<'a, abi_stable::RRef<'a, ()>>;
 
@@ -71,6 +102,13 @@ pub trait HostExt {
     fn save_checkpoint(&self, key: &str, value: Value) -> Result<(), PluginError>;
     /// `None` when nothing was stored under `key`.
     fn load_checkpoint(&self, key: &str) -> Result<Option<Value>, PluginError>;
+    /// Runs algorithm `id` once per parameter map on the engine's workers; one result per
+    /// job, in job order (see [`BATCH_ALGORITHM`]).
+    fn run_batch(
+        &self,
+        id: &str,
+        jobs: Vec<Value>,
+    ) -> Result<Vec<Result<Value, PluginError>>, PluginError>;
 }
 
 impl HostExt for HostRef<'_> {
@@ -112,6 +150,23 @@ impl HostExt for HostRef<'_> {
 
     fn save_checkpoint(&self, key: &str, value: Value) -> Result<(), PluginError> {
         self.checkpoint(key.into(), value).into()
+    }
+
+    fn run_batch(
+        &self,
+        id: &str,
+        jobs: Vec<Value>,
+    ) -> Result<Vec<Result<Value, PluginError>>, PluginError> {
+        let params = crate::ValueMap::new()
+            .with("id", id)
+            .with("jobs", Value::List(jobs.into()));
+        match self.call_algorithm(BATCH_ALGORITHM, Value::Map(params), Value::Unit)? {
+            Value::List(items) => Ok(items.into_iter().map(batch_result_from_value).collect()),
+            other => Err(PluginError::internal(format!(
+                "`{BATCH_ALGORITHM}` returned {} instead of a list",
+                other.describe()
+            ))),
+        }
     }
 
     fn load_checkpoint(&self, key: &str) -> Result<Option<Value>, PluginError> {

@@ -41,7 +41,10 @@ mod value;
 
 pub use abi_stable;
 pub use error::{ErrorKind, PluginError, PluginResult};
-pub use host::{CallTarget, Host, HostExt, HostRef, Host_TO, LogLevel};
+pub use host::{
+    batch_result_from_value, batch_result_value, CallTarget, Host, HostExt, HostRef, Host_TO,
+    LogLevel, BATCH_ALGORITHM,
+};
 pub use module::{
     guard, module_for, panic_message, Algorithm, AlgorithmBox, AlgorithmInfo, AlgorithmSpec,
     Algorithm_TO, CreateFn, ParamInfo, Plugin, PluginInfo, PluginModule, PluginModule_Ref, Run,

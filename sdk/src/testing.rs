@@ -106,6 +106,39 @@ impl TestHost {
     }
 }
 
+impl TestHost {
+    /// `engine.batch`, run sequentially in job order.
+    fn batch(&self, params: Value) -> Result<Value, PluginError> {
+        let id = params
+            .get("id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| {
+                PluginError::bad_parameter("id", "`engine.batch` needs the algorithm id")
+            })?
+            .to_string();
+        let jobs = match params.get("jobs") {
+            Some(Value::List(jobs)) => jobs.to_vec(),
+            _ => {
+                return Err(PluginError::bad_parameter(
+                    "jobs",
+                    "must be a list of parameter maps",
+                ))
+            }
+        };
+        let results: Vec<Value> = jobs
+            .into_iter()
+            .map(|job| {
+                let target = CallTarget::Algorithm {
+                    id: id.as_str().into(),
+                    params: job,
+                };
+                crate::batch_result_value(Host::call(self, target, Value::Unit).into_result())
+            })
+            .collect();
+        Ok(Value::List(results.into()))
+    }
+}
+
 fn find_algorithm(module: PluginModule_Ref, id: &str) -> Result<AlgorithmInfo, PluginError> {
     let info = module.info()().into_result()?;
     info.algorithms
@@ -138,6 +171,9 @@ impl Host for TestHost {
     fn call(&self, target: CallTarget, input: Value) -> RResult<Value, PluginError> {
         match target {
             CallTarget::Function(f) => self.call_function(f, input),
+            CallTarget::Algorithm { id, params } if id.as_str() == crate::BATCH_ALGORITHM => {
+                self.batch(params)
+            }
             CallTarget::Algorithm { id, params } => {
                 let modules = self.modules.lock().expect("lock").clone();
                 match modules

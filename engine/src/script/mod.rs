@@ -238,26 +238,19 @@ fn register_engine_functions(rhai: &mut rhai::Engine, engine: &Engine) {
                 .enumerate()
                 .map(|(i, p)| param_map(p, &functions, &format!("batch job {i}")))
                 .collect();
-            let results = e.run_batch_with(id, params?, Some(&functions));
+            let results = e.run_batch_with(id, params?, Some(&functions), 0, true);
             if e.cancel_token().is_cancelled() {
                 return Err(engine_error(EngineError::Cancelled));
             }
             Ok(results
                 .into_iter()
                 .enumerate()
-                .map(|(i, r)| match r {
-                    Ok(v) => to_dynamic(v, Some(&functions)),
-                    Err(err) => {
+                .map(|(i, r)| {
+                    if let Err(err) = &r {
                         tracing::warn!("batch job {i} failed: {err}");
-                        let mut m = Map::new();
-                        let kind = match &err {
-                            EngineError::Algorithm { error, .. } => error.kind.name().to_string(),
-                            _ => "engine".to_string(),
-                        };
-                        m.insert("error".into(), Dynamic::from(err.to_string()));
-                        m.insert("error_kind".into(), Dynamic::from(kind));
-                        Dynamic::from_map(m)
                     }
+                    let r = r.map_err(EngineError::into_plugin_error);
+                    to_dynamic(boundlab_sdk::batch_result_value(r), Some(&functions))
                 })
                 .collect())
         },

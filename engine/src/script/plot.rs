@@ -278,7 +278,10 @@ mod tests {
             .filter_map(|piece| piece.split('<').next())
             .map(str::trim)
             .collect();
-        assert!(texts.contains(&"t") && texts.contains(&"s"), "title and legend text are in the file");
+        assert!(
+            texts.contains(&"t") && texts.contains(&"s"),
+            "title and legend text are in the file"
+        );
     }
 
     #[test]

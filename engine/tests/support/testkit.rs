@@ -56,6 +56,22 @@ impl Plugin for Testkit {
                     host.call_algorithm("testkit.echo", params, Value::from("from nested"))
                 }))
             }),
+            AlgorithmSpec::new("testkit.fanout", "Runs testkit.echo for each seed through engine.batch", |params| {
+                let seeds: Vec<Value> = from_value_field(&params, "seeds")?;
+                Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
+                    let jobs = seeds.iter().map(|s| Value::Map(ValueMap::new().with("seed", s.clone()))).collect();
+                    let results = host.run_batch("testkit.echo", jobs)?;
+                    let out: Vec<Value> = results
+                        .into_iter()
+                        .map(|r| match r {
+                            Ok(v) => v.get("params").and_then(|p| p.get("seed")).cloned().unwrap_or_default(),
+                            Err(e) => Value::from(format!("failed: {}", e.message)),
+                        })
+                        .collect();
+                    Ok(Value::List(out.into()))
+                }))
+            })
+            .param(ParamInfo::required("seeds", ValueKind::List, "seeds, one job each")),
             AlgorithmSpec::new("testkit.counter", "Counts its runs in a checkpoint", |_| {
                 Ok(Box::new(|_input: Value, host: &HostRef<'_>| {
                     let previous = host.load_checkpoint("count")?.and_then(|v| v.as_i64()).unwrap_or(0);
