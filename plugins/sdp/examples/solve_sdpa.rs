@@ -33,7 +33,11 @@ fn run(path: &str, precision: Precision, verbose: bool, json: bool, tol: f64, th
         true
     })
     .unwrap_or_else(|e| panic!("{path}: {e}"));
-    let name = std::path::Path::new(path).file_stem().unwrap().to_string_lossy().to_string();
+    let name = std::path::Path::new(path)
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .to_string();
     if json {
         // One JSON object per line for bench/sdp.
         println!(
@@ -61,7 +65,11 @@ fn run(path: &str, precision: Precision, verbose: bool, json: bool, tol: f64, th
         solution.dual_infeasibility,
         solution.iterations,
         solution.seconds,
-        if solution.status.as_str() == "optimal" { "" } else { &solution.message }
+        if solution.status.as_str() == "optimal" {
+            ""
+        } else {
+            &solution.message
+        }
     );
 }
 
@@ -85,8 +93,18 @@ fn main() {
                 }
                 return;
             }
-            "--tol" => tol = args.next().and_then(|t| t.parse().ok()).expect("--tol NUMBER"),
-            "--threads" => threads = args.next().and_then(|t| t.parse().ok()).expect("--threads N"),
+            "--tol" => {
+                tol = args
+                    .next()
+                    .and_then(|t| t.parse().ok())
+                    .expect("--tol NUMBER")
+            }
+            "--threads" => {
+                threads = args
+                    .next()
+                    .and_then(|t| t.parse().ok())
+                    .expect("--threads N")
+            }
             _ => files.push(a),
         }
     }

@@ -189,7 +189,11 @@ impl<T: Real> BlockMatrix<T> {
                 .blocks
                 .iter()
                 .map(|b| match b {
-                    BlockValue::Dense(m) => BlockValue::Dense(Mat::from_fn(m.nrows(), m.ncols(), |i, j| m[(i, j)].cast())),
+                    BlockValue::Dense(m) => {
+                        BlockValue::Dense(Mat::from_fn(m.nrows(), m.ncols(), |i, j| {
+                            m[(i, j)].cast()
+                        }))
+                    }
                     BlockValue::Diag(d) => BlockValue::Diag(d.iter().map(|x| x.cast()).collect()),
                 })
                 .collect(),

@@ -23,16 +23,38 @@ use faer::{Accum, Mat, MatMut, MatRef, Par};
 use crate::scalar::Real;
 
 /// `dst = (accumulate ? dst : 0) + alpha · a · b` with faer's kernel (native types only).
-pub(crate) fn faer_gemm(dst: MatMut<'_, f64>, accumulate: bool, a: MatRef<'_, f64>, b: MatRef<'_, f64>, alpha: f64, par: Par) {
-    let accum = if accumulate { Accum::Add } else { Accum::Replace };
+pub(crate) fn faer_gemm(
+    dst: MatMut<'_, f64>,
+    accumulate: bool,
+    a: MatRef<'_, f64>,
+    b: MatRef<'_, f64>,
+    alpha: f64,
+    par: Par,
+) {
+    let accum = if accumulate {
+        Accum::Add
+    } else {
+        Accum::Replace
+    };
     matmul(dst, accum, a, b, alpha, par);
 }
 
 /// faer's in-place lower Cholesky; `false` when a pivot is not positive.
 pub(crate) fn faer_cholesky_in_place(a: MatMut<'_, f64>, par: Par) -> bool {
     let n = a.nrows();
-    let mut mem = MemBuffer::new(llt::factor::cholesky_in_place_scratch::<f64>(n, par, Default::default()));
-    llt::factor::cholesky_in_place(a, Default::default(), par, MemStack::new(&mut mem), Default::default()).is_ok()
+    let mut mem = MemBuffer::new(llt::factor::cholesky_in_place_scratch::<f64>(
+        n,
+        par,
+        Default::default(),
+    ));
+    llt::factor::cholesky_in_place(
+        a,
+        Default::default(),
+        par,
+        MemStack::new(&mut mem),
+        Default::default(),
+    )
+    .is_ok()
 }
 
 pub(crate) fn faer_solve_lower(l: MatRef<'_, f64>, rhs: MatMut<'_, f64>, par: Par) {
@@ -55,17 +77,36 @@ fn with_contiguous<T: Real, R>(a: MatRef<'_, T>, f: impl FnOnce(MatRef<'_, T>) -
 
 /// Column `j` of a matrix with unit row stride, as a slice.
 fn col<'a, T: Real>(a: MatRef<'a, T>, j: usize) -> &'a [T] {
-    a.col(j).try_as_col_major().expect("unit row stride").as_slice()
+    a.col(j)
+        .try_as_col_major()
+        .expect("unit row stride")
+        .as_slice()
 }
 
 /// `dst = (accumulate ? dst : 0) + alpha · a · b` in plain loops (column axpy order).
-pub(crate) fn generic_gemm<T: Real>(dst: MatMut<'_, T>, accumulate: bool, a: MatRef<'_, T>, b: MatRef<'_, T>, alpha: T, _par: Par) {
+pub(crate) fn generic_gemm<T: Real>(
+    dst: MatMut<'_, T>,
+    accumulate: bool,
+    a: MatRef<'_, T>,
+    b: MatRef<'_, T>,
+    alpha: T,
+    _par: Par,
+) {
     let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
-    assert!(dst.nrows() == m && dst.ncols() == n && b.nrows() == k, "gemm shapes");
+    assert!(
+        dst.nrows() == m && dst.ncols() == n && b.nrows() == k,
+        "gemm shapes"
+    );
     with_contiguous(a, |a| gemm_contiguous(dst, accumulate, a, b, alpha));
 }
 
-fn gemm_contiguous<T: Real>(mut dst: MatMut<'_, T>, accumulate: bool, a: MatRef<'_, T>, b: MatRef<'_, T>, alpha: T) {
+fn gemm_contiguous<T: Real>(
+    mut dst: MatMut<'_, T>,
+    accumulate: bool,
+    a: MatRef<'_, T>,
+    b: MatRef<'_, T>,
+    alpha: T,
+) {
     let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
     let mut acc = vec![T::zero(); m];
     for j in 0..n {
@@ -104,13 +145,18 @@ pub(crate) fn generic_cholesky_in_place<T: Real>(a: MatMut<'_, T>, _par: Par) ->
             if ljp == T::zero() {
                 continue;
             }
-            let colp = a.rb().col(p).try_as_col_major().expect("unit row stride").as_slice();
+            let colp = a
+                .rb()
+                .col(p)
+                .try_as_col_major()
+                .expect("unit row stride")
+                .as_slice();
             let mljp = -ljp;
             for (vi, &c) in v[j..n].iter_mut().zip(&colp[j..n]) {
                 *vi = vi.mul_add(c, mljp);
             }
         }
-        if !(v[j] > T::zero()) {
+        if v[j] <= T::zero() || !v[j].is_finite_value() {
             return false;
         }
         let d = v[j].sqrt();
@@ -152,7 +198,11 @@ fn solve_lower_contiguous<T: Real>(l: MatRef<'_, T>, mut rhs: MatMut<'_, T>) {
 }
 
 /// Solves `Lᵀ X = B` in place (`L` lower triangular).
-pub(crate) fn generic_solve_lower_transpose<T: Real>(l: MatRef<'_, T>, rhs: MatMut<'_, T>, _par: Par) {
+pub(crate) fn generic_solve_lower_transpose<T: Real>(
+    l: MatRef<'_, T>,
+    rhs: MatMut<'_, T>,
+    _par: Par,
+) {
     with_contiguous(l, |l| solve_lower_transpose_contiguous(l, rhs));
 }
 
@@ -204,7 +254,14 @@ pub fn inverse_from_cholesky<T: Real>(l: MatRef<'_, T>, par: Par) -> Mat<T> {
     let mut linv = Mat::<T>::identity(n, n);
     T::solve_lower(l, linv.as_mut(), par);
     let mut out = Mat::<T>::zeros(n, n);
-    T::gemm(out.as_mut(), false, linv.transpose(), linv.as_ref(), T::one(), par);
+    T::gemm(
+        out.as_mut(),
+        false,
+        linv.transpose(),
+        linv.as_ref(),
+        T::one(),
+        par,
+    );
     symmetrize(&mut out);
     out
 }
@@ -306,7 +363,11 @@ pub fn min_eigenvalue_f64<T: Real>(s: MatRef<'_, T>, par: Par) -> Option<f64> {
 pub fn max_step_psd<T: Real>(l: MatRef<'_, T>, d: MatRef<'_, T>, par: Par) -> Option<f64> {
     let s = congruence_by_inverse(l, d, par);
     let lambda = min_eigenvalue_f64(s.as_ref(), par)?;
-    Some(if lambda >= 0.0 { f64::INFINITY } else { -1.0 / lambda })
+    Some(if lambda >= 0.0 {
+        f64::INFINITY
+    } else {
+        -1.0 / lambda
+    })
 }
 
 /// The largest `α ≥ 0` with `x + α d ≥ 0` elementwise (`x > 0`).
@@ -327,7 +388,9 @@ mod tests {
 
     fn spd<T: Real>(n: usize) -> Mat<T> {
         // The Lehmer matrix min(i,j)/max(i,j): positive definite, known inverse (tridiagonal).
-        Mat::from_fn(n, n, |i, j| T::from_usize(i.min(j) + 1) / T::from_usize(i.max(j) + 1))
+        Mat::from_fn(n, n, |i, j| {
+            T::from_usize(i.min(j) + 1) / T::from_usize(i.max(j) + 1)
+        })
     }
 
     fn check_inverse<T: Real>(tol: f64) {
@@ -358,21 +421,23 @@ mod tests {
     #[test]
     fn step_to_the_boundary_of_the_cone() {
         // X = I, dX = diag(-2, 1, -0.5): the boundary is at α = 1/2.
-        for par in [Par::Seq] {
-            let x = Mat::<fx128>::identity(3, 3);
-            let l = cholesky(x.as_ref(), par).unwrap();
-            let mut d = Mat::<fx128>::zeros(3, 3);
-            d[(0, 0)] = fx128::from(-2.0);
-            d[(1, 1)] = fx128::from(1.0);
-            d[(2, 2)] = fx128::from(-0.5);
-            assert!((max_step_psd(l.as_ref(), d.as_ref(), par).unwrap() - 0.5).abs() < 1e-14);
-        }
+        let par = Par::Seq;
+        let x = Mat::<fx128>::identity(3, 3);
+        let l = cholesky(x.as_ref(), par).unwrap();
+        let mut d = Mat::<fx128>::zeros(3, 3);
+        d[(0, 0)] = fx128::from(-2.0);
+        d[(1, 1)] = fx128::from(1.0);
+        d[(2, 2)] = fx128::from(-0.5);
+        assert!((max_step_psd(l.as_ref(), d.as_ref(), par).unwrap() - 0.5).abs() < 1e-14);
         // A rotated case in f64: X = [[2,1],[1,2]], dX = -X: boundary at α = 1.
         let x = Mat::<f64>::from_fn(2, 2, |i, j| if i == j { 2.0 } else { 1.0 });
         let l = cholesky(x.as_ref(), Par::Seq).unwrap();
         let d = Mat::<f64>::from_fn(2, 2, |i, j| -x[(i, j)]);
         assert!((max_step_psd(l.as_ref(), d.as_ref(), Par::Seq).unwrap() - 1.0).abs() < 1e-13);
-        assert_eq!(max_step_psd(l.as_ref(), x.as_ref(), Par::Seq), Some(f64::INFINITY));
+        assert_eq!(
+            max_step_psd(l.as_ref(), x.as_ref(), Par::Seq),
+            Some(f64::INFINITY)
+        );
         assert_eq!(max_step_lp(&[1.0, 2.0], &[-4.0, 1.0]), 0.25);
     }
 }

@@ -11,9 +11,9 @@ pub mod plugin;
 pub mod problem;
 pub mod ron_form;
 pub mod scalar;
+pub(crate) mod schur;
 pub mod sdpa;
 pub mod solver;
-pub(crate) mod schur;
 pub mod value_io;
 
 pub use plugin::plugin_module;

@@ -109,14 +109,25 @@ impl<T: Real> Model<T> {
         let noscale = std::env::var_os("SDP_NOSCALE").is_some();
         let row_scale: Vec<T> = row_norm_sq
             .iter()
-            .map(|&s| if s > T::zero() && !noscale { T::one() / s.sqrt() } else { T::one() })
+            .map(|&s| {
+                if s > T::zero() && !noscale {
+                    T::one() / s.sqrt()
+                } else {
+                    T::one()
+                }
+            })
             .collect();
         for i in 0..m {
             for kk in 0..k {
                 g[(i, kk)] *= row_scale[i];
             }
         }
-        let c: Vec<T> = problem.c.iter().zip(&row_scale).map(|(&c, &r)| c * r).collect();
+        let c: Vec<T> = problem
+            .c
+            .iter()
+            .zip(&row_scale)
+            .map(|(&c, &r)| c * r)
+            .collect();
 
         let mut blocks: Vec<BlockData<T>> = Vec::with_capacity(kinds.len());
         for (bi, &kind) in kinds.iter().enumerate() {
@@ -124,7 +135,12 @@ impl<T: Real> Model<T> {
                 .constraints
                 .iter()
                 .enumerate()
-                .flat_map(|(i, parts)| parts.iter().filter(move |p| p.block == bi).map(move |p| (i, &p.part)));
+                .flat_map(|(i, parts)| {
+                    parts
+                        .iter()
+                        .filter(move |p| p.block == bi)
+                        .map(move |p| (i, &p.part))
+                });
             blocks.push(match kind {
                 BlockKind::Psd(n) => BlockData::Psd(build_psd(n, pieces, &row_scale)),
                 BlockKind::Lp(n) => BlockData::Lp(build_lp(n, m, pieces, &row_scale)),
@@ -215,7 +231,14 @@ impl<T: Real> Model<T> {
                                 *x *= s;
                             }
                         }
-                        T::gemm(om.as_mut(), true, w.as_ref(), p.vt.as_ref(), T::one(), self.par);
+                        T::gemm(
+                            om.as_mut(),
+                            true,
+                            w.as_ref(),
+                            p.vt.as_ref(),
+                            T::one(),
+                            self.par,
+                        );
                     }
                 }
                 BlockData::Lp(l) => {
@@ -278,7 +301,11 @@ fn part_norm_sq<T: Real>(part: &Part<T>, kind: BlockKind) -> T {
                     v += e[k].2;
                     k += 1;
                 }
-                let mult = if i == j || kind.is_lp() { T::one() } else { T::from_f64(2.0) };
+                let mult = if i == j || kind.is_lp() {
+                    T::one()
+                } else {
+                    T::from_f64(2.0)
+                };
                 s += mult * v * v;
             }
         }
@@ -304,12 +331,16 @@ fn build_psd<'a, T: Real>(
     row_scale: &[T],
 ) -> PsdBlock<T> {
     // Merge every constraint's entries in this block (several parts may add up).
-    let mut entries_of: std::collections::BTreeMap<usize, Vec<(usize, usize, T)>> = Default::default();
+    let mut entries_of: std::collections::BTreeMap<usize, Vec<(usize, usize, T)>> =
+        Default::default();
     let mut terms: Vec<(usize, T, Vec<T>)> = Vec::new();
     for (i, part) in pieces {
         let r = row_scale[i];
         match part {
-            Part::Entries(e) => entries_of.entry(i).or_default().extend(e.iter().map(|&(a, b, v)| (a, b, v * r))),
+            Part::Entries(e) => entries_of
+                .entry(i)
+                .or_default()
+                .extend(e.iter().map(|&(a, b, v)| (a, b, v * r))),
             Part::LowRank(t) => terms.extend(t.iter().map(|(w, v)| (i, *w * r, v.clone()))),
         }
     }
@@ -391,7 +422,12 @@ fn build_lp<'a, T: Real>(
     let mut by_constraint = Vec::new();
     let mut nnz = 0usize;
     for (&i, row) in &rows {
-        let entries: Vec<(usize, T)> = row.iter().enumerate().filter(|(_, v)| **v != T::zero()).map(|(k, v)| (k, *v)).collect();
+        let entries: Vec<(usize, T)> = row
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| **v != T::zero())
+            .map(|(k, v)| (k, *v))
+            .collect();
         for &(k, v) in &entries {
             by_index[k].push((i, v));
         }
@@ -443,7 +479,9 @@ pub(crate) fn add_part_dense<T: Real>(block: &mut BlockValue<T>, part: &Part<T>,
                 d[a] += s * v;
             }
         }
-        (BlockValue::Diag(_), Part::LowRank(_)) => unreachable!("validated: no rank-one terms in LP blocks"),
+        (BlockValue::Diag(_), Part::LowRank(_)) => {
+            unreachable!("validated: no rank-one terms in LP blocks")
+        }
     }
 }
 

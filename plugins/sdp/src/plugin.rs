@@ -51,45 +51,75 @@ fn load_problem(params: &Value) -> PluginResult<SdpProblem<fx128>> {
     match (params.get("file"), params.get("problem")) {
         (Some(Value::Str(path)), None) => read_file(path),
         (None, Some(p)) => problem_from_value(p),
-        (Some(_), Some(_)) => Err(PluginError::bad_parameter("file", "give either `file` or `problem`, not both")),
-        _ => Err(PluginError::bad_parameter("file", "give the problem as `file` (an SDPA .dat-s or .ron path) or as `problem` (a map)")),
+        (Some(_), Some(_)) => Err(PluginError::bad_parameter(
+            "file",
+            "give either `file` or `problem`, not both",
+        )),
+        _ => Err(PluginError::bad_parameter(
+            "file",
+            "give the problem as `file` (an SDPA .dat-s or .ron path) or as `problem` (a map)",
+        )),
     }
 }
 
 fn read_file(path: &str) -> PluginResult<SdpProblem<fx128>> {
-    let text = std::fs::read_to_string(path).map_err(|e| PluginError::bad_parameter("file", format!("cannot read `{path}`: {e}")))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| PluginError::bad_parameter("file", format!("cannot read `{path}`: {e}")))?;
     let problem = if path.ends_with(".ron") {
-        ron_form::read_ron(&text).map_err(|e| PluginError::bad_parameter("file", format!("{path}: {e}")))?
+        ron_form::read_ron(&text)
+            .map_err(|e| PluginError::bad_parameter("file", format!("{path}: {e}")))?
     } else {
-        sdpa::read_sdpa(&text).map_err(|e| PluginError::bad_parameter("file", format!("{path}: {e}")))?
+        sdpa::read_sdpa(&text)
+            .map_err(|e| PluginError::bad_parameter("file", format!("{path}: {e}")))?
     };
-    problem.validate().map_err(|e| PluginError::bad_parameter("file", format!("{path}: {e}")))?;
+    problem
+        .validate()
+        .map_err(|e| PluginError::bad_parameter("file", format!("{path}: {e}")))?;
     Ok(problem)
 }
 
 fn create_solve(params: Value) -> PluginResult<Box<dyn Run>> {
     let problem = load_problem(&params)?;
     let precision_name: String = from_value_field(&params, "precision")?;
-    let precision = Precision::parse(&precision_name)
-        .ok_or_else(|| PluginError::bad_parameter("precision", format!("`{precision_name}`: expected `f64`, `dd` or `auto`")))?;
+    let precision = Precision::parse(&precision_name).ok_or_else(|| {
+        PluginError::bad_parameter(
+            "precision",
+            format!("`{precision_name}`: expected `f64`, `dd` or `auto`"),
+        )
+    })?;
     let tol: f64 = from_value_field(&params, "tol")?;
     if !(tol > 0.0 && tol < 1.0) {
-        return Err(PluginError::bad_parameter("tol", format!("{tol} must lie in (0, 1)")));
+        return Err(PluginError::bad_parameter(
+            "tol",
+            format!("{tol} must lie in (0, 1)"),
+        ));
     }
     let max_iter: i64 = from_value_field(&params, "max_iter")?;
     if !(1..=100_000).contains(&max_iter) {
-        return Err(PluginError::bad_parameter("max_iter", format!("{max_iter} must lie in 1..=100000")));
+        return Err(PluginError::bad_parameter(
+            "max_iter",
+            format!("{max_iter} must lie in 1..=100000"),
+        ));
     }
     let threads: i64 = from_value_field(&params, "threads")?;
     if !(0..=1024).contains(&threads) {
-        return Err(PluginError::bad_parameter("threads", format!("{threads} must lie in 0..=1024")));
+        return Err(PluginError::bad_parameter(
+            "threads",
+            format!("{threads} must lie in 0..=1024"),
+        ));
     }
     let blend: f64 = from_value_field(&params, "warm_start_blend")?;
     if !(0.0..=1.0).contains(&blend) {
-        return Err(PluginError::bad_parameter("warm_start_blend", format!("{blend} must lie in [0, 1]")));
+        return Err(PluginError::bad_parameter(
+            "warm_start_blend",
+            format!("{blend} must lie in [0, 1]"),
+        ));
     }
     let return_solution: bool = from_value_field(&params, "return_solution")?;
-    let warm_start = params.get("warm_start").map(|w| warm_start_from_value(w, &problem)).transpose()?;
+    let warm_start = params
+        .get("warm_start")
+        .map(|w| warm_start_from_value(w, &problem))
+        .transpose()?;
     let options = SdpOptions {
         tol,
         infeasibility_tol: tol,
@@ -105,16 +135,24 @@ fn create_solve(params: Value) -> PluginResult<Box<dyn Run>> {
             host.report_progress(
                 info.iteration as u64,
                 total,
-                &format!("gap {:.1e}, infeasibilities {:.1e} {:.1e}", info.gap, info.primal_infeasibility, info.dual_infeasibility),
+                &format!(
+                    "gap {:.1e}, infeasibilities {:.1e} {:.1e}",
+                    info.gap, info.primal_infeasibility, info.dual_infeasibility
+                ),
             );
             !host.cancelled()
         };
-        let sol = solve_in_precision(&problem, precision, &options, &mut monitor).map_err(|e| PluginError::bad_parameter("problem", e))?;
+        let sol = solve_in_precision(&problem, precision, &options, &mut monitor)
+            .map_err(|e| PluginError::bad_parameter("problem", e))?;
         if sol.status == SdpStatus::Cancelled {
             return Err(PluginError::cancelled());
         }
         if sol.status != SdpStatus::Optimal {
-            host.warn(&format!("sdp.solve: {}: {}", sol.status.as_str(), sol.message));
+            host.warn(&format!(
+                "sdp.solve: {}: {}",
+                sol.status.as_str(),
+                sol.message
+            ));
         }
         Ok(solution_to_value(&sol, return_solution))
     }))
@@ -129,14 +167,26 @@ fn create_convert(params: Value) -> PluginResult<Box<dyn Run>> {
         } else if output.ends_with(".dat-s") {
             sdpa::write_sdpa(&problem).map_err(|e| PluginError::bad_parameter("output", e))?
         } else {
-            return Err(PluginError::bad_parameter("output", format!("`{output}`: the name must end in .dat-s or .ron")));
+            return Err(PluginError::bad_parameter(
+                "output",
+                format!("`{output}`: the name must end in .dat-s or .ron"),
+            ));
         };
-        std::fs::write(&output, text).map_err(|e| PluginError::bad_parameter("output", format!("cannot write `{output}`: {e}")))?;
+        std::fs::write(&output, text).map_err(|e| {
+            PluginError::bad_parameter("output", format!("cannot write `{output}`: {e}"))
+        })?;
         Ok(Value::Map(
             ValueMap::new()
                 .with("output", output.as_str())
                 .with("constraints", problem.num_constraints() as i64)
-                .with("blocks", problem.blocks.iter().map(|b| b.sdpa_size() as f64).collect::<Vec<f64>>()),
+                .with(
+                    "blocks",
+                    problem
+                        .blocks
+                        .iter()
+                        .map(|b| b.sdpa_size() as f64)
+                        .collect::<Vec<f64>>(),
+                ),
         ))
     }))
 }
@@ -149,49 +199,125 @@ mod tests {
     use boundlab_sdk::testing::TestHost;
 
     fn sdplib(name: &str) -> String {
-        format!("{}/../../../shared/data/sdplib/{name}.dat-s", env!("CARGO_MANIFEST_DIR"))
+        format!(
+            "{}/../../../shared/data/sdplib/{name}.dat-s",
+            env!("CARGO_MANIFEST_DIR")
+        )
     }
 
     #[test]
     fn solves_a_file_and_reports_progress() {
         let host = TestHost::new();
-        let params = Value::Map(ValueMap::new().with("file", sdplib("truss1")).with("return_solution", true));
-        let out = host.run(plugin_module(), "sdp.solve", params, Value::Unit).unwrap();
+        let params = Value::Map(
+            ValueMap::new()
+                .with("file", sdplib("truss1"))
+                .with("return_solution", true),
+        );
+        let out = host
+            .run(plugin_module(), "sdp.solve", params, Value::Unit)
+            .unwrap();
         assert_eq!(out.get("status").and_then(Value::as_str), Some("optimal"));
         // SDPLIB 1.2 (Borchers 1999): truss1 = -8.999996.
         assert!((out.get("objective").unwrap().as_f64().unwrap() + 8.999996).abs() < 1e-6);
-        assert_eq!(out.get("Y").and_then(|y| if let Value::List(l) = y { Some(l.len()) } else { None }), Some(7));
+        assert_eq!(
+            out.get("Y").and_then(|y| if let Value::List(l) = y {
+                Some(l.len())
+            } else {
+                None
+            }),
+            Some(7)
+        );
         assert!(!host.progress_reports().is_empty());
     }
 
     #[test]
     fn warm_start_from_a_previous_result() {
         let host = TestHost::new();
-        let params = || ValueMap::new().with("file", sdplib("theta1")).with("return_solution", true);
-        let cold = host.run(plugin_module(), "sdp.solve", Value::Map(params()), Value::Unit).unwrap();
-        let warm = host.run(plugin_module(), "sdp.solve", Value::Map(params().with("warm_start", cold.clone())), Value::Unit).unwrap();
+        let params = || {
+            ValueMap::new()
+                .with("file", sdplib("theta1"))
+                .with("return_solution", true)
+        };
+        let cold = host
+            .run(
+                plugin_module(),
+                "sdp.solve",
+                Value::Map(params()),
+                Value::Unit,
+            )
+            .unwrap();
+        let warm = host
+            .run(
+                plugin_module(),
+                "sdp.solve",
+                Value::Map(params().with("warm_start", cold.clone())),
+                Value::Unit,
+            )
+            .unwrap();
         assert_eq!(warm.get("status").and_then(Value::as_str), Some("optimal"));
         // theta1 = 23 (SDPLIB 1.2).
         assert!((warm.get("objective").unwrap().as_f64().unwrap() - 23.0).abs() < 1e-6);
         let iters = |v: &Value| v.get("iterations").unwrap().as_i64().unwrap();
-        assert!(iters(&warm) < iters(&cold), "warm {} vs cold {}", iters(&warm), iters(&cold));
+        assert!(
+            iters(&warm) < iters(&cold),
+            "warm {} vs cold {}",
+            iters(&warm),
+            iters(&cold)
+        );
     }
 
     #[test]
     fn cancellation_and_bad_parameters() {
         let host = TestHost::new();
         host.cancel();
-        let err = host.run(plugin_module(), "sdp.solve", Value::Map(ValueMap::new().with("file", sdplib("theta1"))), Value::Unit).unwrap_err();
+        let err = host
+            .run(
+                plugin_module(),
+                "sdp.solve",
+                Value::Map(ValueMap::new().with("file", sdplib("theta1"))),
+                Value::Unit,
+            )
+            .unwrap_err();
         assert_eq!(err.kind, ErrorKind::Cancelled);
         let host = TestHost::new();
-        let err = host.run(plugin_module(), "sdp.solve", Value::Map(ValueMap::new().with("file", "/nonexistent.dat-s")), Value::Unit).unwrap_err();
-        assert!(err.message.contains("parameter `file`: cannot read"), "{}", err.message);
         let err = host
-            .run(plugin_module(), "sdp.solve", Value::Map(ValueMap::new().with("file", sdplib("truss1")).with("precision", "quad")), Value::Unit)
+            .run(
+                plugin_module(),
+                "sdp.solve",
+                Value::Map(ValueMap::new().with("file", "/nonexistent.dat-s")),
+                Value::Unit,
+            )
             .unwrap_err();
-        assert!(err.message.contains("parameter `precision`"), "{}", err.message);
-        let err = host.run(plugin_module(), "sdp.solve", Value::Unit, Value::Unit).unwrap_err();
-        assert!(err.message.contains("give the problem as `file`"), "{}", err.message);
+        assert!(
+            err.message.contains("parameter `file`: cannot read"),
+            "{}",
+            err.message
+        );
+        let err = host
+            .run(
+                plugin_module(),
+                "sdp.solve",
+                Value::Map(
+                    ValueMap::new()
+                        .with("file", sdplib("truss1"))
+                        .with("precision", "quad"),
+                ),
+                Value::Unit,
+            )
+            .unwrap_err();
+        assert!(
+            err.message.contains("parameter `precision`"),
+            "{}",
+            err.message
+        );
+        let err = host
+            .run(plugin_module(), "sdp.solve", Value::Unit, Value::Unit)
+            .unwrap_err();
+        assert!(
+            err.message.contains("give the problem as `file`"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
@@ -200,9 +326,25 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let ron = dir.join("truss1.ron").to_string_lossy().to_string();
         let host = TestHost::new();
-        host.run(plugin_module(), "sdp.convert", Value::Map(ValueMap::new().with("file", sdplib("truss1")).with("output", ron.as_str())), Value::Unit)
+        host.run(
+            plugin_module(),
+            "sdp.convert",
+            Value::Map(
+                ValueMap::new()
+                    .with("file", sdplib("truss1"))
+                    .with("output", ron.as_str()),
+            ),
+            Value::Unit,
+        )
+        .unwrap();
+        let out = host
+            .run(
+                plugin_module(),
+                "sdp.solve",
+                Value::Map(ValueMap::new().with("file", ron.as_str())),
+                Value::Unit,
+            )
             .unwrap();
-        let out = host.run(plugin_module(), "sdp.solve", Value::Map(ValueMap::new().with("file", ron.as_str())), Value::Unit).unwrap();
         assert!((out.get("objective").unwrap().as_f64().unwrap() + 8.999996).abs() < 1e-6);
         std::fs::remove_dir_all(&dir).ok();
     }

@@ -187,7 +187,11 @@ impl<T: Real> SdpProblem<T> {
         if let Some(i) = self.c.iter().position(|v| !v.is_finite_value()) {
             return err(format!("c[{i}] is not finite"));
         }
-        if let Some(k) = self.free_objective.iter().position(|v| !v.is_finite_value()) {
+        if let Some(k) = self
+            .free_objective
+            .iter()
+            .position(|v| !v.is_finite_value())
+        {
             return err(format!("free objective b[{k}] is not finite"));
         }
         self.check_parts(&self.f0, "F0")?;
@@ -198,7 +202,10 @@ impl<T: Real> SdpProblem<T> {
         }
         for &(i, k, g) in &self.free_coefficients {
             if i >= self.c.len() {
-                return err(format!("free coefficient names constraint {i}, but m = {}", self.c.len()));
+                return err(format!(
+                    "free coefficient names constraint {i}, but m = {}",
+                    self.c.len()
+                ));
             }
             if k >= self.free_objective.len() {
                 return err(format!(
@@ -245,7 +252,9 @@ impl<T: Real> SdpProblem<T> {
                             )));
                         }
                         if !v.is_finite_value() {
-                            return Err(ProblemError(format!("{what}: entry ({r}, {c}) is not finite")));
+                            return Err(ProblemError(format!(
+                                "{what}: entry ({r}, {c}) is not finite"
+                            )));
                         }
                     }
                 }
@@ -265,7 +274,9 @@ impl<T: Real> SdpProblem<T> {
                             )));
                         }
                         if !w.is_finite_value() || v.iter().any(|x| !x.is_finite_value()) {
-                            return Err(ProblemError(format!("{what}: rank-one term {t} is not finite")));
+                            return Err(ProblemError(format!(
+                                "{what}: rank-one term {t} is not finite"
+                            )));
                         }
                     }
                 }
@@ -282,9 +293,13 @@ impl<T: Real> SdpProblem<T> {
                 .map(|p| BlockPart {
                     block: p.block,
                     part: match &p.part {
-                        Part::Entries(e) => Part::Entries(e.iter().map(|&(r, c, v)| (r, c, v.cast())).collect()),
+                        Part::Entries(e) => {
+                            Part::Entries(e.iter().map(|&(r, c, v)| (r, c, v.cast())).collect())
+                        }
                         Part::LowRank(t) => Part::LowRank(
-                            t.iter().map(|(w, v)| (w.cast(), v.iter().map(|x| x.cast()).collect())).collect(),
+                            t.iter()
+                                .map(|(w, v)| (w.cast(), v.iter().map(|x| x.cast()).collect()))
+                                .collect(),
                         ),
                     },
                 })
@@ -296,7 +311,11 @@ impl<T: Real> SdpProblem<T> {
             f0: cast_parts(&self.f0),
             constraints: self.constraints.iter().map(|p| cast_parts(p)).collect(),
             free_objective: self.free_objective.iter().map(|v| v.cast()).collect(),
-            free_coefficients: self.free_coefficients.iter().map(|&(i, k, g)| (i, k, g.cast())).collect(),
+            free_coefficients: self
+                .free_coefficients
+                .iter()
+                .map(|&(i, k, g)| (i, k, g.cast()))
+                .collect(),
         }
     }
 }
@@ -304,7 +323,9 @@ impl<T: Real> SdpProblem<T> {
 fn part_is_nonzero<T: Real>(part: &Part<T>) -> bool {
     match part {
         Part::Entries(e) => e.iter().any(|&(_, _, v)| v != T::zero()),
-        Part::LowRank(t) => t.iter().any(|(w, v)| *w != T::zero() && v.iter().any(|x| *x != T::zero())),
+        Part::LowRank(t) => t
+            .iter()
+            .any(|(w, v)| *w != T::zero() && v.iter().any(|x| *x != T::zero())),
     }
 }
 
@@ -358,20 +379,43 @@ mod tests {
         p.add_rank_one(i, 0, 1.0, vec![1.0, 1.0]);
         p.add_entry(i, 1, 2, 2, 1.0);
         assert_eq!(p.constraints[0].len(), 3);
-        assert_eq!(p.constraints[0][0].part, Part::Entries(vec![(0, 1, 2.0), (0, 0, 1.0)]));
+        assert_eq!(
+            p.constraints[0][0].part,
+            Part::Entries(vec![(0, 1, 2.0), (0, 0, 1.0)])
+        );
         assert!(p.validate().is_ok());
 
         let mut bad = p.clone();
         bad.add_entry(0, 1, 0, 1, 1.0);
-        assert!(bad.validate().unwrap_err().0.contains("off the diagonal of LP block 1"));
+        assert!(
+            bad.validate()
+                .unwrap_err()
+                .0
+                .contains("off the diagonal of LP block 1")
+        );
         let mut bad = p.clone();
         bad.add_rank_one(0, 0, 1.0, vec![1.0]);
-        assert!(bad.validate().unwrap_err().0.contains("length 1, expected 2"));
+        assert!(
+            bad.validate()
+                .unwrap_err()
+                .0
+                .contains("length 1, expected 2")
+        );
         let mut bad = p.clone();
         bad.add_constraint(0.0);
-        assert!(bad.validate().unwrap_err().0.contains("constraint 1 has F_1 = 0"));
+        assert!(
+            bad.validate()
+                .unwrap_err()
+                .0
+                .contains("constraint 1 has F_1 = 0")
+        );
         let mut bad = p.clone();
         bad.add_objective_entry(2, 0, 0, 1.0);
-        assert!(bad.validate().unwrap_err().0.contains("F0: block 2 does not exist"));
+        assert!(
+            bad.validate()
+                .unwrap_err()
+                .0
+                .contains("F0: block 2 does not exist")
+        );
     }
 }

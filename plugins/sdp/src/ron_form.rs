@@ -34,21 +34,34 @@ enum Num {
 impl Num {
     fn of<T: Real>(v: T) -> Num {
         let f = v.to_f64();
-        if T::from_f64(f) == v { Num::Float(f) } else { Num::Text(v.to_decimal()) }
+        if T::from_f64(f) == v {
+            Num::Float(f)
+        } else {
+            Num::Text(v.to_decimal())
+        }
     }
 
     fn value<T: Real>(&self, place: &str) -> Result<T, String> {
         match self {
             Num::Float(f) => Ok(T::from_f64(*f)),
-            Num::Text(s) => T::parse_decimal(s).ok_or_else(|| format!("{place}: `{s}` is not a number")),
+            Num::Text(s) => {
+                T::parse_decimal(s).ok_or_else(|| format!("{place}: `{s}` is not a number"))
+            }
         }
     }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 enum RonPart {
-    Entries { block: usize, entries: Vec<(usize, usize, Num)> },
-    RankOne { block: usize, weight: Num, v: Vec<Num> },
+    Entries {
+        block: usize,
+        entries: Vec<(usize, usize, Num)>,
+    },
+    RankOne {
+        block: usize,
+        weight: Num,
+        v: Vec<Num>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -105,7 +118,9 @@ fn parts_from_ron<T: Real>(parts: &[RonPart], what: &str) -> Result<Vec<BlockPar
                 block: *block,
                 part: Part::LowRank(vec![(
                     weight.value(&place)?,
-                    v.iter().map(|x| x.value(&place)).collect::<Result<_, String>>()?,
+                    v.iter()
+                        .map(|x| x.value(&place))
+                        .collect::<Result<_, String>>()?,
                 )]),
             },
         });
@@ -119,11 +134,20 @@ pub fn write_ron<T: Real>(problem: &SdpProblem<T>) -> String {
         blocks: problem.blocks.clone(),
         c: problem.c.iter().map(|v| Num::of(*v)).collect(),
         F0: parts_to_ron(&problem.f0),
-        constraints: problem.constraints.iter().map(|p| parts_to_ron(p)).collect(),
+        constraints: problem
+            .constraints
+            .iter()
+            .map(|p| parts_to_ron(p))
+            .collect(),
         free_objective: problem.free_objective.iter().map(|v| Num::of(*v)).collect(),
-        free_coefficients: problem.free_coefficients.iter().map(|&(i, k, g)| (i, k, Num::of(g))).collect(),
+        free_coefficients: problem
+            .free_coefficients
+            .iter()
+            .map(|&(i, k, g)| (i, k, Num::of(g)))
+            .collect(),
     };
-    ron::ser::to_string_pretty(&ron, ron::ser::PrettyConfig::default().depth_limit(3)).expect("the RON form always serializes")
+    ron::ser::to_string_pretty(&ron, ron::ser::PrettyConfig::default().depth_limit(3))
+        .expect("the RON form always serializes")
 }
 
 /// Reads the RON form; errors give the line and column (from RON) or the place in the problem.
@@ -131,7 +155,12 @@ pub fn read_ron<T: Real>(text: &str) -> Result<SdpProblem<T>, String> {
     let ron: RonProblem = ron::from_str(text).map_err(|e| e.to_string())?;
     let problem = SdpProblem {
         blocks: ron.blocks,
-        c: ron.c.iter().enumerate().map(|(i, v)| v.value(&format!("c[{i}]"))).collect::<Result<_, _>>()?,
+        c: ron
+            .c
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v.value(&format!("c[{i}]")))
+            .collect::<Result<_, _>>()?,
         f0: parts_from_ron(&ron.F0, "F0")?,
         constraints: ron
             .constraints
@@ -185,7 +214,10 @@ mod tests {
     fn errors_say_where() {
         let err = read_ron::<f64>("(blocks: [Psd(2)], c: [1.0], constraints: [[Entries(block: 0, entries: [(0, 0, \"x\")])]])")
             .unwrap_err();
-        assert!(err.contains("constraints[0][0]: `x` is not a number"), "{err}");
+        assert!(
+            err.contains("constraints[0][0]: `x` is not a number"),
+            "{err}"
+        );
         let err = read_ron::<f64>("(blocks: [Psd(2)],\n c: [1.0]\n constraints: [])").unwrap_err();
         assert!(err.contains("3:"), "{err}");
     }

@@ -34,7 +34,14 @@ pub trait Real: RealField + Copy + Send + Sync + Debug + 'static {
     /// Rounds a double-double to this type.
     fn from_fx128(x: fx128) -> Self;
     /// `dst = (accumulate ? dst : 0) + alpha · a · b`.
-    fn gemm(dst: MatMut<'_, Self>, accumulate: bool, a: MatRef<'_, Self>, b: MatRef<'_, Self>, alpha: Self, par: Par);
+    fn gemm(
+        dst: MatMut<'_, Self>,
+        accumulate: bool,
+        a: MatRef<'_, Self>,
+        b: MatRef<'_, Self>,
+        alpha: Self,
+        par: Par,
+    );
     /// Lower Cholesky factorization in place (lower triangle); `false` if not positive definite.
     fn cholesky_in_place(a: MatMut<'_, Self>, par: Par) -> bool;
     /// Solves `L X = B` in place for lower triangular `L`.
@@ -95,7 +102,14 @@ impl Real for f64 {
     fn mul_add(self, a: Self, b: Self) -> Self {
         self + a * b
     }
-    fn gemm(dst: MatMut<'_, Self>, accumulate: bool, a: MatRef<'_, Self>, b: MatRef<'_, Self>, alpha: Self, par: Par) {
+    fn gemm(
+        dst: MatMut<'_, Self>,
+        accumulate: bool,
+        a: MatRef<'_, Self>,
+        b: MatRef<'_, Self>,
+        alpha: Self,
+        par: Par,
+    ) {
         dense::faer_gemm(dst, accumulate, a, b, alpha, par)
     }
     fn cholesky_in_place(a: MatMut<'_, Self>, par: Par) -> bool {
@@ -121,7 +135,14 @@ impl Real for fx128 {
     fn mul_add(self, a: Self, b: Self) -> Self {
         crate::dd::mul_add(self, a, b)
     }
-    fn gemm(dst: MatMut<'_, Self>, accumulate: bool, a: MatRef<'_, Self>, b: MatRef<'_, Self>, alpha: Self, par: Par) {
+    fn gemm(
+        dst: MatMut<'_, Self>,
+        accumulate: bool,
+        a: MatRef<'_, Self>,
+        b: MatRef<'_, Self>,
+        alpha: Self,
+        par: Par,
+    ) {
         dense::generic_gemm(dst, accumulate, a, b, alpha, par)
     }
     fn cholesky_in_place(a: MatMut<'_, Self>, par: Par) -> bool {
@@ -166,7 +187,11 @@ impl Real for fx128 {
             return value.is_finite().then(|| fx128::from(value));
         }
         let scale = pow10(exponent.unsigned_abs());
-        let value = if exponent >= 0 { mantissa * scale } else { mantissa / scale };
+        let value = if exponent >= 0 {
+            mantissa * scale
+        } else {
+            mantissa / scale
+        };
         let value = if d.negative { -value } else { value };
         value.is_finite().then_some(value)
     }
@@ -185,10 +210,10 @@ impl Real for fx128 {
         y = if exponent >= 0 { y / scale } else { y * scale };
         let ten = fx128::from(10.0);
         if y >= ten {
-            y = y / ten;
+            y /= ten;
             exponent += 1;
         } else if y < fx128::from(1.0) {
-            y = y * ten;
+            y *= ten;
             exponent -= 1;
         }
         let mut digits = String::with_capacity(40);
@@ -214,7 +239,7 @@ fn pow10(mut k: u32) -> fx128 {
     let mut base = fx128::from(10.0);
     while k > 0 {
         if k & 1 == 1 {
-            result = result * base;
+            result *= base;
         }
         base = base * base;
         k >>= 1;
@@ -285,9 +310,23 @@ mod tests {
 
     #[test]
     fn parses_decimals_in_both_precisions() {
-        for (text, value) in [("1.5", 1.5), ("-2e3", -2000.0), ("+.25", 0.25), ("7", 7.0), ("1.0D-2", 0.01)] {
-            assert_eq!(<f64 as Real>::parse_decimal(text).or_else(|| text.replace('D', "e").parse().ok()), Some(value), "{text}");
-            assert_eq!(fx128::parse_decimal(text).unwrap().to_f64(), value, "{text}");
+        for (text, value) in [
+            ("1.5", 1.5),
+            ("-2e3", -2000.0),
+            ("+.25", 0.25),
+            ("7", 7.0),
+            ("1.0D-2", 0.01),
+        ] {
+            assert_eq!(
+                <f64 as Real>::parse_decimal(text).or_else(|| text.replace('D', "e").parse().ok()),
+                Some(value),
+                "{text}"
+            );
+            assert_eq!(
+                fx128::parse_decimal(text).unwrap().to_f64(),
+                value,
+                "{text}"
+            );
         }
         for bad in ["", "-", "1.2.3", "abc", "1e", "1x"] {
             assert!(fx128::parse_decimal(bad).is_none(), "{bad}");
@@ -299,13 +338,19 @@ mod tests {
         // 0.1 is not a double; in double-double 10 * 0.1 - 1 must vanish to ~1e-32, where the
         // f64 value of 0.1 leaves 5.55e-17 (the f64 rounding error of 0.1).
         let tenth = fx128::parse_decimal("0.1").unwrap();
-        let err = (tenth * fx128::from(10.0) - fx128::from(1.0)).abs().to_f64();
+        let err = (tenth * fx128::from(10.0) - fx128::from(1.0))
+            .abs()
+            .to_f64();
         assert!(err < 1e-31, "{err}");
         let third = fx128::parse_decimal("0.3333333333333333333333333333333333").unwrap();
         let err = (third * fx128::from(3.0) - fx128::from(1.0)).abs().to_f64();
         assert!(err < 1e-31, "{err}");
         // Round trip through the text form.
-        for x in [fx128::from(2.0).sqrt(), -fx128::from(1.0) / fx128::from(3.0) * fx128::from(1e-40), fx128::from(123456.0)] {
+        for x in [
+            fx128::from(2.0).sqrt(),
+            -fx128::from(1.0) / fx128::from(3.0) * fx128::from(1e-40),
+            fx128::from(123456.0),
+        ] {
             let back = fx128::parse_decimal(&x.to_decimal()).unwrap();
             let err = ((back - x) / x).abs().to_f64();
             assert!(err < 1e-31, "{} -> {err}", x.to_decimal());

@@ -28,7 +28,11 @@ const PANEL: usize = 256;
 
 /// `B` (m × m, symmetric) for the current `X⁻¹` (`ginv`: dense inverse of PSD blocks, `1/x`
 /// for LP blocks) and `Y`.
-pub(crate) fn assemble<T: Real>(model: &Model<T>, ginv: &BlockMatrix<T>, y: &BlockMatrix<T>) -> Mat<T> {
+pub(crate) fn assemble<T: Real>(
+    model: &Model<T>,
+    ginv: &BlockMatrix<T>,
+    y: &BlockMatrix<T>,
+) -> Mat<T> {
     let m = model.m;
     let mut b = Mat::<T>::zeros(m, m);
     for ((data, g), yb) in model.blocks.iter().zip(&ginv.blocks).zip(&y.blocks) {
@@ -80,7 +84,11 @@ fn psd_block<T: Real>(p: &PsdBlock<T>, g: &Mat<T>, y: &Mat<T>, b: &mut Mat<T>, p
                 for &(a, bb, w) in &pi.entries {
                     s = s.mul_add(w, u[(bb, a)]);
                 }
-                let factor = if pi.owner == pj.owner && ipos != jpos { two } else { T::one() };
+                let factor = if pi.owner == pj.owner && ipos != jpos {
+                    two
+                } else {
+                    T::one()
+                };
                 add_lower(b, pi.owner, pj.owner, factor * s);
             }
         } else {
@@ -95,7 +103,11 @@ fn psd_block<T: Real>(p: &PsdBlock<T>, g: &Mat<T>, y: &Mat<T>, b: &mut Mat<T>, p
                     }
                     s = s.mul_add(w, inner);
                 }
-                let factor = if pi.owner == pj.owner && ipos != jpos { two } else { T::one() };
+                let factor = if pi.owner == pj.owner && ipos != jpos {
+                    two
+                } else {
+                    T::one()
+                };
                 add_lower(b, pi.owner, pj.owner, factor * s);
             }
         }
@@ -117,7 +129,11 @@ fn psd_block<T: Real>(p: &PsdBlock<T>, g: &Mat<T>, y: &Mat<T>, b: &mut Mat<T>, p
             for &(a, bb, w) in &pi.entries {
                 s = s.mul_add(w * yvt[a], gvt[bb]);
             }
-            let factor = if pi.owner == p.owner[tt] { two } else { T::one() };
+            let factor = if pi.owner == p.owner[tt] {
+                two
+            } else {
+                T::one()
+            };
             add_lower(b, pi.owner, p.owner[tt], factor * p.weight[tt] * s);
         }
     }
@@ -130,8 +146,22 @@ fn psd_block<T: Real>(p: &PsdBlock<T>, g: &Mat<T>, y: &Mat<T>, b: &mut Mat<T>, p
         let vt_rows = p.vt.as_ref().subrows(s0, rows);
         let mut pp = Mat::<T>::zeros(rows, s1 - s0);
         let mut qq = Mat::<T>::zeros(rows, s1 - s0);
-        T::gemm(pp.as_mut(), false, vt_rows, gv.as_ref().subcols(s0, s1 - s0), T::one(), par);
-        T::gemm(qq.as_mut(), false, vt_rows, yv.as_ref().subcols(s0, s1 - s0), T::one(), par);
+        T::gemm(
+            pp.as_mut(),
+            false,
+            vt_rows,
+            gv.as_ref().subcols(s0, s1 - s0),
+            T::one(),
+            par,
+        );
+        T::gemm(
+            qq.as_mut(),
+            false,
+            vt_rows,
+            yv.as_ref().subcols(s0, s1 - s0),
+            T::one(),
+            par,
+        );
         for sc in s0..s1 {
             let pcol = pp.col_as_slice(sc - s0);
             let qcol = qq.col_as_slice(sc - s0);
@@ -161,7 +191,14 @@ fn lp_block<T: Real>(l: &LpBlock<T>, xinv: &[T], y: &[T], b: &mut Mat<T>, par: P
             }
         }
         let mut mm = Mat::<T>::zeros(owners.len(), owners.len());
-        T::gemm(mm.as_mut(), false, ad.as_ref(), a.transpose(), T::one(), par);
+        T::gemm(
+            mm.as_mut(),
+            false,
+            ad.as_ref(),
+            a.transpose(),
+            T::one(),
+            par,
+        );
         for (c, &oc) in owners.iter().enumerate() {
             for (r, &or) in owners.iter().enumerate().skip(c) {
                 add_lower(b, or, oc, mm[(r, c)]);
@@ -193,7 +230,8 @@ mod tests {
     /// constraint with both in one block, and an LP block (dense enough for the product path).
     fn mixed_problem(rng: &mut ChaCha8Rng) -> SdpProblem<f64> {
         let n = 7;
-        let mut p = SdpProblem::<f64>::new(vec![BlockKind::Psd(n), BlockKind::Lp(9), BlockKind::Psd(3)]);
+        let mut p =
+            SdpProblem::<f64>::new(vec![BlockKind::Psd(n), BlockKind::Lp(9), BlockKind::Psd(3)]);
         for i in 0..12 {
             let c = p.add_constraint(rng.random_range(-1.0..1.0));
             match i % 4 {
@@ -248,13 +286,23 @@ mod tests {
             let model = Model::new(&problem, par);
             let random_block = |kind: BlockKind, rng: &mut ChaCha8Rng| match kind {
                 BlockKind::Psd(n) => BlockValue::Dense(random_spd(n, rng)),
-                BlockKind::Lp(n) => BlockValue::Diag((0..n).map(|_| rng.random_range(0.5..2.0)).collect()),
+                BlockKind::Lp(n) => {
+                    BlockValue::Diag((0..n).map(|_| rng.random_range(0.5..2.0)).collect())
+                }
             };
             let ginv = BlockMatrix {
-                blocks: model.kinds.iter().map(|&k| random_block(k, &mut rng)).collect(),
+                blocks: model
+                    .kinds
+                    .iter()
+                    .map(|&k| random_block(k, &mut rng))
+                    .collect(),
             };
             let y = BlockMatrix {
-                blocks: model.kinds.iter().map(|&k| random_block(k, &mut rng)).collect(),
+                blocks: model
+                    .kinds
+                    .iter()
+                    .map(|&k| random_block(k, &mut rng))
+                    .collect(),
             };
             let b = assemble(&model, &ginv, &y);
             // Reference: B_ij = A(G F_j Y)_i with F_j = A*(e_j), all dense.
@@ -270,10 +318,21 @@ mod tests {
                         .zip(&y.blocks)
                         .map(|((f, g), yy)| match (f, g, yy) {
                             (BlockValue::Dense(f), BlockValue::Dense(g), BlockValue::Dense(yy)) => {
-                                BlockValue::Dense(crate::dense::mul3(g.as_ref(), f.as_ref(), yy.as_ref(), Par::Seq))
+                                BlockValue::Dense(crate::dense::mul3(
+                                    g.as_ref(),
+                                    f.as_ref(),
+                                    yy.as_ref(),
+                                    Par::Seq,
+                                ))
                             }
                             (BlockValue::Diag(f), BlockValue::Diag(g), BlockValue::Diag(yy)) => {
-                                BlockValue::Diag(f.iter().zip(g).zip(yy).map(|((f, g), yy)| f * g * yy).collect())
+                                BlockValue::Diag(
+                                    f.iter()
+                                        .zip(g)
+                                        .zip(yy)
+                                        .map(|((f, g), yy)| f * g * yy)
+                                        .collect(),
+                                )
                             }
                             _ => unreachable!(),
                         })
@@ -281,7 +340,12 @@ mod tests {
                 };
                 let col = model.apply(&prod);
                 for i in 0..model.m {
-                    assert!((b[(i, j)] - col[i]).abs() < 1e-10 * (1.0 + col[i].abs()), "B[{i},{j}] = {} but {}", b[(i, j)], col[i]);
+                    assert!(
+                        (b[(i, j)] - col[i]).abs() < 1e-10 * (1.0 + col[i].abs()),
+                        "B[{i},{j}] = {} but {}",
+                        b[(i, j)],
+                        col[i]
+                    );
                 }
             }
         }

@@ -72,9 +72,19 @@ fn parse_int(token: &str, line: usize, what: &str) -> Result<i64, SdpaError> {
         .parse::<i64>()
         .or_else(|_| {
             // Some writers print integers as "2.0".
-            token.parse::<f64>().ok().filter(|v| v.fract() == 0.0 && v.abs() < 1e15).map(|v| v as i64).ok_or(())
+            token
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.fract() == 0.0 && v.abs() < 1e15)
+                .map(|v| v as i64)
+                .ok_or(())
         })
-        .or_else(|_| fail(line, format!("expected {what} (an integer), found `{token}`")))
+        .or_else(|_| {
+            fail(
+                line,
+                format!("expected {what} (an integer), found `{token}`"),
+            )
+        })
 }
 
 /// Reads an SDPA sparse file.
@@ -95,20 +105,30 @@ pub fn read_sdpa<T: Real>(text: &str) -> Result<SdpProblem<T>, SdpaError> {
     };
     let nblocks = parse_int(tokens[0], line, "the number of blocks")?;
     if nblocks <= 0 {
-        return fail(line, format!("the number of blocks must be positive, found {nblocks}"));
+        return fail(
+            line,
+            format!("the number of blocks must be positive, found {nblocks}"),
+        );
     }
     let nblocks = nblocks as usize;
 
     let mut blocks = Vec::with_capacity(nblocks);
     while blocks.len() < nblocks {
         let Some((line, tokens)) = lines.next() else {
-            return fail(0, format!("expected {nblocks} block sizes, found {}", blocks.len()));
+            return fail(
+                0,
+                format!("expected {nblocks} block sizes, found {}", blocks.len()),
+            );
         };
         for token in tokens {
             if blocks.len() == nblocks {
                 break; // trailing text on the line
             }
-            let size = parse_int(token, line, &format!("the size of block {}", blocks.len() + 1))?;
+            let size = parse_int(
+                token,
+                line,
+                &format!("the size of block {}", blocks.len() + 1),
+            )?;
             match BlockKind::from_sdpa(size) {
                 Some(kind) => blocks.push(kind),
                 None => return fail(line, format!("block {} has size 0", blocks.len() + 1)),
@@ -127,7 +147,15 @@ pub fn read_sdpa<T: Real>(text: &str) -> Result<SdpProblem<T>, SdpaError> {
             }
             match parse_value::<T>(token) {
                 Some(v) => c.push(v),
-                None => return fail(line, format!("expected entry {} of c (a number), found `{token}`", c.len() + 1)),
+                None => {
+                    return fail(
+                        line,
+                        format!(
+                            "expected entry {} of c (a number), found `{token}`",
+                            c.len() + 1
+                        ),
+                    );
+                }
             }
         }
     }
@@ -151,7 +179,10 @@ pub fn read_sdpa<T: Real>(text: &str) -> Result<SdpProblem<T>, SdpaError> {
         let i = parse_int(tokens[2], line, "the row")?;
         let j = parse_int(tokens[3], line, "the column")?;
         let Some(v) = parse_value::<T>(tokens[4]) else {
-            return fail(line, format!("expected the value (a number), found `{}`", tokens[4]));
+            return fail(
+                line,
+                format!("expected the value (a number), found `{}`", tokens[4]),
+            );
         };
         if k < 0 || k as usize > m {
             return fail(line, format!("matrix number {k} is outside 0..={m}"));
@@ -162,10 +193,16 @@ pub fn read_sdpa<T: Real>(text: &str) -> Result<SdpProblem<T>, SdpaError> {
         let kind = blocks[b as usize - 1];
         let n = kind.dim() as i64;
         if i < 1 || i > n || j < 1 || j > n {
-            return fail(line, format!("entry ({i}, {j}) lies outside block {b} of size {n}"));
+            return fail(
+                line,
+                format!("entry ({i}, {j}) lies outside block {b} of size {n}"),
+            );
         }
         if kind.is_lp() && i != j {
-            return fail(line, format!("entry ({i}, {j}) is off the diagonal of LP block {b}"));
+            return fail(
+                line,
+                format!("entry ({i}, {j}) is off the diagonal of LP block {b}"),
+            );
         }
         let (bi, i, j) = (b as usize - 1, i as usize - 1, j as usize - 1);
         if k == 0 {
@@ -187,14 +224,25 @@ pub fn write_sdpa<T: Real>(problem: &SdpProblem<T>) -> Result<String, String> {
     let _ = writeln!(out, "\"written by boundlab-sdp");
     let _ = writeln!(out, "{}", problem.num_constraints());
     let _ = writeln!(out, "{}", problem.blocks.len());
-    let sizes: Vec<String> = problem.blocks.iter().map(|b| b.sdpa_size().to_string()).collect();
+    let sizes: Vec<String> = problem
+        .blocks
+        .iter()
+        .map(|b| b.sdpa_size().to_string())
+        .collect();
     let _ = writeln!(out, "{}", sizes.join(" "));
     let c: Vec<String> = problem.c.iter().map(|v| v.to_decimal()).collect();
     let _ = writeln!(out, "{}", c.join(" "));
     let mut write_parts = |k: usize, parts: &[crate::problem::BlockPart<T>]| {
         for (block, entries) in merged_entries(problem, parts) {
             for ((i, j), v) in entries {
-                let _ = writeln!(out, "{k} {} {} {} {}", block + 1, i + 1, j + 1, v.to_decimal());
+                let _ = writeln!(
+                    out,
+                    "{k} {} {} {} {}",
+                    block + 1,
+                    i + 1,
+                    j + 1,
+                    v.to_decimal()
+                );
             }
         }
     };
@@ -205,13 +253,16 @@ pub fn write_sdpa<T: Real>(problem: &SdpProblem<T>) -> Result<String, String> {
     Ok(out)
 }
 
+/// The entries `(row, col) -> value` (upper triangle) of one block.
+type BlockEntries<T> = std::collections::BTreeMap<(usize, usize), T>;
+
 /// The upper-triangle entries of each block of a matrix given by parts (rank-one terms
 /// expanded, repeated positions summed, zeros dropped), blocks in order.
 fn merged_entries<T: Real>(
     problem: &SdpProblem<T>,
     parts: &[crate::problem::BlockPart<T>],
-) -> Vec<(usize, std::collections::BTreeMap<(usize, usize), T>)> {
-    let mut out: Vec<(usize, std::collections::BTreeMap<(usize, usize), T>)> = Vec::new();
+) -> Vec<(usize, BlockEntries<T>)> {
+    let mut out: Vec<(usize, BlockEntries<T>)> = Vec::new();
     for block in 0..problem.blocks.len() {
         let mut map = std::collections::BTreeMap::new();
         for part in parts.iter().filter(|p| p.block == block) {
@@ -259,7 +310,10 @@ mod tests {
         assert_eq!(p.blocks, vec![BlockKind::Psd(2), BlockKind::Lp(2)]);
         assert_eq!(p.c, vec![1.0, -2.5]);
         assert_eq!(p.f0.len(), 1);
-        assert_eq!(p.constraints[1][0].part, Part::Entries(vec![(1, 1, 0.1), (0, 1, 1.0)]));
+        assert_eq!(
+            p.constraints[1][0].part,
+            Part::Entries(vec![(1, 1, 0.1), (0, 1, 1.0)])
+        );
         p.validate().unwrap();
     }
 
@@ -282,7 +336,10 @@ mod tests {
         let i = r.add_constraint(1.0);
         r.add_rank_one(i, 0, 2.0, vec![1.0, -1.0]);
         let text = write_sdpa(&r).unwrap();
-        assert!(text.ends_with("1 1 1 1 2e0\n1 1 1 2 -2e0\n1 1 2 2 2e0\n"), "{text}");
+        assert!(
+            text.ends_with("1 1 1 1 2e0\n1 1 1 2 -2e0\n1 1 2 2 2e0\n"),
+            "{text}"
+        );
         // A double-double that is not a double is written with 33 digits and read back to ~1e-32.
         let mut d = SdpProblem::<fx128>::new(vec![BlockKind::Lp(1)]);
         let third = fx128::from(1.0) / fx128::from(3.0);
@@ -296,13 +353,37 @@ mod tests {
     fn errors_name_the_line_and_the_expectation() {
         let cases = [
             ("2\n1\n2\n1 2\n1 1 1 1\n", 5, "expected 5 fields"),
-            ("2\n1\n2\n1 x\n", 4, "expected entry 2 of c (a number), found `x`"),
-            ("2\n1\n2\n1 2\n3 1 1 1 1.0\n", 5, "matrix number 3 is outside 0..=2"),
+            (
+                "2\n1\n2\n1 x\n",
+                4,
+                "expected entry 2 of c (a number), found `x`",
+            ),
+            (
+                "2\n1\n2\n1 2\n3 1 1 1 1.0\n",
+                5,
+                "matrix number 3 is outside 0..=2",
+            ),
             ("2\n1\n2\n1 2\n1 2 1 1 1.0\n", 5, "block 2 is outside 1..=1"),
-            ("2\n1\n2\n1 2\n1 1 3 1 1.0\n", 5, "entry (3, 1) lies outside block 1 of size 2"),
-            ("2\n1\n-2\n1 2\n1 1 1 2 1.0\n", 5, "off the diagonal of LP block 1"),
-            ("2\n1\n2\n1 2\n1 1 1 1 1.0.0\n", 5, "expected the value (a number), found `1.0.0`"),
-            ("two\n", 1, "expected m, the number of constraints (an integer), found `two`"),
+            (
+                "2\n1\n2\n1 2\n1 1 3 1 1.0\n",
+                5,
+                "entry (3, 1) lies outside block 1 of size 2",
+            ),
+            (
+                "2\n1\n-2\n1 2\n1 1 1 2 1.0\n",
+                5,
+                "off the diagonal of LP block 1",
+            ),
+            (
+                "2\n1\n2\n1 2\n1 1 1 1 1.0.0\n",
+                5,
+                "expected the value (a number), found `1.0.0`",
+            ),
+            (
+                "two\n",
+                1,
+                "expected m, the number of constraints (an integer), found `two`",
+            ),
             ("2\n1\n0\n", 3, "block 1 has size 0"),
             ("2\n1\n2\n1\n", 0, "expected 2 entries of c, found 1"),
         ];

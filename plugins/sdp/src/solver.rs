@@ -265,7 +265,9 @@ pub fn solve_in_precision(
 ) -> Result<SdpSolution<fx128>, ProblemError> {
     match precision {
         Precision::DoubleDouble => solve_with_monitor(problem, options, monitor),
-        Precision::F64 => Ok(solve_with_monitor(&problem.cast::<f64>(), &options.cast(), monitor)?.cast()),
+        Precision::F64 => {
+            Ok(solve_with_monitor(&problem.cast::<f64>(), &options.cast(), monitor)?.cast())
+        }
         Precision::Auto => {
             let first = solve_with_monitor(&problem.cast::<f64>(), &options.cast(), monitor)?;
             if first.status != SdpStatus::NumericalError || first.iterations >= options.max_iter {
@@ -294,14 +296,20 @@ pub fn solve_in_precision(
             second.iterations += done;
             second.seconds += first.seconds;
             second.precision = "f64+dd";
-            second.message = format!("{} (double precision ran out of accuracy after {done} iterations)", second.message);
+            second.message = format!(
+                "{} (double precision ran out of accuracy after {done} iterations)",
+                second.message
+            );
             Ok(second)
         }
     }
 }
 
 /// Solves `problem`; see [`solve_with_monitor`].
-pub fn solve<T: Real>(problem: &SdpProblem<T>, options: &SdpOptions<T>) -> Result<SdpSolution<T>, ProblemError> {
+pub fn solve<T: Real>(
+    problem: &SdpProblem<T>,
+    options: &SdpOptions<T>,
+) -> Result<SdpSolution<T>, ProblemError> {
     solve_with_monitor(problem, options, &mut |_| true)
 }
 
@@ -317,8 +325,14 @@ pub fn solve_with_monitor<T: Real>(
 ) -> Result<SdpSolution<T>, ProblemError> {
     let start = Instant::now();
     problem.validate()?;
-    if !(options.tol > 0.0) || !(options.infeasibility_tol > 0.0) {
-        return Err(ProblemError("tol and infeasibility_tol must be positive".into()));
+    if options.tol.is_nan()
+        || options.tol <= 0.0
+        || options.infeasibility_tol.is_nan()
+        || options.infeasibility_tol <= 0.0
+    {
+        return Err(ProblemError(
+            "tol and infeasibility_tol must be positive".into(),
+        ));
     }
     if !(options.step_fraction > 0.0 && options.step_fraction < 1.0) {
         return Err(ProblemError("step_fraction must lie in (0, 1)".into()));
@@ -345,10 +359,15 @@ fn check_warm_start<T: Real>(model: &Model<T>, ws: &WarmStart<T>) -> Result<(), 
         )));
     }
     if ws.X.kinds() != model.kinds || ws.Y.kinds() != model.kinds {
-        return Err(ProblemError("warm start blocks differ from the problem's".into()));
+        return Err(ProblemError(
+            "warm start blocks differ from the problem's".into(),
+        ));
     }
     Ok(())
 }
+
+/// Cholesky factors of the PSD blocks of a block matrix (`None` for LP blocks).
+type Factors<T> = Vec<Option<Mat<T>>>;
 
 /// The iterate (in the scaled model).
 struct Iterate<T> {
@@ -415,7 +434,10 @@ fn factor_blocks<T: Real>(m: &BlockMatrix<T>, par: Par) -> Option<Vec<Option<Mat
         .iter()
         .map(|b| match b {
             BlockValue::Dense(a) => dense::cholesky(a.as_ref(), par).map(Some),
-            BlockValue::Diag(d) => d.iter().all(|&v| v > T::zero() && v.is_finite_value()).then_some(None),
+            BlockValue::Diag(d) => d
+                .iter()
+                .all(|&v| v > T::zero() && v.is_finite_value())
+                .then_some(None),
         })
         .collect()
 }
@@ -471,7 +493,11 @@ impl<'a, T: Real> Ipm<'a, T> {
         let par = model.par;
         let (x0, w0, xc, yc) = self.cold_start();
         if let Some(ws) = &self.options.warm_start {
-            let x: Vec<T> = ws.x.iter().zip(&model.row_scale).map(|(&x, &r)| x / r).collect();
+            let x: Vec<T> =
+                ws.x.iter()
+                    .zip(&model.row_scale)
+                    .map(|(&x, &r)| x / r)
+                    .collect();
             let mut lambda = self.options.warm_start_blend.clamp(0.0, 1.0);
             loop {
                 let l = T::from_f64(lambda);
@@ -531,7 +557,12 @@ impl<'a, T: Real> Ipm<'a, T> {
         let norm = |v: &mut dyn Iterator<Item = f64>| v.map(|x| x * x).sum::<f64>().sqrt();
         let pinf_matrix = p.norm_fro().to_f64() / (1.0 + model.norm_f0);
         let pinf_free = norm(&mut e.iter().map(|v| v.to_f64())) / (1.0 + model.norm_b);
-        let dinf = norm(&mut d.iter().zip(&model.row_scale).map(|(d, r)| (*d / *r).to_f64())) / (1.0 + model.norm_c);
+        let dinf = norm(
+            &mut d
+                .iter()
+                .zip(&model.row_scale)
+                .map(|(d, r)| (*d / *r).to_f64()),
+        ) / (1.0 + model.norm_c);
         let (pf, df) = (pobj.to_f64(), dobj.to_f64());
         let gap = (pobj - dobj).abs().to_f64() / (1.0 + pf.abs() + df.abs());
         let compl = (mu * T::from_usize(self.n_total)).to_f64().abs() / (1.0 + pf.abs() + df.abs());
@@ -558,8 +589,12 @@ impl<'a, T: Real> Ipm<'a, T> {
                 .iter()
                 .zip(&it.lx)
                 .map(|(b, l)| match (b, l) {
-                    (BlockValue::Dense(_), Some(l)) => BlockValue::Dense(dense::inverse_from_cholesky(l.as_ref(), self.model.par)),
-                    (BlockValue::Diag(d), None) => BlockValue::Diag(d.iter().map(|&v| T::one() / v).collect()),
+                    (BlockValue::Dense(_), Some(l)) => {
+                        BlockValue::Dense(dense::inverse_from_cholesky(l.as_ref(), self.model.par))
+                    }
+                    (BlockValue::Diag(d), None) => {
+                        BlockValue::Diag(d.iter().map(|&v| T::one() / v).collect())
+                    }
                     _ => unreachable!("factors follow the block kinds"),
                 })
                 .collect(),
@@ -574,7 +609,9 @@ impl<'a, T: Real> Ipm<'a, T> {
         let mut l = dense::cholesky(b.as_ref(), par);
         let shifted = l.is_none();
         if l.is_none() {
-            let maxdiag = (0..m).map(|i| b[(i, i)].abs()).fold(T::zero(), |a, v| a.max(v));
+            let maxdiag = (0..m)
+                .map(|i| b[(i, i)].abs())
+                .fold(T::zero(), |a, v| a.max(v));
             let mut shift = maxdiag * T::from_f64(T::EPSILON.sqrt() * 1e-2);
             for _ in 0..4 {
                 let mut bs = b.clone();
@@ -595,11 +632,24 @@ impl<'a, T: Real> Ipm<'a, T> {
         if k > 0 {
             T::solve_lower(l.as_ref(), bg.as_mut(), par);
             // K = Gᵀ B⁻¹ G = (L⁻¹G)ᵀ (L⁻¹G)
-            T::gemm(lk.as_mut(), false, bg.transpose(), bg.as_ref(), T::one(), par);
+            T::gemm(
+                lk.as_mut(),
+                false,
+                bg.transpose(),
+                bg.as_ref(),
+                T::one(),
+                par,
+            );
             T::solve_lower_transpose(l.as_ref(), bg.as_mut(), par);
             lk = dense::cholesky(lk.as_ref(), par)?;
         }
-        Some(SchurFactor { shifted, b, l, bg, lk })
+        Some(SchurFactor {
+            shifted,
+            b,
+            l,
+            bg,
+            lk,
+        })
     }
 
     /// Solves `[B G; Gᵀ 0] [dx; dw'] = [r; e]` with one step of iterative refinement; returns
@@ -613,7 +663,7 @@ impl<'a, T: Real> Ipm<'a, T> {
             T::solve_lower_transpose(f.l.as_ref(), dx.as_mut(), model.par);
             let mut dwp = vec![T::zero(); k];
             if k > 0 {
-                let gtdx = model.gt_times(&dx.col_as_slice(0).to_vec());
+                let gtdx = model.gt_times(dx.col_as_slice(0));
                 let mut rhs = Mat::<T>::from_fn(k, 1, |i, _| gtdx[i] - e[i]);
                 T::solve_lower(f.lk.as_ref(), rhs.as_mut(), model.par);
                 T::solve_lower_transpose(f.lk.as_ref(), rhs.as_mut(), model.par);
@@ -675,12 +725,25 @@ impl<'a, T: Real> Ipm<'a, T> {
         r.scale(sigma_mu);
         r.axpy(-T::one(), &it.ym);
         if let Some((dxp, dyp)) = second_order {
-            for (((rb, g), a), bb) in r.blocks.iter_mut().zip(&ginv.blocks).zip(&dxp.blocks).zip(&dyp.blocks) {
+            for (((rb, g), a), bb) in r
+                .blocks
+                .iter_mut()
+                .zip(&ginv.blocks)
+                .zip(&dxp.blocks)
+                .zip(&dyp.blocks)
+            {
                 match rb {
                     BlockValue::Dense(rm) => {
-                        let prod = dense::mul3(g.dense().as_ref(), a.dense().as_ref(), bb.dense().as_ref(), par);
+                        let prod = dense::mul3(
+                            g.dense().as_ref(),
+                            a.dense().as_ref(),
+                            bb.dense().as_ref(),
+                            par,
+                        );
                         for j in 0..rm.ncols() {
-                            for (x, &y) in rm.col_as_slice_mut(j).iter_mut().zip(prod.col_as_slice(j)) {
+                            for (x, &y) in
+                                rm.col_as_slice_mut(j).iter_mut().zip(prod.col_as_slice(j))
+                            {
                                 *x -= y;
                             }
                         }
@@ -701,10 +764,21 @@ impl<'a, T: Real> Ipm<'a, T> {
         dxm.axpy(T::one(), &res.p);
         // dY = sym(R − X⁻¹ dX Y)
         let mut dym = r;
-        for (((db, g), a), yb) in dym.blocks.iter_mut().zip(&ginv.blocks).zip(&dxm.blocks).zip(&it.ym.blocks) {
+        for (((db, g), a), yb) in dym
+            .blocks
+            .iter_mut()
+            .zip(&ginv.blocks)
+            .zip(&dxm.blocks)
+            .zip(&it.ym.blocks)
+        {
             match db {
                 BlockValue::Dense(dm) => {
-                    let prod = dense::mul3(g.dense().as_ref(), a.dense().as_ref(), yb.dense().as_ref(), par);
+                    let prod = dense::mul3(
+                        g.dense().as_ref(),
+                        a.dense().as_ref(),
+                        yb.dense().as_ref(),
+                        par,
+                    );
                     for j in 0..dm.ncols() {
                         for (x, &y) in dm.col_as_slice_mut(j).iter_mut().zip(prod.col_as_slice(j)) {
                             *x -= y;
@@ -722,27 +796,42 @@ impl<'a, T: Real> Ipm<'a, T> {
         if std::env::var_os("SDP_DEBUG").is_some() {
             let ady = model.apply(&dym);
             let gdw = model.g_times(&dw);
-            let err: f64 = (0..model.m).map(|i| (ady[i] + gdw[i] - res.d[i]).to_f64().powi(2)).sum::<f64>().sqrt();
+            let err: f64 = (0..model.m)
+                .map(|i| (ady[i] + gdw[i] - res.d[i]).to_f64().powi(2))
+                .sum::<f64>()
+                .sqrt();
             let dnorm: f64 = res.d.iter().map(|v| v.to_f64().powi(2)).sum::<f64>().sqrt();
             let dxn: f64 = dx.iter().map(|v| v.to_f64().powi(2)).sum::<f64>().sqrt();
             // residual of the Schur solve
             let mut serr = 0.0f64;
             for i in 0..model.m {
                 let mut s = -rhs[i];
-                for j in 0..model.m { s += factor.b[(i, j)] * dx[j]; }
+                for j in 0..model.m {
+                    s += factor.b[(i, j)] * dx[j];
+                }
                 serr += s.to_f64().powi(2);
             }
-            eprintln!("    |A(dY)+Gdw-d| {err:.2e} |d| {dnorm:.2e} |dx| {dxn:.2e} |B dx - r| {:.2e}", serr.sqrt());
+            eprintln!(
+                "    |A(dY)+Gdw-d| {err:.2e} |d| {dnorm:.2e} |dx| {dxn:.2e} |B dx - r| {:.2e}",
+                serr.sqrt()
+            );
         }
         Direction { dx, dw, dxm, dym }
     }
 
     /// The largest step keeping `M + α dM` in the cone (`M = L Lᵀ` for dense blocks).
-    fn max_step(&self, m: &BlockMatrix<T>, l: &[Option<Mat<T>>], dm: &BlockMatrix<T>) -> Option<f64> {
+    fn max_step(
+        &self,
+        m: &BlockMatrix<T>,
+        l: &[Option<Mat<T>>],
+        dm: &BlockMatrix<T>,
+    ) -> Option<f64> {
         let mut alpha = f64::INFINITY;
         for ((b, lf), db) in m.blocks.iter().zip(l).zip(&dm.blocks) {
             let a = match (b, lf) {
-                (BlockValue::Dense(_), Some(lf)) => dense::max_step_psd(lf.as_ref(), db.dense().as_ref(), self.model.par)?,
+                (BlockValue::Dense(_), Some(lf)) => {
+                    dense::max_step_psd(lf.as_ref(), db.dense().as_ref(), self.model.par)?
+                }
                 (BlockValue::Diag(d), None) => dense::max_step_lp(d, db.diag()),
                 _ => unreachable!("factors follow the block kinds"),
             };
@@ -758,7 +847,7 @@ impl<'a, T: Real> Ipm<'a, T> {
         m: &BlockMatrix<T>,
         dm: &BlockMatrix<T>,
         alpha0: f64,
-    ) -> Option<(BlockMatrix<T>, Vec<Option<Mat<T>>>, f64)> {
+    ) -> Option<(BlockMatrix<T>, Factors<T>, f64)> {
         let mut alpha = alpha0;
         for _ in 0..30 {
             let next = m.plus(T::from_f64(alpha), dm);
@@ -797,12 +886,24 @@ impl<'a, T: Real> Ipm<'a, T> {
                 sigma,
                 seconds: self.start.elapsed().as_secs_f64(),
             };
-            let finite = [info.primal_objective, info.dual_objective, info.mu, info.primal_infeasibility, info.dual_infeasibility]
-                .iter()
-                .all(|v| v.is_finite());
+            let finite = [
+                info.primal_objective,
+                info.dual_objective,
+                info.mu,
+                info.primal_infeasibility,
+                info.dual_infeasibility,
+            ]
+            .iter()
+            .all(|v| v.is_finite());
             history.push(info.clone());
             if !finite {
-                return self.finish_best(best, it, history, SdpStatus::NumericalError, "the iterates became non-finite");
+                return self.finish_best(
+                    best,
+                    it,
+                    history,
+                    SdpStatus::NumericalError,
+                    "the iterates became non-finite",
+                );
             }
             let score = res.score();
             let best_score = best.as_ref().map_or(f64::INFINITY, |b| b.0);
@@ -815,12 +916,23 @@ impl<'a, T: Real> Ipm<'a, T> {
                 best = Some((score, self.snapshot(&it), iteration));
             }
             if res.pinf <= opts.tol && res.dinf <= opts.tol && res.gap <= opts.tol {
-                return self.finish(it, &res, history, iteration, SdpStatus::Optimal, "optimal to the requested tolerance".into());
+                return self.finish(
+                    it,
+                    &res,
+                    history,
+                    iteration,
+                    SdpStatus::Optimal,
+                    "optimal to the requested tolerance".into(),
+                );
             }
             if let Some(status) = self.certificate(&mut it, &res) {
                 let msg = match status {
-                    SdpStatus::PrimalInfeasible => "the primal is infeasible: Y, w certify it (F0•Y + b·w = 1, A(Y) + G w ≈ 0)",
-                    _ => "the dual is infeasible: x certifies it (c·x = -1, A*(x) ⪰ 0 approximately, Gᵀx ≈ 0)",
+                    SdpStatus::PrimalInfeasible => {
+                        "the primal is infeasible: Y, w certify it (F0•Y + b·w = 1, A(Y) + G w ≈ 0)"
+                    }
+                    _ => {
+                        "the dual is infeasible: x certifies it (c·x = -1, A*(x) ⪰ 0 approximately, Gᵀx ≈ 0)"
+                    }
                 };
                 let res2 = self.residuals(&it);
                 let mut sol = self.finish(it, &res2, history, iteration, status, msg.into());
@@ -831,13 +943,29 @@ impl<'a, T: Real> Ipm<'a, T> {
                 return sol;
             }
             if since_progress >= 8 && best.as_ref().is_some_and(|b| b.0 < 1e-2) {
-                return self.finish_best(best, it, history, SdpStatus::NumericalError, "no progress in 8 iterations (the working precision is exhausted)");
+                return self.finish_best(
+                    best,
+                    it,
+                    history,
+                    SdpStatus::NumericalError,
+                    "no progress in 8 iterations (the working precision is exhausted)",
+                );
             }
             if !monitor(&info) {
-                return self.finish(it, &res, history, iteration, SdpStatus::Cancelled, "cancelled by the caller".into());
+                return self.finish(
+                    it,
+                    &res,
+                    history,
+                    iteration,
+                    SdpStatus::Cancelled,
+                    "cancelled by the caller".into(),
+                );
             }
             if iteration >= opts.max_iter {
-                let msg = format!("stopped after {iteration} iterations (gap {:.1e}, infeasibilities {:.1e}, {:.1e})", res.gap, res.pinf, res.dinf);
+                let msg = format!(
+                    "stopped after {iteration} iterations (gap {:.1e}, infeasibilities {:.1e}, {:.1e})",
+                    res.gap, res.pinf, res.dinf
+                );
                 return self.finish(it, &res, history, iteration, SdpStatus::MaxIter, msg);
             }
 
@@ -846,13 +974,32 @@ impl<'a, T: Real> Ipm<'a, T> {
             let ginv = self.inverse(&it);
             let b = crate::schur::assemble(model, &ginv, &it.ym);
             let Some(factor) = self.factor_schur(b) else {
-                return self.finish_best(best, it, history, SdpStatus::NumericalError, "the Schur complement is not positive definite");
+                return self.finish_best(
+                    best,
+                    it,
+                    history,
+                    SdpStatus::NumericalError,
+                    "the Schur complement is not positive definite",
+                );
             };
             // X⁻¹ P Y (zero once the primal is feasible)
             let mut gpy = BlockMatrix::<T>::zeros(&model.kinds);
-            for (((o, g), p), y) in gpy.blocks.iter_mut().zip(&ginv.blocks).zip(&res.p.blocks).zip(&it.ym.blocks) {
+            for (((o, g), p), y) in gpy
+                .blocks
+                .iter_mut()
+                .zip(&ginv.blocks)
+                .zip(&res.p.blocks)
+                .zip(&it.ym.blocks)
+            {
                 match o {
-                    BlockValue::Dense(om) => *om = dense::mul3(g.dense().as_ref(), p.dense().as_ref(), y.dense().as_ref(), par),
+                    BlockValue::Dense(om) => {
+                        *om = dense::mul3(
+                            g.dense().as_ref(),
+                            p.dense().as_ref(),
+                            y.dense().as_ref(),
+                            par,
+                        )
+                    }
                     BlockValue::Diag(od) => {
                         for (i, v) in od.iter_mut().enumerate() {
                             *v = g.diag()[i] * p.diag()[i] * y.diag()[i];
@@ -863,8 +1010,17 @@ impl<'a, T: Real> Ipm<'a, T> {
 
             // Predictor.
             let pred = self.direction(&it, &res, &ginv, &gpy, &factor, T::zero(), None);
-            let (Some(ap), Some(ad)) = (self.max_step(&it.xm, &it.lx, &pred.dxm), self.max_step(&it.ym, &it.ly, &pred.dym)) else {
-                return self.finish_best(best, it, history, SdpStatus::NumericalError, "the predictor direction is not finite");
+            let (Some(ap), Some(ad)) = (
+                self.max_step(&it.xm, &it.lx, &pred.dxm),
+                self.max_step(&it.ym, &it.ly, &pred.dym),
+            ) else {
+                return self.finish_best(
+                    best,
+                    it,
+                    history,
+                    SdpStatus::NumericalError,
+                    "the predictor direction is not finite",
+                );
             };
             let (ap, ad) = ((gamma * ap).min(1.0), (gamma * ad).min(1.0));
             let xa = it.xm.plus(T::from_f64(ap), &pred.dxm);
@@ -874,16 +1030,45 @@ impl<'a, T: Real> Ipm<'a, T> {
             sigma = (mu_aff / mu).clamp(0.0, 1.0).powi(3);
 
             // Corrector.
-            let dir = self.direction(&it, &res, &ginv, &gpy, &factor, T::from_f64(sigma) * res.mu, Some((&pred.dxm, &pred.dym)));
-            let (Some(ap), Some(ad)) = (self.max_step(&it.xm, &it.lx, &dir.dxm), self.max_step(&it.ym, &it.ly, &dir.dym)) else {
-                return self.finish_best(best, it, history, SdpStatus::NumericalError, "the corrector direction is not finite");
+            let dir = self.direction(
+                &it,
+                &res,
+                &ginv,
+                &gpy,
+                &factor,
+                T::from_f64(sigma) * res.mu,
+                Some((&pred.dxm, &pred.dym)),
+            );
+            let (Some(ap), Some(ad)) = (
+                self.max_step(&it.xm, &it.lx, &dir.dxm),
+                self.max_step(&it.ym, &it.ly, &dir.dym),
+            ) else {
+                return self.finish_best(
+                    best,
+                    it,
+                    history,
+                    SdpStatus::NumericalError,
+                    "the corrector direction is not finite",
+                );
             };
             let (ap, ad) = ((gamma * ap).min(1.0), (gamma * ad).min(1.0));
             let Some((xm, lx, ap)) = self.confirmed_step(&it.xm, &dir.dxm, ap) else {
-                return self.finish_best(best, it, history, SdpStatus::NumericalError, "no primal step keeps X positive definite");
+                return self.finish_best(
+                    best,
+                    it,
+                    history,
+                    SdpStatus::NumericalError,
+                    "no primal step keeps X positive definite",
+                );
             };
             let Some((ym, ly, ad)) = self.confirmed_step(&it.ym, &dir.dym, ad) else {
-                return self.finish_best(best, it, history, SdpStatus::NumericalError, "no dual step keeps Y positive definite");
+                return self.finish_best(
+                    best,
+                    it,
+                    history,
+                    SdpStatus::NumericalError,
+                    "no dual step keeps Y positive definite",
+                );
             };
             for i in 0..model.m {
                 it.x[i] += T::from_f64(ap) * dir.dx[i];
@@ -901,7 +1086,13 @@ impl<'a, T: Real> Ipm<'a, T> {
             if ap.max(ad) < 1e-6 {
                 stalled += 1;
                 if stalled >= 3 {
-                    return self.finish_best(best, it, history, SdpStatus::NumericalError, "the steps collapsed (no progress for 3 iterations)");
+                    return self.finish_best(
+                        best,
+                        it,
+                        history,
+                        SdpStatus::NumericalError,
+                        "the steps collapsed (no progress for 3 iterations)",
+                    );
                 }
             } else {
                 stalled = 0;
@@ -917,7 +1108,11 @@ impl<'a, T: Real> Ipm<'a, T> {
         let dobj = res.dobj.to_f64();
         if dobj > 0.0 {
             let r: f64 = (0..model.m)
-                .map(|i| ((model.c[i] - res.d[i]) / model.row_scale[i]).to_f64().powi(2))
+                .map(|i| {
+                    ((model.c[i] - res.d[i]) / model.row_scale[i])
+                        .to_f64()
+                        .powi(2)
+                })
                 .sum::<f64>()
                 .sqrt();
             if r / dobj <= tol {
@@ -993,7 +1188,11 @@ impl<'a, T: Real> Ipm<'a, T> {
         message: String,
     ) -> SdpSolution<T> {
         let model = self.model;
-        let x: Vec<T> = it.x.iter().zip(&model.row_scale).map(|(&x, &r)| x * r).collect();
+        let x: Vec<T> =
+            it.x.iter()
+                .zip(&model.row_scale)
+                .map(|(&x, &r)| x * r)
+                .collect();
         SdpSolution {
             status,
             message,
@@ -1013,4 +1212,3 @@ impl<'a, T: Real> Ipm<'a, T> {
         }
     }
 }
-

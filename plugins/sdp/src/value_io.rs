@@ -30,13 +30,27 @@ fn err(param: &str, msg: impl std::fmt::Display) -> PluginError {
 fn list<'a>(v: &'a Value, param: &str, place: &str) -> Result<Vec<&'a Value>, PluginError> {
     match v {
         Value::List(items) => Ok(items.iter().collect()),
-        Value::Vector(_) => Err(err(param, format!("{place}: expected a list of entries, found a vector of numbers"))),
-        other => Err(err(param, format!("{place}: expected a list, found {}", other.describe()))),
+        Value::Vector(_) => Err(err(
+            param,
+            format!("{place}: expected a list of entries, found a vector of numbers"),
+        )),
+        other => Err(err(
+            param,
+            format!("{place}: expected a list, found {}", other.describe()),
+        )),
     }
 }
 
 fn numbers(v: &Value, param: &str, place: &str) -> Result<Vec<f64>, PluginError> {
-    let xs = v.to_f64_vec().ok_or_else(|| err(param, format!("{place}: expected a list of numbers, found {}", v.describe())))?;
+    let xs = v.to_f64_vec().ok_or_else(|| {
+        err(
+            param,
+            format!(
+                "{place}: expected a list of numbers, found {}",
+                v.describe()
+            ),
+        )
+    })?;
     if let Some(k) = xs.iter().position(|x| !x.is_finite()) {
         return Err(err(param, format!("{place}[{k}] is not finite")));
     }
@@ -47,7 +61,10 @@ fn index(x: f64, param: &str, place: &str) -> Result<usize, PluginError> {
     if x >= 0.0 && x.fract() == 0.0 && x < 1e12 {
         Ok(x as usize)
     } else {
-        Err(err(param, format!("{place}: {x} is not an index (a whole number from 0)")))
+        Err(err(
+            param,
+            format!("{place}: {x} is not an index (a whole number from 0)"),
+        ))
     }
 }
 
@@ -55,26 +72,53 @@ fn index(x: f64, param: &str, place: &str) -> Result<usize, PluginError> {
 fn entry(v: &Value, param: &str, place: &str) -> Result<(usize, usize, usize, f64), PluginError> {
     let xs = numbers(v, param, place)?;
     if xs.len() != 4 {
-        return Err(err(param, format!("{place}: expected [block, row, col, value], found {} numbers", xs.len())));
+        return Err(err(
+            param,
+            format!(
+                "{place}: expected [block, row, col, value], found {} numbers",
+                xs.len()
+            ),
+        ));
     }
-    Ok((index(xs[0], param, place)?, index(xs[1], param, place)?, index(xs[2], param, place)?, xs[3]))
+    Ok((
+        index(xs[0], param, place)?,
+        index(xs[1], param, place)?,
+        index(xs[2], param, place)?,
+        xs[3],
+    ))
 }
 
 /// Builds a problem from the script's map (see the module documentation).
 pub fn problem_from_value<T: Real>(v: &Value) -> Result<SdpProblem<T>, PluginError> {
     const P: &str = "problem";
-    let map = v.as_map().ok_or_else(|| err(P, format!("expected a map, found {}", v.describe())))?;
+    let map = v
+        .as_map()
+        .ok_or_else(|| err(P, format!("expected a map, found {}", v.describe())))?;
     let known = ["blocks", "c", "F0", "constraints", "free"];
     if let Some(k) = map.keys().find(|k| !known.contains(k)) {
-        return Err(err(P, format!("unknown key `{k}`; the keys are {}", known.join(", "))));
+        return Err(err(
+            P,
+            format!("unknown key `{k}`; the keys are {}", known.join(", ")),
+        ));
     }
-    let get = |k: &str| map.get(k).ok_or_else(|| err(P, format!("missing key `{k}`")));
+    let get = |k: &str| {
+        map.get(k)
+            .ok_or_else(|| err(P, format!("missing key `{k}`")))
+    };
     let mut blocks = Vec::new();
-    for (b, size) in numbers(get("blocks")?, P, "blocks")?.into_iter().enumerate() {
+    for (b, size) in numbers(get("blocks")?, P, "blocks")?
+        .into_iter()
+        .enumerate()
+    {
         if size.fract() != 0.0 {
-            return Err(err(P, format!("blocks[{b}] = {size} is not a whole number")));
+            return Err(err(
+                P,
+                format!("blocks[{b}] = {size} is not a whole number"),
+            ));
         }
-        blocks.push(BlockKind::from_sdpa(size as i64).ok_or_else(|| err(P, format!("blocks[{b}] is 0")))?);
+        blocks.push(
+            BlockKind::from_sdpa(size as i64).ok_or_else(|| err(P, format!("blocks[{b}] is 0")))?,
+        );
     }
     let c = numbers(get("c")?, P, "c")?;
     let mut problem = SdpProblem::<T>::new(blocks);
@@ -88,16 +132,32 @@ pub fn problem_from_value<T: Real>(v: &Value) -> Result<SdpProblem<T>, PluginErr
     }
     let constraints = list(get("constraints")?, P, "constraints")?;
     if constraints.len() != c.len() {
-        return Err(err(P, format!("{} constraints but c has {} entries", constraints.len(), c.len())));
+        return Err(err(
+            P,
+            format!(
+                "{} constraints but c has {} entries",
+                constraints.len(),
+                c.len()
+            ),
+        ));
     }
     for (i, parts) in constraints.into_iter().enumerate() {
-        for (k, e) in list(parts, P, &format!("constraints[{i}]"))?.into_iter().enumerate() {
+        for (k, e) in list(parts, P, &format!("constraints[{i}]"))?
+            .into_iter()
+            .enumerate()
+        {
             add_part(&mut problem, Some(i), e, &format!("constraints[{i}][{k}]"))?;
         }
     }
     if let Some(free) = map.get("free") {
-        let fm = free.as_map().ok_or_else(|| err(P, "free: expected #{ b: [...], G: [[i, k, g], ...] }"))?;
-        let b = numbers(fm.get("b").ok_or_else(|| err(P, "free: missing key `b`"))?, P, "free.b")?;
+        let fm = free
+            .as_map()
+            .ok_or_else(|| err(P, "free: expected #{ b: [...], G: [[i, k, g], ...] }"))?;
+        let b = numbers(
+            fm.get("b").ok_or_else(|| err(P, "free: missing key `b`"))?,
+            P,
+            "free.b",
+        )?;
         for bk in b {
             problem.add_free_variable(T::from_f64(bk));
         }
@@ -106,9 +166,16 @@ pub fn problem_from_value<T: Real>(v: &Value) -> Result<SdpProblem<T>, PluginErr
                 let place = format!("free.G[{n}]");
                 let xs = numbers(e, P, &place)?;
                 if xs.len() != 3 {
-                    return Err(err(P, format!("{place}: expected [constraint, variable, value]")));
+                    return Err(err(
+                        P,
+                        format!("{place}: expected [constraint, variable, value]"),
+                    ));
                 }
-                problem.add_free_coefficient(index(xs[0], P, &place)?, index(xs[1], P, &place)?, T::from_f64(xs[2]));
+                problem.add_free_coefficient(
+                    index(xs[0], P, &place)?,
+                    index(xs[1], P, &place)?,
+                    T::from_f64(xs[2]),
+                );
             }
         }
     }
@@ -116,21 +183,38 @@ pub fn problem_from_value<T: Real>(v: &Value) -> Result<SdpProblem<T>, PluginErr
     Ok(problem)
 }
 
-fn add_part<T: Real>(problem: &mut SdpProblem<T>, constraint: Option<usize>, e: &Value, place: &str) -> Result<(), PluginError> {
+fn add_part<T: Real>(
+    problem: &mut SdpProblem<T>,
+    constraint: Option<usize>,
+    e: &Value,
+    place: &str,
+) -> Result<(), PluginError> {
     const P: &str = "problem";
     if let Some(m) = e.as_map() {
         let block = index(
-            m.get("block").and_then(Value::as_f64).ok_or_else(|| err(P, format!("{place}: a rank-one term needs `block`")))?,
+            m.get("block")
+                .and_then(Value::as_f64)
+                .ok_or_else(|| err(P, format!("{place}: a rank-one term needs `block`")))?,
             P,
             place,
         )?;
-        let v = numbers(m.get("v").ok_or_else(|| err(P, format!("{place}: a rank-one term needs `v`")))?, P, &format!("{place}.v"))?;
+        let v = numbers(
+            m.get("v")
+                .ok_or_else(|| err(P, format!("{place}: a rank-one term needs `v`")))?,
+            P,
+            &format!("{place}.v"),
+        )?;
         let weight = match m.get("weight") {
-            Some(w) => w.as_f64().ok_or_else(|| err(P, format!("{place}.weight: expected a number")))?,
+            Some(w) => w
+                .as_f64()
+                .ok_or_else(|| err(P, format!("{place}.weight: expected a number")))?,
             None => 1.0,
         };
         if let Some(k) = m.keys().find(|k| !["block", "v", "weight"].contains(k)) {
-            return Err(err(P, format!("{place}: unknown key `{k}` (a rank-one term has block, v, weight)")));
+            return Err(err(
+                P,
+                format!("{place}: unknown key `{k}` (a rank-one term has block, v, weight)"),
+            ));
         }
         let v: Vec<T> = v.into_iter().map(T::from_f64).collect();
         match constraint {
@@ -153,19 +237,36 @@ pub fn blocks_to_value<T: Real>(m: &BlockMatrix<T>) -> Value {
         m.blocks
             .iter()
             .map(|b| match b {
-                BlockValue::Dense(a) => Value::Matrix(DenseMatrix::from_fn(a.nrows(), a.ncols(), |i, j| a[(i, j)].to_f64())),
-                BlockValue::Diag(d) => Value::Vector(d.iter().map(|x| x.to_f64()).collect::<Vec<f64>>().into()),
+                BlockValue::Dense(a) => {
+                    Value::Matrix(DenseMatrix::from_fn(a.nrows(), a.ncols(), |i, j| {
+                        a[(i, j)].to_f64()
+                    }))
+                }
+                BlockValue::Diag(d) => {
+                    Value::Vector(d.iter().map(|x| x.to_f64()).collect::<Vec<f64>>().into())
+                }
             })
             .collect::<Vec<_>>()
             .into(),
     )
 }
 
-fn blocks_from_value<T: Real>(v: &Value, kinds: &[BlockKind], place: &str) -> Result<BlockMatrix<T>, PluginError> {
+fn blocks_from_value<T: Real>(
+    v: &Value,
+    kinds: &[BlockKind],
+    place: &str,
+) -> Result<BlockMatrix<T>, PluginError> {
     const P: &str = "warm_start";
     let items = list(v, P, place)?;
     if items.len() != kinds.len() {
-        return Err(err(P, format!("{place}: {} blocks, the problem has {}", items.len(), kinds.len())));
+        return Err(err(
+            P,
+            format!(
+                "{place}: {} blocks, the problem has {}",
+                items.len(),
+                kinds.len()
+            ),
+        ));
     }
     let mut blocks = Vec::new();
     for (b, (item, kind)) in items.into_iter().zip(kinds).enumerate() {
@@ -180,7 +281,10 @@ fn blocks_from_value<T: Real>(v: &Value, kinds: &[BlockKind], place: &str) -> Re
             BlockKind::Lp(n) => {
                 let d = numbers(item, P, &format!("{place}[{b}]"))?;
                 if d.len() != n {
-                    return Err(err(P, format!("{place}[{b}]: expected {n} numbers, found {}", d.len())));
+                    return Err(err(
+                        P,
+                        format!("{place}[{b}]: expected {n} numbers, found {}", d.len()),
+                    ));
                 }
                 BlockValue::Diag(d.into_iter().map(T::from_f64).collect())
             }
@@ -190,20 +294,46 @@ fn blocks_from_value<T: Real>(v: &Value, kinds: &[BlockKind], place: &str) -> Re
 }
 
 /// A warm start from a previous `sdp.solve` result (solved with `return_solution: true`).
-pub fn warm_start_from_value<T: Real>(v: &Value, problem: &SdpProblem<T>) -> Result<WarmStart<T>, PluginError> {
+pub fn warm_start_from_value<T: Real>(
+    v: &Value,
+    problem: &SdpProblem<T>,
+) -> Result<WarmStart<T>, PluginError> {
     const P: &str = "warm_start";
-    let map = v.as_map().ok_or_else(|| err(P, "expected a previous result map with x, X, Y"))?;
-    let get = |k: &str| map.get(k).ok_or_else(|| err(P, format!("missing `{k}` (solve the earlier problem with return_solution: true)")));
+    let map = v
+        .as_map()
+        .ok_or_else(|| err(P, "expected a previous result map with x, X, Y"))?;
+    let get = |k: &str| {
+        map.get(k).ok_or_else(|| {
+            err(
+                P,
+                format!("missing `{k}` (solve the earlier problem with return_solution: true)"),
+            )
+        })
+    };
     let x = numbers(get("x")?, P, "x")?;
     if x.len() != problem.num_constraints() {
-        return Err(err(P, format!("x has {} entries, the problem has {} constraints", x.len(), problem.num_constraints())));
+        return Err(err(
+            P,
+            format!(
+                "x has {} entries, the problem has {} constraints",
+                x.len(),
+                problem.num_constraints()
+            ),
+        ));
     }
     let w = match map.get("w") {
         Some(w) => numbers(w, P, "w")?,
         None => Vec::new(),
     };
     if w.len() != problem.num_free() {
-        return Err(err(P, format!("w has {} entries, the problem has {} free variables", w.len(), problem.num_free())));
+        return Err(err(
+            P,
+            format!(
+                "w has {} entries, the problem has {} free variables",
+                w.len(),
+                problem.num_free()
+            ),
+        ));
     }
     Ok(WarmStart {
         x: x.into_iter().map(T::from_f64).collect(),
@@ -229,8 +359,26 @@ pub fn solution_to_value<T: Real>(sol: &SdpSolution<T>, with_solution: bool) -> 
         .with("precision", sol.precision)
         .with("message", sol.message.as_str());
     if with_solution {
-        m.insert("x", Value::Vector(sol.x.iter().map(|v| v.to_f64()).collect::<Vec<f64>>().into()));
-        m.insert("w", Value::Vector(sol.w.iter().map(|v| v.to_f64()).collect::<Vec<f64>>().into()));
+        m.insert(
+            "x",
+            Value::Vector(
+                sol.x
+                    .iter()
+                    .map(|v| v.to_f64())
+                    .collect::<Vec<f64>>()
+                    .into(),
+            ),
+        );
+        m.insert(
+            "w",
+            Value::Vector(
+                sol.w
+                    .iter()
+                    .map(|v| v.to_f64())
+                    .collect::<Vec<f64>>()
+                    .into(),
+            ),
+        );
         m.insert("X", blocks_to_value(&sol.X));
         m.insert("Y", blocks_to_value(&sol.Y));
     }
@@ -248,26 +396,49 @@ mod tests {
 
     #[test]
     fn builds_entries_rank_one_terms_and_free_variables() {
-        let rank_one = Value::Map(ValueMap::new().with("block", 0i64).with("v", vec![1.0, -1.0]).with("weight", 2.0));
+        let rank_one = Value::Map(
+            ValueMap::new()
+                .with("block", 0i64)
+                .with("v", vec![1.0, -1.0])
+                .with("weight", 2.0),
+        );
         let v = Value::Map(
             ValueMap::new()
-                .with("blocks", Value::List(vec![Value::Int(2), Value::Int(-1)].into()))
+                .with(
+                    "blocks",
+                    Value::List(vec![Value::Int(2), Value::Int(-1)].into()),
+                )
                 .with("c", vec![1.0, 0.5])
                 .with("F0", Value::List(vec![entry(0, 0, 1, 1.0)].into()))
                 .with(
                     "constraints",
                     Value::List(
-                        vec![Value::List(vec![entry(0, 0, 0, 1.0), entry(1, 0, 0, 1.0)].into()), Value::List(vec![rank_one].into())].into(),
+                        vec![
+                            Value::List(vec![entry(0, 0, 0, 1.0), entry(1, 0, 0, 1.0)].into()),
+                            Value::List(vec![rank_one].into()),
+                        ]
+                        .into(),
                     ),
                 )
                 .with(
                     "free",
-                    ValueMap::new().with("b", vec![1.0]).with("G", Value::List(vec![Value::List(vec![Value::Int(1), Value::Int(0), Value::Float(1.0)].into())].into())),
+                    ValueMap::new().with("b", vec![1.0]).with(
+                        "G",
+                        Value::List(
+                            vec![Value::List(
+                                vec![Value::Int(1), Value::Int(0), Value::Float(1.0)].into(),
+                            )]
+                            .into(),
+                        ),
+                    ),
                 ),
         );
         let p: SdpProblem<f64> = problem_from_value(&v).unwrap();
         assert_eq!(p.blocks, vec![BlockKind::Psd(2), BlockKind::Lp(1)]);
-        assert_eq!(p.constraints[1][0].part, Part::LowRank(vec![(2.0, vec![1.0, -1.0])]));
+        assert_eq!(
+            p.constraints[1][0].part,
+            Part::LowRank(vec![(2.0, vec![1.0, -1.0])])
+        );
         assert_eq!(p.free_coefficients, vec![(1, 0, 1.0)]);
     }
 
@@ -277,17 +448,46 @@ mod tests {
             ValueMap::new()
                 .with("blocks", Value::List(vec![Value::Int(2)].into()))
                 .with("c", vec![1.0])
-                .with("constraints", Value::List(vec![Value::List(vec![entry(0, 0, 0, 1.0)].into())].into()))
+                .with(
+                    "constraints",
+                    Value::List(vec![Value::List(vec![entry(0, 0, 0, 1.0)].into())].into()),
+                )
         };
-        let bad = base().with("constraints", Value::List(vec![Value::List(vec![Value::List(vec![Value::Int(0), Value::Int(0)].into())].into())].into()));
+        let bad = base().with(
+            "constraints",
+            Value::List(
+                vec![Value::List(
+                    vec![Value::List(vec![Value::Int(0), Value::Int(0)].into())].into(),
+                )]
+                .into(),
+            ),
+        );
         let e = problem_from_value::<f64>(&Value::Map(bad)).unwrap_err();
-        assert!(e.message.contains("constraints[0][0]: expected [block, row, col, value]"), "{}", e.message);
-        let bad = base().with("constraints", Value::List(vec![Value::List(vec![entry(0, 2, 0, 1.0)].into())].into()));
+        assert!(
+            e.message
+                .contains("constraints[0][0]: expected [block, row, col, value]"),
+            "{}",
+            e.message
+        );
+        let bad = base().with(
+            "constraints",
+            Value::List(vec![Value::List(vec![entry(0, 2, 0, 1.0)].into())].into()),
+        );
         let e = problem_from_value::<f64>(&Value::Map(bad)).unwrap_err();
-        assert!(e.message.contains("entry (0, 2) lies outside block 0 of size 2"), "{}", e.message);
+        assert!(
+            e.message
+                .contains("entry (0, 2) lies outside block 0 of size 2"),
+            "{}",
+            e.message
+        );
         let e = problem_from_value::<f64>(&Value::Map(base().with("Fo", 1.0))).unwrap_err();
         assert!(e.message.contains("unknown key `Fo`"), "{}", e.message);
-        let e = problem_from_value::<f64>(&Value::Map(base().with("c", vec![1.0, 2.0]))).unwrap_err();
-        assert!(e.message.contains("1 constraints but c has 2 entries"), "{}", e.message);
+        let e =
+            problem_from_value::<f64>(&Value::Map(base().with("c", vec![1.0, 2.0]))).unwrap_err();
+        assert!(
+            e.message.contains("1 constraints but c has 2 entries"),
+            "{}",
+            e.message
+        );
     }
 }

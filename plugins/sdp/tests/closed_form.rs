@@ -70,7 +70,11 @@ fn lovasz_theta_of_the_five_cycle_is_sqrt5() {
     for rank_one in [false, true] {
         let sol = solve(&theta_cycle::<f64>(5, rank_one), &SdpOptions::default()).unwrap();
         assert_eq!(sol.status, SdpStatus::Optimal, "{}", sol.message);
-        assert!((sol.objective() - 5f64.sqrt()).abs() < 1e-7, "rank_one {rank_one}: {}", sol.objective());
+        assert!(
+            (sol.objective() - 5f64.sqrt()).abs() < 1e-7,
+            "rank_one {rank_one}: {}",
+            sol.objective()
+        );
     }
 }
 
@@ -95,7 +99,11 @@ fn maxcut_relaxation_of_a_triangle_and_the_five_cycle() {
     for (n, value) in [(3, 2.25), (5, c5)] {
         let sol = solve(&maxcut_cycle::<f64>(n, 1.0), &SdpOptions::default()).unwrap();
         assert_eq!(sol.status, SdpStatus::Optimal, "{}", sol.message);
-        assert!((sol.objective() - value).abs() < 1e-7, "C{n}: {} vs {value}", sol.objective());
+        assert!(
+            (sol.objective() - value).abs() < 1e-7,
+            "C{n}: {} vs {value}",
+            sol.objective()
+        );
         let sol = solve(&maxcut_cycle::<fx128>(n, 1.0), &dd_options()).unwrap();
         assert_eq!(sol.status, SdpStatus::Optimal, "{}", sol.message);
         assert!(sol.gap < 1e-20, "gap {}", sol.gap);
@@ -128,7 +136,11 @@ fn free_variables_give_the_smallest_eigenvalue() {
     }
     let sol = solve(&p, &SdpOptions::default()).unwrap();
     assert_eq!(sol.status, SdpStatus::Optimal, "{}", sol.message);
-    assert!((sol.w[0] - (2.0 - 2f64.sqrt())).abs() < 1e-7, "w = {}", sol.w[0]);
+    assert!(
+        (sol.w[0] - (2.0 - 2f64.sqrt())).abs() < 1e-7,
+        "w = {}",
+        sol.w[0]
+    );
     assert!((sol.objective() - (2.0 - 2f64.sqrt())).abs() < 1e-7);
 }
 
@@ -152,5 +164,8 @@ fn lp_blocks_solve_a_linear_program() {
     assert_eq!(sol.status, SdpStatus::Optimal, "{}", sol.message);
     assert!((sol.objective() - 11.0).abs() < 1e-7, "{}", sol.objective());
     let y = sol.Y.blocks[0].diag();
-    assert!((y[0] - 3.0).abs() < 1e-6 && (y[1] - 1.0).abs() < 1e-6, "{y:?}");
+    assert!(
+        (y[0] - 3.0).abs() < 1e-6 && (y[1] - 1.0).abs() < 1e-6,
+        "{y:?}"
+    );
 }

@@ -70,7 +70,9 @@ fn check_optimum(name: &str, precision: Precision, tol: f64) {
 
 #[test]
 fn well_conditioned_problems_in_double_precision() {
-    for name in ["mcp100", "qap5", "theta1", "theta2", "truss1", "truss3", "truss4"] {
+    for name in [
+        "mcp100", "qap5", "theta1", "theta2", "truss1", "truss3", "truss4",
+    ] {
         check_optimum(name, Precision::F64, 1e-8);
     }
 }
@@ -97,7 +99,11 @@ fn double_precision_says_numerical_error_rather_than_a_wrong_optimum() {
 
 /// Σ x_i F_i − F_0·s (dense blocks) from the problem's own parts, independent of the solver.
 fn dense_combination(p: &SdpProblem<fx128>, x: &[f64], f0_weight: f64) -> Vec<Vec<Vec<f64>>> {
-    let mut out: Vec<Vec<Vec<f64>>> = p.blocks.iter().map(|b| vec![vec![0.0; b.dim()]; b.dim()]).collect();
+    let mut out: Vec<Vec<Vec<f64>>> = p
+        .blocks
+        .iter()
+        .map(|b| vec![vec![0.0; b.dim()]; b.dim()])
+        .collect();
     let mut add = |parts: &[boundlab_sdp::problem::BlockPart<fx128>], s: f64| {
         for part in parts {
             if let Part::Entries(e) = &part.part {
@@ -133,14 +139,33 @@ fn infp1_is_primal_infeasible_with_a_checked_certificate() {
         .Y
         .blocks
         .iter()
-        .map(|b| (0..b.dim()).map(|i| (0..b.dim()).map(|j| b.get(i, j).to_f64()).collect()).collect())
+        .map(|b| {
+            (0..b.dim())
+                .map(|i| (0..b.dim()).map(|j| b.get(i, j).to_f64()).collect())
+                .collect()
+        })
         .collect();
-    let ynorm: f64 = y.iter().flatten().flatten().map(|v| v * v).sum::<f64>().sqrt();
+    let ynorm: f64 = y
+        .iter()
+        .flatten()
+        .flatten()
+        .map(|v| v * v)
+        .sum::<f64>()
+        .sqrt();
     for block in &y {
         assert!(min_eigenvalue(block) >= -1e-12 * ynorm, "Y is not PSD");
     }
     let dot = |f: &[Vec<Vec<f64>>]| -> f64 {
-        f.iter().zip(&y).map(|(a, b)| a.iter().flatten().zip(b.iter().flatten()).map(|(u, v)| u * v).sum::<f64>()).sum()
+        f.iter()
+            .zip(&y)
+            .map(|(a, b)| {
+                a.iter()
+                    .flatten()
+                    .zip(b.iter().flatten())
+                    .map(|(u, v)| u * v)
+                    .sum::<f64>()
+            })
+            .sum()
     };
     let f0_dot = -dot(&dense_combination(&p, &vec![0.0; p.c.len()], 1.0));
     assert!((f0_dot - 1.0).abs() < 1e-9, "F0•Y = {f0_dot}");
@@ -162,10 +187,19 @@ fn infd1_is_dual_infeasible_with_a_checked_certificate() {
     let cx: f64 = p.c.iter().zip(&x).map(|(c, x)| c.to_f64() * x).sum();
     assert!((cx + 1.0).abs() < 1e-9, "c·x = {cx}");
     let ax = dense_combination(&p, &x, 0.0);
-    let norm: f64 = ax.iter().flatten().flatten().map(|v| v * v).sum::<f64>().sqrt();
+    let norm: f64 = ax
+        .iter()
+        .flatten()
+        .flatten()
+        .map(|v| v * v)
+        .sum::<f64>()
+        .sqrt();
     for block in &ax {
         let lambda = min_eigenvalue(block);
-        assert!(lambda >= -1e-7 * norm.max(1.0), "λ_min(A*(x)) = {lambda}, ‖A*(x)‖ = {norm}");
+        assert!(
+            lambda >= -1e-7 * norm.max(1.0),
+            "λ_min(A*(x)) = {lambda}, ‖A*(x)‖ = {norm}"
+        );
     }
 }
 
