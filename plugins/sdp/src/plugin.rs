@@ -33,7 +33,7 @@ impl Plugin for SdpPlugin {
             .param(ParamInfo::with_default("return_solution", ValueKind::Bool, false, "add x, w, X, Y (blocks: matrices, LP blocks as vectors) to the result"))
             .param(ParamInfo::with_default("threads", ValueKind::Int, 1i64, "threads for the dense kernels (0 = all cores)"))
             .param(ParamInfo::optional("warm_start", ValueKind::Map, "a previous result of a problem with the same shape (solved with return_solution: true) to start from"))
-            .param(ParamInfo::with_default("warm_start_blend", ValueKind::Float, 0.1, "weight λ of the default start mixed into the warm start, in [0, 1]")),
+            .param(ParamInfo::with_default("warm_start_blend", ValueKind::Float, 0.03, "weight λ of the default start mixed into the warm start, in [0, 1]")),
             AlgorithmSpec::new(
                 "sdp.convert",
                 "Reads an SDP (file or map) and writes it as SDPA sparse (.dat-s) or RON (.ron), chosen by the output's extension.",

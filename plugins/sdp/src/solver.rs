@@ -97,8 +97,10 @@ pub struct SdpOptions<T> {
     /// Threads for the dense kernels (1: sequential; 0: all).
     pub threads: usize,
     pub warm_start: Option<WarmStart<T>>,
-    /// Weight of the default interior point mixed into a warm start: the start is
-    /// `(1−λ)·previous + λ·default`, which moves it off the boundary of the cone.
+    /// Weight `λ` of the default interior point mixed into a warm start: the start is
+    /// `(1−λ)·previous + λ·default`, which moves it off the boundary of the cone. 0.03 by
+    /// default (bench/results/sdp_warm_start.md: 0.01–0.03 save the most iterations on
+    /// perturbed SDPLIB problems, 0.3 little).
     pub warm_start_blend: f64,
 }
 
@@ -111,7 +113,7 @@ impl<T> Default for SdpOptions<T> {
             step_fraction: 0.9,
             threads: 1,
             warm_start: None,
-            warm_start_blend: 0.1,
+            warm_start_blend: 0.03,
         }
     }
 }
