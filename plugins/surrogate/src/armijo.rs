@@ -26,16 +26,30 @@ pub struct Accepted {
 impl Armijo {
     /// Searches from `s0`; `f0` = f(0), `slope` = ‖d‖² (the decrease rate along −d), `eval(s)`
     /// returns f at step s. Non-finite trial values count as failures.
-    pub fn search<E>(&self, f0: f64, slope: f64, s0: f64, mut eval: impl FnMut(f64) -> Result<f64, E>) -> Result<Accepted, E> {
+    pub fn search<E>(
+        &self,
+        f0: f64,
+        slope: f64,
+        s0: f64,
+        mut eval: impl FnMut(f64) -> Result<f64, E>,
+    ) -> Result<Accepted, E> {
         let mut s = s0;
         for trial in 1..=self.max_trials {
             let v = eval(s)?;
             if v.is_finite() && v <= f0 - self.c * s * slope {
-                return Ok(Accepted { step: s, value: v, trials: trial });
+                return Ok(Accepted {
+                    step: s,
+                    value: v,
+                    trials: trial,
+                });
             }
             s *= self.shrink;
         }
-        Ok(Accepted { step: 0.0, value: f0, trials: self.max_trials })
+        Ok(Accepted {
+            step: 0.0,
+            value: f0,
+            trials: self.max_trials,
+        })
     }
 }
 
@@ -49,10 +63,22 @@ mod tests {
     fn accepts_first_step_below_the_quadratic_threshold() {
         let (l, g2, c) = (10.0, 4.0, 0.5);
         let f = |s: f64| -> Result<f64, ()> { Ok(1.0 - s * g2 + 0.5 * l * s * s * g2) };
-        let a = Armijo { c, shrink: 0.5, max_trials: 50 }.search(1.0, g2, 1.0, f).unwrap();
+        let a = Armijo {
+            c,
+            shrink: 0.5,
+            max_trials: 50,
+        }
+        .search(1.0, g2, 1.0, f)
+        .unwrap();
         // threshold 2(1 − c)/L = 0.1: 1, 0.5, 0.25, 0.125 fail, 0.0625 passes
         assert_eq!((a.step, a.trials), (0.0625, 5));
-        let none = Armijo { c, shrink: 0.5, max_trials: 3 }.search(1.0, g2, 1.0, f).unwrap();
+        let none = Armijo {
+            c,
+            shrink: 0.5,
+            max_trials: 3,
+        }
+        .search(1.0, g2, 1.0, f)
+        .unwrap();
         assert_eq!((none.step, none.value, none.trials), (0.0, 1.0, 3));
     }
 }

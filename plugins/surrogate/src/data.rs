@@ -40,7 +40,12 @@ impl Dataset {
     }
 
     /// Builds a data set from a parsed LIBSVM file; `n_features` (if larger) pads columns.
-    pub fn from_libsvm(raw: &LibsvmData, loss: Loss, regression: bool, source: &str) -> Result<Self, PluginError> {
+    pub fn from_libsvm(
+        raw: &LibsvmData,
+        loss: Loss,
+        regression: bool,
+        source: &str,
+    ) -> Result<Self, PluginError> {
         let n = raw.labels.len();
         let d = raw.n_features;
         let mut x = Mat::<f64>::zeros(n, d);
@@ -53,7 +58,13 @@ impl Dataset {
     }
 
     /// Builds a data set from dense features and raw labels.
-    pub fn from_dense(x: Mat<f64>, labels: &[f64], loss: Loss, regression: bool, source: &str) -> Result<Self, PluginError> {
+    pub fn from_dense(
+        x: Mat<f64>,
+        labels: &[f64],
+        loss: Loss,
+        regression: bool,
+        source: &str,
+    ) -> Result<Self, PluginError> {
         let n = x.nrows();
         if labels.len() != n {
             return Err(PluginError::bad_parameter(
@@ -65,20 +76,38 @@ impl Dataset {
             return Err(PluginError::bad_parameter("dataset", "has no examples"));
         }
         if let Some(bad) = labels.iter().position(|v| !v.is_finite()) {
-            return Err(PluginError::bad_parameter("y", format!("label {bad} is not finite")));
+            return Err(PluginError::bad_parameter(
+                "y",
+                format!("label {bad} is not finite"),
+            ));
         }
-        if let Some(bad) = x.col_iter().flat_map(|c| c.iter().copied().collect::<Vec<_>>()).position(|v: f64| !v.is_finite()) {
-            return Err(PluginError::bad_parameter("x", format!("entry {bad} (column-major) is not finite")));
+        if let Some(bad) = x
+            .col_iter()
+            .flat_map(|c| c.iter().copied().collect::<Vec<_>>())
+            .position(|v: f64| !v.is_finite())
+        {
+            return Err(PluginError::bad_parameter(
+                "x",
+                format!("entry {bad} (column-major) is not finite"),
+            ));
         }
         if regression {
             if loss != Loss::Squared {
                 return Err(PluginError::bad_parameter(
                     "regression",
-                    format!("raw real-valued targets need the squared loss, not `{}`", loss.name()),
+                    format!(
+                        "raw real-valued targets need the squared loss, not `{}`",
+                        loss.name()
+                    ),
                 ));
             }
             let y = Mat::from_fn(n, 1, |i, _| labels[i]);
-            return Ok(Dataset { x, y, classes: Vec::new(), source: source.into() });
+            return Ok(Dataset {
+                x,
+                y,
+                classes: Vec::new(),
+                source: source.into(),
+            });
         }
         let mut classes = labels.to_vec();
         classes.sort_by(f64::total_cmp);
@@ -86,27 +115,46 @@ impl Dataset {
         if classes.len() < 2 {
             return Err(PluginError::bad_parameter(
                 "dataset",
-                format!("`{source}` has a single label ({}); classification needs two or more", classes[0]),
+                format!(
+                    "`{source}` has a single label ({}); classification needs two or more",
+                    classes[0]
+                ),
             ));
         }
         if classes.len() > 1000 {
             return Err(PluginError::bad_parameter(
                 "dataset",
-                format!("`{source}` has {} distinct labels; use `regression: true` for real-valued targets", classes.len()),
+                format!(
+                    "`{source}` has {} distinct labels; use `regression: true` for real-valued targets",
+                    classes.len()
+                ),
             ));
         }
-        let class_of = |v: f64| classes.binary_search_by(|c| c.total_cmp(&v)).expect("label is a class");
+        let class_of = |v: f64| {
+            classes
+                .binary_search_by(|c| c.total_cmp(&v))
+                .expect("label is a class")
+        };
         let y = match (loss, classes.len()) {
-            (Loss::Squared | Loss::Logistic, 2) => Mat::from_fn(n, 1, |i, _| class_of(labels[i]) as f64),
+            (Loss::Squared | Loss::Logistic, 2) => {
+                Mat::from_fn(n, 1, |i, _| class_of(labels[i]) as f64)
+            }
             (Loss::Logistic, c) => {
                 return Err(PluginError::bad_parameter(
                     "loss",
-                    format!("`logistic` needs two classes but `{source}` has {c}; use `cross_entropy`"),
-                ))
+                    format!(
+                        "`logistic` needs two classes but `{source}` has {c}; use `cross_entropy`"
+                    ),
+                ));
             }
             (_, c) => Mat::from_fn(n, c, |i, j| f64::from(u8::from(class_of(labels[i]) == j))),
         };
-        Ok(Dataset { x, y, classes, source: source.into() })
+        Ok(Dataset {
+            x,
+            y,
+            classes,
+            source: source.into(),
+        })
     }
 }
 
@@ -127,13 +175,23 @@ mod tests {
         assert_eq!([d.y[(1, 0)], d.y[(1, 1)]], [0.0, 1.0]);
         let raw3 = parse("3 1:1\n1 1:2\n2 1:3\n", "t").unwrap();
         let e = Dataset::from_libsvm(&raw3, Loss::Logistic, false, "t").unwrap_err();
-        assert!(e.message.contains("parameter `loss`") && e.message.contains("3"), "{}", e.message);
+        assert!(
+            e.message.contains("parameter `loss`") && e.message.contains("3"),
+            "{}",
+            e.message
+        );
         let d = Dataset::from_libsvm(&raw3, Loss::Squared, false, "t").unwrap();
         assert_eq!(d.n_outputs(), 3);
         assert_eq!(d.y[(0, 2)], 1.0);
         let d = Dataset::from_libsvm(&raw3, Loss::Squared, true, "t").unwrap();
         assert_eq!(d.y[(0, 0)], 3.0);
-        let e = Dataset::from_libsvm(&parse("1 1:1\n1 1:2\n", "t").unwrap(), Loss::Logistic, false, "t").unwrap_err();
+        let e = Dataset::from_libsvm(
+            &parse("1 1:1\n1 1:2\n", "t").unwrap(),
+            Loss::Logistic,
+            false,
+            "t",
+        )
+        .unwrap_err();
         assert!(e.message.contains("single label"));
     }
 }

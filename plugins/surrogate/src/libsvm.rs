@@ -24,8 +24,9 @@ pub const MAX_FEATURES: usize = 1 << 24;
 
 /// Reads a LIBSVM file; errors are `BadParameter` errors naming `param`, the file and the line.
 pub fn read_file(path: &Path, param: &str) -> Result<LibsvmData, PluginError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| PluginError::bad_parameter(param, format!("cannot read `{}`: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        PluginError::bad_parameter(param, format!("cannot read `{}`: {e}", path.display()))
+    })?;
     parse(&text, &path.display().to_string()).map_err(|e| PluginError::bad_parameter(param, e))
 }
 
@@ -44,31 +45,45 @@ pub fn parse(text: &str, source: &str) -> Result<LibsvmData, String> {
             continue;
         };
         let err = |col: usize, msg: String| format!("{source}:{line_no}:{col}: {msg}");
-        let label = parse_number(label_text).ok_or_else(|| err(label_col, format!("label `{label_text}` is not a number")))?;
+        let label = parse_number(label_text)
+            .ok_or_else(|| err(label_col, format!("label `{label_text}` is not a number")))?;
         let mut row: Vec<(usize, f64)> = Vec::new();
         for (col, token) in tokens {
             let Some((index_text, value_text)) = token.split_once(':') else {
                 return Err(err(col, format!("expected `index:value`, found `{token}`")));
             };
-            let index: usize = index_text
-                .parse()
-                .map_err(|_| err(col, format!("feature index `{index_text}` is not a positive integer")))?;
+            let index: usize = index_text.parse().map_err(|_| {
+                err(
+                    col,
+                    format!("feature index `{index_text}` is not a positive integer"),
+                )
+            })?;
             if index == 0 {
                 return Err(err(col, "feature indices are one-based; found 0".into()));
             }
             if index > MAX_FEATURES {
-                return Err(err(col, format!("feature index {index} exceeds the limit {MAX_FEATURES}")));
+                return Err(err(
+                    col,
+                    format!("feature index {index} exceeds the limit {MAX_FEATURES}"),
+                ));
             }
             let value_col = col + index_text.chars().count() + 1;
-            let value = parse_number(value_text)
-                .ok_or_else(|| err(value_col, format!("feature value `{value_text}` is not a finite number")))?;
-            if let Some(&(previous, _)) = row.last() {
-                if index - 1 <= previous {
-                    return Err(err(
-                        col,
-                        format!("feature index {index} does not increase (previous was {})", previous + 1),
-                    ));
-                }
+            let value = parse_number(value_text).ok_or_else(|| {
+                err(
+                    value_col,
+                    format!("feature value `{value_text}` is not a finite number"),
+                )
+            })?;
+            if let Some(&(previous, _)) = row.last()
+                && index - 1 <= previous
+            {
+                return Err(err(
+                    col,
+                    format!(
+                        "feature index {index} does not increase (previous was {})",
+                        previous + 1
+                    ),
+                ));
             }
             data.n_features = data.n_features.max(index);
             row.push((index - 1, value));
@@ -77,7 +92,9 @@ pub fn parse(text: &str, source: &str) -> Result<LibsvmData, String> {
         data.rows.push(row);
     }
     if data.labels.is_empty() {
-        return Err(format!("{source}: no examples (the file is empty or only comments)"));
+        return Err(format!(
+            "{source}: no examples (the file is empty or only comments)"
+        ));
     }
     Ok(data)
 }
@@ -127,7 +144,10 @@ mod tests {
         let e = parse("1 1:0.5 3:abc\n", "f.svm").unwrap_err();
         assert_eq!(e, "f.svm:1:11: feature value `abc` is not a finite number");
         let e = parse("1 2:1 2:1\n", "f.svm").unwrap_err();
-        assert_eq!(e, "f.svm:1:7: feature index 2 does not increase (previous was 2)");
+        assert_eq!(
+            e,
+            "f.svm:1:7: feature index 2 does not increase (previous was 2)"
+        );
         let e = parse("\n\nabc 1:1\n", "f.svm").unwrap_err();
         assert_eq!(e, "f.svm:3:1: label `abc` is not a number");
         let e = parse("1 0:1\n", "f.svm").unwrap_err();
@@ -136,13 +156,22 @@ mod tests {
         assert!(e.starts_with("f.svm:1:3: feature index `-3`"), "{e}");
         let e = parse("1 1:nan\n", "f.svm").unwrap_err();
         assert!(e.contains("not a finite number"), "{e}");
-        assert!(parse("# only a comment\n", "f.svm").unwrap_err().contains("no examples"));
+        assert!(
+            parse("# only a comment\n", "f.svm")
+                .unwrap_err()
+                .contains("no examples")
+        );
     }
 
     #[test]
     fn missing_file_names_parameter() {
         let e = read_file(Path::new("/nonexistent/x.svm"), "dataset").unwrap_err();
-        assert!(e.message.starts_with("parameter `dataset`: cannot read `/nonexistent/x.svm`"), "{}", e.message);
+        assert!(
+            e.message
+                .starts_with("parameter `dataset`: cannot read `/nonexistent/x.svm`"),
+            "{}",
+            e.message
+        );
     }
 
     /// The bundled files parse with the sizes stated in ../shared/data/libsvm/README.md.

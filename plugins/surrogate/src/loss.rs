@@ -29,7 +29,9 @@ impl Loss {
             "cross_entropy" | "ce" => Ok(Loss::CrossEntropy),
             other => Err(PluginError::bad_parameter(
                 "loss",
-                format!("unknown loss `{other}`; expected `squared`, `logistic` or `cross_entropy`"),
+                format!(
+                    "unknown loss `{other}`; expected `squared`, `logistic` or `cross_entropy`"
+                ),
             )),
         }
     }
@@ -101,7 +103,9 @@ impl Loss {
         let k = z.ncols();
         match self {
             Loss::Squared => 0.5 * (0..k).map(|c| (z[(i, c)] - y[(i, c)]).powi(2)).sum::<f64>(),
-            Loss::Logistic => (0..k).map(|c| softplus(z[(i, c)]) - y[(i, c)] * z[(i, c)]).sum(),
+            Loss::Logistic => (0..k)
+                .map(|c| softplus(z[(i, c)]) - y[(i, c)] * z[(i, c)])
+                .sum(),
             Loss::CrossEntropy => {
                 let m = (0..k).map(|c| z[(i, c)]).fold(f64::NEG_INFINITY, f64::max);
                 let lse = m + (0..k).map(|c| (z[(i, c)] - m).exp()).sum::<f64>().ln();
@@ -142,16 +146,31 @@ mod tests {
                 zp[(i, c)] += h;
                 let mut zm = z.clone();
                 zm[(i, c)] -= h;
-                let fd = (loss.value(zp.as_ref(), y.as_ref()) - loss.value(zm.as_ref(), y.as_ref())) / (2.0 * h);
-                assert!((fd * b - g[(i, c)]).abs() < 1e-7, "{loss:?} ({i},{c}): fd {} vs {}", fd * b, g[(i, c)]);
+                let fd = (loss.value(zp.as_ref(), y.as_ref())
+                    - loss.value(zm.as_ref(), y.as_ref()))
+                    / (2.0 * h);
+                assert!(
+                    (fd * b - g[(i, c)]).abs() < 1e-7,
+                    "{loss:?} ({i},{c}): fd {} vs {}",
+                    fd * b,
+                    g[(i, c)]
+                );
             }
         }
     }
 
     #[test]
     fn gradients_match_finite_differences() {
-        check_gradient(Loss::Squared, mat![[0.3, -1.0], [2.0, 0.5]], mat![[1.0, 0.0], [0.0, 1.0]]);
-        check_gradient(Loss::Logistic, mat![[0.3], [-4.0], [12.0]], mat![[1.0], [0.0], [1.0]]);
+        check_gradient(
+            Loss::Squared,
+            mat![[0.3, -1.0], [2.0, 0.5]],
+            mat![[1.0, 0.0], [0.0, 1.0]],
+        );
+        check_gradient(
+            Loss::Logistic,
+            mat![[0.3], [-4.0], [12.0]],
+            mat![[1.0], [0.0], [1.0]],
+        );
         check_gradient(
             Loss::CrossEntropy,
             mat![[0.3, -1.0, 2.0], [5.0, 0.5, -3.0]],
@@ -194,9 +213,17 @@ mod tests {
                 let dn = d.squared_norm_l2();
                 worst = worst.max(curv / dn);
             }
-            assert!(worst <= loss.smoothness() * (1.0 + 1e-4), "{loss:?}: {worst}");
+            assert!(
+                worst <= loss.smoothness() * (1.0 + 1e-4),
+                "{loss:?}: {worst}"
+            );
             // and the bound is nearly attained (it is the smallest valid constant up to 15 %)
-            assert!(worst >= 0.85 * loss.smoothness() * if loss == Loss::CrossEntropy { 0.5 } else { 1.0 });
+            assert!(
+                worst
+                    >= 0.85
+                        * loss.smoothness()
+                        * if loss == Loss::CrossEntropy { 0.5 } else { 1.0 }
+            );
         }
     }
 }

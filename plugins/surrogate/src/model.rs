@@ -18,8 +18,16 @@ use boundlab_sdk::PluginError;
 /// A model architecture with its dimensions.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Model {
-    Linear { inputs: usize, outputs: usize, bias: bool },
-    Mlp { inputs: usize, hidden: usize, outputs: usize },
+    Linear {
+        inputs: usize,
+        outputs: usize,
+        bias: bool,
+    },
+    Mlp {
+        inputs: usize,
+        hidden: usize,
+        outputs: usize,
+    },
 }
 
 /// The result of a forward pass: the outputs and what the backward pass needs.
@@ -33,14 +41,31 @@ pub struct Forward {
 
 impl Model {
     /// Parses the `model` parameter (`linear` or `mlp`).
-    pub fn build(name: &str, inputs: usize, outputs: usize, hidden: usize, bias: bool) -> Result<Self, PluginError> {
+    pub fn build(
+        name: &str,
+        inputs: usize,
+        outputs: usize,
+        hidden: usize,
+        bias: bool,
+    ) -> Result<Self, PluginError> {
         match name {
-            "linear" => Ok(Model::Linear { inputs, outputs, bias }),
+            "linear" => Ok(Model::Linear {
+                inputs,
+                outputs,
+                bias,
+            }),
             "mlp" => {
                 if hidden == 0 {
-                    return Err(PluginError::bad_parameter("hidden", "the MLP needs at least one hidden unit"));
+                    return Err(PluginError::bad_parameter(
+                        "hidden",
+                        "the MLP needs at least one hidden unit",
+                    ));
                 }
-                Ok(Model::Mlp { inputs, hidden, outputs })
+                Ok(Model::Mlp {
+                    inputs,
+                    hidden,
+                    outputs,
+                })
             }
             other => Err(PluginError::bad_parameter(
                 "model",
@@ -58,8 +83,16 @@ impl Model {
 
     pub fn n_params(&self) -> usize {
         match *self {
-            Model::Linear { inputs, outputs, bias } => (inputs + usize::from(bias)) * outputs,
-            Model::Mlp { inputs, hidden, outputs } => (inputs + 1) * hidden + (hidden + 1) * outputs,
+            Model::Linear {
+                inputs,
+                outputs,
+                bias,
+            } => (inputs + usize::from(bias)) * outputs,
+            Model::Mlp {
+                inputs,
+                hidden,
+                outputs,
+            } => (inputs + 1) * hidden + (hidden + 1) * outputs,
         }
     }
 
@@ -73,7 +106,12 @@ impl Model {
     /// examples), Glorot-uniform weights and zero biases for the MLP.
     pub fn init(&self, rng: &mut impl Rng) -> Vec<f64> {
         let mut theta = vec![0.0; self.n_params()];
-        if let Model::Mlp { inputs, hidden, outputs } = *self {
+        if let Model::Mlp {
+            inputs,
+            hidden,
+            outputs,
+        } = *self
+        {
             let r1 = (6.0 / (inputs + hidden) as f64).sqrt();
             for w in &mut theta[..inputs * hidden] {
                 *w = rng.random_range(-r1..r1);
@@ -92,8 +130,13 @@ impl Model {
         debug_assert_eq!(theta.len(), self.n_params());
         let b = x.nrows();
         match *self {
-            Model::Linear { inputs, outputs, bias } => {
-                let w = MatRef::from_column_major_slice(&theta[..inputs * outputs], inputs, outputs);
+            Model::Linear {
+                inputs,
+                outputs,
+                bias,
+            } => {
+                let w =
+                    MatRef::from_column_major_slice(&theta[..inputs * outputs], inputs, outputs);
                 let mut z = Mat::<f64>::zeros(b, outputs);
                 matmul(z.as_mut(), Accum::Replace, x, w, 1.0, Par::Seq);
                 if bias {
@@ -101,7 +144,11 @@ impl Model {
                 }
                 Forward { z, hidden: None }
             }
-            Model::Mlp { inputs, hidden, outputs } => {
+            Model::Mlp {
+                inputs,
+                hidden,
+                outputs,
+            } => {
                 let (w1, b1, w2, b2) = mlp_parts(theta, inputs, hidden, outputs);
                 let mut a = Mat::<f64>::zeros(b, hidden);
                 matmul(a.as_mut(), Accum::Replace, x, w1, 1.0, Par::Seq);
@@ -120,10 +167,20 @@ impl Model {
     }
 
     /// Jᵀv: the gradient with respect to θ of ⟨v, f(θ; x)⟩, given the forward pass at θ.
-    pub fn vjp(&self, theta: &[f64], x: MatRef<'_, f64>, forward: &Forward, v: MatRef<'_, f64>) -> Vec<f64> {
+    pub fn vjp(
+        &self,
+        theta: &[f64],
+        x: MatRef<'_, f64>,
+        forward: &Forward,
+        v: MatRef<'_, f64>,
+    ) -> Vec<f64> {
         let mut grad = vec![0.0; self.n_params()];
         match *self {
-            Model::Linear { inputs, outputs, bias } => {
+            Model::Linear {
+                inputs,
+                outputs,
+                bias,
+            } => {
                 let (gw, gb) = grad.split_at_mut(inputs * outputs);
                 let gw = faer::MatMut::from_column_major_slice_mut(gw, inputs, outputs);
                 matmul(gw, Accum::Replace, x.transpose(), v, 1.0, Par::Seq);
@@ -131,9 +188,16 @@ impl Model {
                     column_sums(v, gb);
                 }
             }
-            Model::Mlp { inputs, hidden, outputs } => {
+            Model::Mlp {
+                inputs,
+                hidden,
+                outputs,
+            } => {
                 let (_, _, w2, _) = mlp_parts(theta, inputs, hidden, outputs);
-                let a = forward.hidden.as_ref().expect("MLP forward pass keeps its activations");
+                let a = forward
+                    .hidden
+                    .as_ref()
+                    .expect("MLP forward pass keeps its activations");
                 let (g1, g2) = grad.split_at_mut((inputs + 1) * hidden);
                 let (gw1, gb1) = g1.split_at_mut(inputs * hidden);
                 let (gw2, gb2) = g2.split_at_mut(hidden * outputs);
@@ -142,14 +206,28 @@ impl Model {
                 column_sums(v, gb2);
                 // back through W2 and tanh: dP = (V W2ᵀ) ⊙ (1 − A²)
                 let mut dp = Mat::<f64>::zeros(x.nrows(), hidden);
-                matmul(dp.as_mut(), Accum::Replace, v, w2.transpose(), 1.0, Par::Seq);
+                matmul(
+                    dp.as_mut(),
+                    Accum::Replace,
+                    v,
+                    w2.transpose(),
+                    1.0,
+                    Par::Seq,
+                );
                 for j in 0..hidden {
                     for i in 0..x.nrows() {
                         dp[(i, j)] *= 1.0 - a[(i, j)] * a[(i, j)];
                     }
                 }
                 let gw1 = faer::MatMut::from_column_major_slice_mut(gw1, inputs, hidden);
-                matmul(gw1, Accum::Replace, x.transpose(), dp.as_ref(), 1.0, Par::Seq);
+                matmul(
+                    gw1,
+                    Accum::Replace,
+                    x.transpose(),
+                    dp.as_ref(),
+                    1.0,
+                    Par::Seq,
+                );
                 column_sums(dp.as_ref(), gb1);
             }
         }
@@ -162,7 +240,9 @@ impl Model {
         match *self {
             Model::Linear { inputs, bias, .. } => {
                 let p = inputs + usize::from(bias);
-                Some(Mat::from_fn(x.nrows(), p, |i, j| if j < inputs { x[(i, j)] } else { 1.0 }))
+                Some(Mat::from_fn(x.nrows(), p, |i, j| {
+                    if j < inputs { x[(i, j)] } else { 1.0 }
+                }))
             }
             Model::Mlp { .. } => None,
         }
@@ -173,8 +253,16 @@ impl Model {
     /// `[W[:, c]; b_c]`.
     pub fn linear_theta_matrix(&self, theta: &[f64]) -> Option<Mat<f64>> {
         match *self {
-            Model::Linear { inputs, outputs, bias } => Some(Mat::from_fn(inputs + usize::from(bias), outputs, |j, c| {
-                if j < inputs { theta[c * inputs + j] } else { theta[inputs * outputs + c] }
+            Model::Linear {
+                inputs,
+                outputs,
+                bias,
+            } => Some(Mat::from_fn(inputs + usize::from(bias), outputs, |j, c| {
+                if j < inputs {
+                    theta[c * inputs + j]
+                } else {
+                    theta[inputs * outputs + c]
+                }
             })),
             Model::Mlp { .. } => None,
         }
@@ -182,7 +270,12 @@ impl Model {
 
     /// Inverse of [`Model::linear_theta_matrix`].
     pub fn linear_theta_from_matrix(&self, m: MatRef<'_, f64>) -> Vec<f64> {
-        let Model::Linear { inputs, outputs, bias } = *self else {
+        let Model::Linear {
+            inputs,
+            outputs,
+            bias,
+        } = *self
+        else {
             unreachable!("only called for linear models")
         };
         let mut theta = vec![0.0; self.n_params()];
@@ -235,7 +328,12 @@ mod tests {
     fn check_vjp(model: &Model, seed: u64) {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
         let (d, k) = match *model {
-            Model::Linear { inputs, outputs, .. } | Model::Mlp { inputs, outputs, .. } => (inputs, outputs),
+            Model::Linear {
+                inputs, outputs, ..
+            }
+            | Model::Mlp {
+                inputs, outputs, ..
+            } => (inputs, outputs),
         };
         let x = Mat::from_fn(7, d, |_, _| rng.random_range(-1.0..1.0));
         let v = Mat::from_fn(7, k, |_, _| rng.random_range(-1.0..1.0));
@@ -247,7 +345,10 @@ mod tests {
         let g = model.vjp(&theta, x.as_ref(), &fw, v.as_ref());
         let inner = |th: &[f64]| -> f64 {
             let z = model.forward(th, x.as_ref()).z;
-            (0..7).flat_map(|i| (0..k).map(move |c| (i, c))).map(|(i, c)| z[(i, c)] * v[(i, c)]).sum()
+            (0..7)
+                .flat_map(|i| (0..k).map(move |c| (i, c)))
+                .map(|(i, c)| z[(i, c)] * v[(i, c)])
+                .sum()
         };
         for p in 0..theta.len() {
             let h = 1e-6;
@@ -256,22 +357,60 @@ mod tests {
             let mut tm = theta.clone();
             tm[p] -= h;
             let fd = (inner(&tp) - inner(&tm)) / (2.0 * h);
-            assert!((fd - g[p]).abs() < 1e-7 * (1.0 + fd.abs()), "{model:?} param {p}: fd {fd} vs {}", g[p]);
+            assert!(
+                (fd - g[p]).abs() < 1e-7 * (1.0 + fd.abs()),
+                "{model:?} param {p}: fd {fd} vs {}",
+                g[p]
+            );
         }
     }
 
     #[test]
     fn vjp_matches_finite_differences() {
-        check_vjp(&Model::Linear { inputs: 4, outputs: 3, bias: true }, 1);
-        check_vjp(&Model::Linear { inputs: 5, outputs: 1, bias: false }, 2);
-        check_vjp(&Model::Mlp { inputs: 4, hidden: 6, outputs: 3 }, 3);
-        check_vjp(&Model::Mlp { inputs: 3, hidden: 2, outputs: 1 }, 4);
+        check_vjp(
+            &Model::Linear {
+                inputs: 4,
+                outputs: 3,
+                bias: true,
+            },
+            1,
+        );
+        check_vjp(
+            &Model::Linear {
+                inputs: 5,
+                outputs: 1,
+                bias: false,
+            },
+            2,
+        );
+        check_vjp(
+            &Model::Mlp {
+                inputs: 4,
+                hidden: 6,
+                outputs: 3,
+            },
+            3,
+        );
+        check_vjp(
+            &Model::Mlp {
+                inputs: 3,
+                hidden: 2,
+                outputs: 1,
+            },
+            4,
+        );
     }
 
     #[test]
     fn linear_layout_round_trips_and_matches_design() {
-        let model = Model::Linear { inputs: 3, outputs: 2, bias: true };
-        let theta: Vec<f64> = (0..model.n_params()).map(|i| i as f64 * 0.5 - 1.0).collect();
+        let model = Model::Linear {
+            inputs: 3,
+            outputs: 2,
+            bias: true,
+        };
+        let theta: Vec<f64> = (0..model.n_params())
+            .map(|i| i as f64 * 0.5 - 1.0)
+            .collect();
         let m = model.linear_theta_matrix(&theta).unwrap();
         assert_eq!(model.linear_theta_from_matrix(m.as_ref()), theta);
         let x = faer::mat![[1.0, 2.0, 3.0], [-1.0, 0.5, 0.0]];
@@ -282,7 +421,17 @@ mod tests {
 
     #[test]
     fn unknown_names_are_refused() {
-        assert!(Model::build("cnn", 2, 1, 4, true).unwrap_err().message.contains("parameter `model`"));
-        assert!(Model::build("mlp", 2, 1, 0, true).unwrap_err().message.contains("parameter `hidden`"));
+        assert!(
+            Model::build("cnn", 2, 1, 4, true)
+                .unwrap_err()
+                .message
+                .contains("parameter `model`")
+        );
+        assert!(
+            Model::build("mlp", 2, 1, 0, true)
+                .unwrap_err()
+                .message
+                .contains("parameter `hidden`")
+        );
     }
 }

@@ -31,20 +31,58 @@ pub trait Optimizer {
         counters: &mut Counters,
         ctx: &StepContext,
     ) -> Result<(), PluginError>;
+
+    /// The step size used at the last outer step (η for SSO, the parameter-space step for the
+    /// others), for the trace.
+    fn last_step(&self) -> f64;
 }
 
-/// Plain (stochastic) gradient descent θ ← θ − α∇h_S(θ) with a constant step α.
+/// Plain (stochastic) gradient descent θ ← θ − α_t∇h_S(θ): α_t = α (constant) or, with
+/// `decreasing`, α/√(1 + t/E) (E outer steps per epoch), the schedule SSO's `decreasing` uses.
 #[derive(Clone, Debug)]
 pub struct Sgd {
     pub lr: f64,
+    pub decreasing: bool,
+    last: f64,
+}
+
+impl Sgd {
+    pub fn constant(lr: f64) -> Self {
+        Self::new(lr, false)
+    }
+
+    pub fn new(lr: f64, decreasing: bool) -> Self {
+        Sgd {
+            lr,
+            decreasing,
+            last: lr,
+        }
+    }
 }
 
 impl Optimizer for Sgd {
-    fn step(&mut self, objective: &Objective, batch: Batch<'_>, theta: &mut [f64], counters: &mut Counters, _: &StepContext) -> Result<(), PluginError> {
+    fn step(
+        &mut self,
+        objective: &Objective,
+        batch: Batch<'_>,
+        theta: &mut [f64],
+        counters: &mut Counters,
+        ctx: &StepContext,
+    ) -> Result<(), PluginError> {
         let eval = objective.value_and_grad(theta, batch);
         counters.grad_calls += 1;
-        axpy(theta, -self.lr, &eval.grad);
+        let lr = if self.decreasing {
+            self.lr / (1.0 + ctx.t as f64 / ctx.batches_per_epoch.max(1) as f64).sqrt()
+        } else {
+            self.lr
+        };
+        axpy(theta, -lr, &eval.grad);
+        self.last = lr;
         Ok(())
+    }
+
+    fn last_step(&self) -> f64 {
+        self.last
     }
 }
 
@@ -54,6 +92,8 @@ impl Optimizer for Sgd {
 #[derive(Clone, Debug)]
 pub struct Sls {
     pub armijo: Armijo,
+    /// Step accepted at the last outer step (0 when the search failed).
+    pub accepted: f64,
     /// Step the next search starts from.
     pub step: f64,
     pub max_step: f64,
@@ -61,12 +101,28 @@ pub struct Sls {
 
 impl Sls {
     pub fn new(c: f64, initial_step: f64) -> Self {
-        Sls { armijo: Armijo { c, shrink: 0.9, max_trials: 200 }, step: initial_step, max_step: 1e6 }
+        Sls {
+            accepted: 0.0,
+            armijo: Armijo {
+                c,
+                shrink: 0.9,
+                max_trials: 200,
+            },
+            step: initial_step,
+            max_step: 1e6,
+        }
     }
 }
 
 impl Optimizer for Sls {
-    fn step(&mut self, objective: &Objective, batch: Batch<'_>, theta: &mut [f64], counters: &mut Counters, ctx: &StepContext) -> Result<(), PluginError> {
+    fn step(
+        &mut self,
+        objective: &Objective,
+        batch: Batch<'_>,
+        theta: &mut [f64],
+        counters: &mut Counters,
+        ctx: &StepContext,
+    ) -> Result<(), PluginError> {
         let eval = objective.value_and_grad(theta, batch);
         counters.grad_calls += 1;
         let slope = norm_sq(&eval.grad);
@@ -80,6 +136,7 @@ impl Optimizer for Sls {
             counters.loss_evals += 1;
             Ok::<f64, PluginError>(objective.value(&trial, batch))
         })?;
+        self.accepted = accepted.step;
         if accepted.step > 0.0 {
             axpy(theta, -accepted.step, &eval.grad);
             let growth = 2f64.powf(1.0 / ctx.batches_per_epoch as f64);
@@ -89,6 +146,10 @@ impl Optimizer for Sls {
             self.step *= self.armijo.shrink.powi(self.armijo.max_trials as i32);
         }
         Ok(())
+    }
+
+    fn last_step(&self) -> f64 {
+        self.accepted
     }
 }
 
@@ -103,12 +164,24 @@ pub struct Adam {
 
 impl Adam {
     pub fn new(lr: f64, n_params: usize) -> Self {
-        Adam { lr, m: vec![0.0; n_params], v: vec![0.0; n_params], t: 0 }
+        Adam {
+            lr,
+            m: vec![0.0; n_params],
+            v: vec![0.0; n_params],
+            t: 0,
+        }
     }
 }
 
 impl Optimizer for Adam {
-    fn step(&mut self, objective: &Objective, batch: Batch<'_>, theta: &mut [f64], counters: &mut Counters, _: &StepContext) -> Result<(), PluginError> {
+    fn step(
+        &mut self,
+        objective: &Objective,
+        batch: Batch<'_>,
+        theta: &mut [f64],
+        counters: &mut Counters,
+        _: &StepContext,
+    ) -> Result<(), PluginError> {
         let (b1, b2, eps): (f64, f64, f64) = (0.9, 0.999, 1e-8);
         let eval = objective.value_and_grad(theta, batch);
         counters.grad_calls += 1;
@@ -121,6 +194,10 @@ impl Optimizer for Adam {
         }
         Ok(())
     }
+
+    fn last_step(&self) -> f64 {
+        self.lr
+    }
 }
 
 /// Largest eigenvalue of DᵀD/b for a linear model's design on `batch` (1/b times the squared
@@ -131,9 +208,9 @@ pub fn linear_curvature(objective: &Objective, batch: Batch<'_>) -> Result<f64, 
         .linear_design(batch.x)
         .ok_or_else(|| PluginError::internal("curvature asked for a non-linear model"))?;
     let gram = at_b(d.as_ref(), d.as_ref());
-    let eig = gram
-        .self_adjoint_eigenvalues(Side::Lower)
-        .map_err(|e| PluginError::numerical(format!("eigenvalues of the batch Gram matrix: {e:?}")))?;
+    let eig = gram.self_adjoint_eigenvalues(Side::Lower).map_err(|e| {
+        PluginError::numerical(format!("eigenvalues of the batch Gram matrix: {e:?}"))
+    })?;
     Ok(eig.last().copied().unwrap_or(0.0).max(0.0) / batch.len().max(1) as f64)
 }
 
@@ -142,5 +219,12 @@ pub fn linear_curvature(objective: &Objective, batch: Batch<'_>) -> Result<f64, 
 /// safety factor).
 pub fn linear_sgd_step(objective: &Objective, full: Batch<'_>) -> Result<f64, PluginError> {
     let l = objective.loss.smoothness() * linear_curvature(objective, full)? + objective.l2;
-    if l > 0.0 { Ok(1.0 / l) } else { Err(PluginError::bad_parameter("lr", "the data are all zero; give `lr` explicitly")) }
+    if l > 0.0 {
+        Ok(1.0 / l)
+    } else {
+        Err(PluginError::bad_parameter(
+            "lr",
+            "the data are all zero; give `lr` explicitly",
+        ))
+    }
 }

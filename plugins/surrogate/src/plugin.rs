@@ -36,11 +36,12 @@ impl Plugin for SurrogatePlugin {
                 |p| create_supervised(Algo::Sso, p),
             ))),
             lr_param(
-                supervised_params(AlgorithmSpec::new("surrogate.sgd", "Mini-batch SGD with a constant step (baseline on the same oracle counter).", |p| {
+                supervised_params(AlgorithmSpec::new("surrogate.sgd", "Mini-batch SGD, constant or decreasing step (baseline on the same oracle counter).", |p| {
                     create_supervised(Algo::Sgd, p)
                 })),
                 "step size; default (linear model) 1/L with L = β·λmax(DᵀD/n) + l2",
-            ),
+            )
+            .param(ParamInfo::with_default("lr_rule", ValueKind::Str, "constant", "`constant` or `decreasing` (lr/√(1+epoch))")),
             sls_params(supervised_params(AlgorithmSpec::new(
                 "surrogate.sls",
                 "Stochastic line search: Armijo backtracking on the mini-batch loss (Vaswani et al. 2019).",
@@ -93,33 +94,143 @@ impl Algo {
 
 fn supervised_params(spec: AlgorithmSpec) -> AlgorithmSpec {
     use ValueKind::*;
-    spec.param(ParamInfo::optional("dataset", Str, "path of a LIBSVM file (e.g. ../shared/data/libsvm/wine_scale.svm); or give `x` and `y`"))
-        .param(ParamInfo::optional("x", Matrix, "features, one row per example (instead of `dataset`)"))
-        .param(ParamInfo::optional("y", Vector, "labels or regression targets (with `x`)"))
-        .param(ParamInfo::with_default("regression", Bool, false, "squared loss on the raw labels instead of class encodings"))
-        .param(ParamInfo::with_default("loss", Str, "cross_entropy", "`squared`, `logistic` (two classes) or `cross_entropy`"))
-        .param(ParamInfo::with_default("model", Str, "linear", "`linear` or `mlp` (one tanh hidden layer)"))
-        .param(ParamInfo::with_default("hidden", Int, 32i64, "hidden units of the MLP"))
-        .param(ParamInfo::with_default("bias", Bool, true, "linear model with an intercept"))
-        .param(ParamInfo::with_default("l2", Float, 0.0, "ridge weight λ in (λ/2)‖θ‖², all parameters"))
-        .param(ParamInfo::with_default("batch_size", Int, 32i64, "examples per outer step; 0 = full batch"))
-        .param(ParamInfo::with_default("epochs", Float, 10.0, "passes over the data (when `outer_steps` is 0)"))
-        .param(ParamInfo::with_default("outer_steps", Int, 0i64, "expensive gradient calls to make; 0 = use `epochs`"))
-        .param(ParamInfo::with_default("seed", Int, 0i64, "seed of the batch order and the MLP initialisation"))
-        .param(ParamInfo::with_default("trace_every", Int, 0i64, "outer steps between trace points; 0 = once per epoch"))
-        .param(ParamInfo::optional("target_loss", Float, "stop at the first trace point with full loss ≤ this"))
-        .param(ParamInfo::with_default("return_params", Bool, false, "include the final parameters θ in the result"))
+    spec.param(ParamInfo::optional(
+        "dataset",
+        Str,
+        "path of a LIBSVM file (e.g. ../shared/data/libsvm/wine_scale.svm); or give `x` and `y`",
+    ))
+    .param(ParamInfo::optional(
+        "x",
+        Matrix,
+        "features, one row per example (instead of `dataset`)",
+    ))
+    .param(ParamInfo::optional(
+        "y",
+        Vector,
+        "labels or regression targets (with `x`)",
+    ))
+    .param(ParamInfo::with_default(
+        "regression",
+        Bool,
+        false,
+        "squared loss on the raw labels instead of class encodings",
+    ))
+    .param(ParamInfo::with_default(
+        "loss",
+        Str,
+        "cross_entropy",
+        "`squared`, `logistic` (two classes) or `cross_entropy`",
+    ))
+    .param(ParamInfo::with_default(
+        "model",
+        Str,
+        "linear",
+        "`linear` or `mlp` (one tanh hidden layer)",
+    ))
+    .param(ParamInfo::with_default(
+        "hidden",
+        Int,
+        32i64,
+        "hidden units of the MLP",
+    ))
+    .param(ParamInfo::with_default(
+        "bias",
+        Bool,
+        true,
+        "linear model with an intercept",
+    ))
+    .param(ParamInfo::with_default(
+        "l2",
+        Float,
+        0.0,
+        "ridge weight λ in (λ/2)‖θ‖², all parameters",
+    ))
+    .param(ParamInfo::with_default(
+        "batch_size",
+        Int,
+        32i64,
+        "examples per outer step; 0 = full batch",
+    ))
+    .param(ParamInfo::with_default(
+        "epochs",
+        Float,
+        10.0,
+        "passes over the data (when `outer_steps` is 0)",
+    ))
+    .param(ParamInfo::with_default(
+        "outer_steps",
+        Int,
+        0i64,
+        "expensive gradient calls to make; 0 = use `epochs`",
+    ))
+    .param(ParamInfo::with_default(
+        "seed",
+        Int,
+        0i64,
+        "seed of the batch order and the MLP initialisation",
+    ))
+    .param(ParamInfo::with_default(
+        "trace_every",
+        Int,
+        0i64,
+        "outer steps between trace points; 0 = once per epoch",
+    ))
+    .param(ParamInfo::optional(
+        "target_loss",
+        Float,
+        "stop at the first trace point with full loss ≤ this",
+    ))
+    .param(ParamInfo::with_default(
+        "return_params",
+        Bool,
+        false,
+        "include the final parameters θ in the result",
+    ))
 }
 
 fn sso_params(spec: AlgorithmSpec) -> AlgorithmSpec {
     use ValueKind::*;
-    spec.param(ParamInfo::with_default("inner_steps", Int, 10i64, "inner steps m per expensive gradient"))
-        .param(ParamInfo::with_default("eta", Float, 0.0, "target step η per example (z ← z − η∇ℓ); 0 = 1/β of the loss"))
-        .param(ParamInfo::with_default("eta_rule", Str, "constant", "`constant`, `decreasing` (η/√(1+epoch)) or `armijo` (target-space line search)"))
-        .param(ParamInfo::with_default("inner", Str, "armijo", "inner solver: `armijo`, `gd` or `exact` (linear models)"))
-        .param(ParamInfo::optional("inner_lr", Float, "inner GD step; default (linear) 1/smoothness of the surrogate"))
-        .param(ParamInfo::with_default("armijo_c", Float, 0.5, "sufficient-decrease constant of the line searches"))
-        .param(ParamInfo::with_default("inner_tol", Float, 1e-6, "stop the inner loop at ‖∇ℓ_t‖ ≤ tol·‖∇ℓ_t(θ_t)‖"))
+    spec.param(ParamInfo::with_default(
+        "inner_steps",
+        Int,
+        10i64,
+        "inner steps m per expensive gradient",
+    ))
+    .param(ParamInfo::with_default(
+        "eta",
+        Float,
+        0.0,
+        "target step η per example (z ← z − η∇ℓ); 0 = 1/β of the loss",
+    ))
+    .param(ParamInfo::with_default(
+        "eta_rule",
+        Str,
+        "constant",
+        "`constant`, `decreasing` (η/√(1+epoch)), `armijo` (target-space line search) or `armijo_decreasing`",
+    ))
+    .param(ParamInfo::with_default(
+        "inner",
+        Str,
+        "armijo",
+        "inner solver: `armijo`, `gd` or `exact` (linear models)",
+    ))
+    .param(ParamInfo::optional(
+        "inner_lr",
+        Float,
+        "inner GD step; default (linear) 1/smoothness of the surrogate",
+    ))
+    .param(ParamInfo::with_default(
+        "armijo_c",
+        Float,
+        0.5,
+        "sufficient-decrease constant of the line searches",
+    ))
+    .param(ParamInfo::with_default(
+        "inner_tol",
+        Float,
+        1e-6,
+        "stop the inner loop at ‖∇ℓ_t‖ ≤ tol·‖∇ℓ_t(θ_t)‖",
+    ))
 }
 
 fn lr_param(spec: AlgorithmSpec, doc: &str) -> AlgorithmSpec {
@@ -127,12 +238,27 @@ fn lr_param(spec: AlgorithmSpec, doc: &str) -> AlgorithmSpec {
 }
 
 fn sls_params(spec: AlgorithmSpec) -> AlgorithmSpec {
-    spec.param(ParamInfo::with_default("armijo_c", ValueKind::Float, 0.5, "sufficient-decrease constant c"))
-        .param(ParamInfo::with_default("initial_step", ValueKind::Float, 1.0, "first trial step"))
+    spec.param(ParamInfo::with_default(
+        "armijo_c",
+        ValueKind::Float,
+        0.5,
+        "sufficient-decrease constant c",
+    ))
+    .param(ParamInfo::with_default(
+        "initial_step",
+        ValueKind::Float,
+        1.0,
+        "first trial step",
+    ))
 }
 
 fn adam_params(spec: AlgorithmSpec) -> AlgorithmSpec {
-    spec.param(ParamInfo::with_default("lr", ValueKind::Float, 1e-3, "step size α (β1 = 0.9, β2 = 0.999, ε = 1e-8)"))
+    spec.param(ParamInfo::with_default(
+        "lr",
+        ValueKind::Float,
+        1e-3,
+        "step size α (β1 = 0.9, β2 = 0.999, ε = 1e-8)",
+    ))
 }
 
 fn imitation_spec() -> AlgorithmSpec {
@@ -157,8 +283,23 @@ fn imitation_spec() -> AlgorithmSpec {
     .param(ParamInfo::with_default("seed", Int, 0i64, "seed of the environment noise and initial states"))
     .param(ParamInfo::with_default("return_params", Bool, false, "include the final policy parameters"));
     let spec = sso_params(spec);
-    spec.param(ParamInfo::optional("lr", Float, "step of `sgd` (required) and `adam` (default 1e-3)"))
-        .param(ParamInfo::with_default("initial_step", Float, 1.0, "first trial step of `sls`"))
+    spec.param(ParamInfo::optional(
+        "lr",
+        Float,
+        "step of `sgd` (required) and `adam` (default 1e-3)",
+    ))
+    .param(ParamInfo::with_default(
+        "lr_rule",
+        Str,
+        "constant",
+        "`sgd`: `constant` or `decreasing` (lr/√(1+round))",
+    ))
+    .param(ParamInfo::with_default(
+        "initial_step",
+        Float,
+        1.0,
+        "first trial step of `sls`",
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -196,6 +337,7 @@ struct Params {
     armijo_c: Option<f64>,
     inner_tol: Option<f64>,
     lr: Option<f64>,
+    lr_rule: Option<String>,
     initial_step: Option<f64>,
     // imitation
     optimizer: Option<String>,
@@ -215,33 +357,73 @@ fn default_loss() -> String {
 
 fn count(name: &str, v: i64, min: i64) -> PluginResult<usize> {
     if v < min {
-        return Err(PluginError::bad_parameter(name, format!("must be at least {min}, got {v}")));
+        return Err(PluginError::bad_parameter(
+            name,
+            format!("must be at least {min}, got {v}"),
+        ));
     }
     if v > 1_000_000_000 {
-        return Err(PluginError::bad_parameter(name, format!("{v} is too large (limit 1e9)")));
+        return Err(PluginError::bad_parameter(
+            name,
+            format!("{v} is too large (limit 1e9)"),
+        ));
     }
     Ok(v as usize)
 }
 
 fn positive(name: &str, v: f64) -> PluginResult<f64> {
-    if v.is_finite() && v > 0.0 { Ok(v) } else { Err(PluginError::bad_parameter(name, format!("must be a positive finite number, got {v}"))) }
+    if v.is_finite() && v > 0.0 {
+        Ok(v)
+    } else {
+        Err(PluginError::bad_parameter(
+            name,
+            format!("must be a positive finite number, got {v}"),
+        ))
+    }
 }
 
 fn nonnegative(name: &str, v: f64) -> PluginResult<f64> {
-    if v.is_finite() && v >= 0.0 { Ok(v) } else { Err(PluginError::bad_parameter(name, format!("must be ≥ 0 and finite, got {v}"))) }
+    if v.is_finite() && v >= 0.0 {
+        Ok(v)
+    } else {
+        Err(PluginError::bad_parameter(
+            name,
+            format!("must be ≥ 0 and finite, got {v}"),
+        ))
+    }
 }
 
 fn unit_interval(name: &str, v: f64, open: bool) -> PluginResult<f64> {
-    let ok = if open { v > 0.0 && v < 1.0 } else { (0.0..=1.0).contains(&v) };
-    if ok { Ok(v) } else { Err(PluginError::bad_parameter(name, format!("must lie in {}, got {v}", if open { "(0, 1)" } else { "[0, 1]" }))) }
+    let ok = if open {
+        v > 0.0 && v < 1.0
+    } else {
+        (0.0..=1.0).contains(&v)
+    };
+    if ok {
+        Ok(v)
+    } else {
+        Err(PluginError::bad_parameter(
+            name,
+            format!(
+                "must lie in {}, got {v}",
+                if open { "(0, 1)" } else { "[0, 1]" }
+            ),
+        ))
+    }
 }
 
 fn seed(v: i64) -> PluginResult<u64> {
-    u64::try_from(v).map_err(|_| PluginError::bad_parameter("seed", format!("must be ≥ 0, got {v}")))
+    u64::try_from(v)
+        .map_err(|_| PluginError::bad_parameter("seed", format!("must be ≥ 0, got {v}")))
 }
 
 /// Builds the optimiser of `algo` from the parameters; `auto_lr` gives SGD's default step.
-fn build_optimizer(algo: Algo, p: &Params, objective: &Objective, auto_lr: impl FnOnce() -> PluginResult<f64>) -> PluginResult<(Box<dyn Optimizer>, ValueMap)> {
+fn build_optimizer(
+    algo: Algo,
+    p: &Params,
+    objective: &Objective,
+    auto_lr: impl FnOnce() -> PluginResult<f64>,
+) -> PluginResult<(Box<dyn Optimizer>, ValueMap)> {
     let mut settings = ValueMap::new();
     let optimizer: Box<dyn Optimizer> = match algo {
         Algo::Sso => {
@@ -255,27 +437,62 @@ fn build_optimizer(algo: Algo, p: &Params, objective: &Objective, auto_lr: impl 
             let inner = InnerSolver::parse(p.inner.as_deref().unwrap_or("armijo"), inner_lr)?;
             let is_linear = matches!(objective.model, Model::Linear { .. });
             if !is_linear && inner == (InnerSolver::Gd { lr: None }) {
-                return Err(PluginError::bad_parameter("inner_lr", "inner `gd` on the MLP needs an explicit step (or use inner `armijo`)"));
+                return Err(PluginError::bad_parameter(
+                    "inner_lr",
+                    "inner `gd` on the MLP needs an explicit step (or use inner `armijo`)",
+                ));
             }
             if !is_linear && inner == InnerSolver::Exact {
-                return Err(PluginError::bad_parameter("inner", "`exact` needs the linear model; use `armijo` or `gd` for the MLP"));
+                return Err(PluginError::bad_parameter(
+                    "inner",
+                    "`exact` needs the linear model; use `armijo` or `gd` for the MLP",
+                ));
             }
             let armijo_c = unit_interval("armijo_c", p.armijo_c.unwrap_or(0.5), true)?;
             let inner_tol = nonnegative("inner_tol", p.inner_tol.unwrap_or(1e-6))?;
             settings.insert("inner_steps", m);
             settings.insert("eta", eta);
-            settings.insert("eta_rule", p.eta_rule.clone().unwrap_or_else(|| "constant".into()));
+            settings.insert(
+                "eta_rule",
+                p.eta_rule.clone().unwrap_or_else(|| "constant".into()),
+            );
             settings.insert("inner", p.inner.clone().unwrap_or_else(|| "armijo".into()));
-            Box::new(Sso::new(SsoConfig { eta, eta_rule, inner_steps: m, inner, armijo_c, inner_tol }))
+            Box::new(Sso::new(SsoConfig {
+                eta,
+                eta_rule,
+                inner_steps: m,
+                inner,
+                armijo_c,
+                inner_tol,
+            }))
         }
         Algo::Sgd => {
             let lr = match p.lr {
                 Some(v) => positive("lr", v)?,
                 None if matches!(objective.model, Model::Linear { .. }) => auto_lr()?,
-                None => return Err(PluginError::bad_parameter("lr", "SGD on the MLP needs an explicit step size")),
+                None => {
+                    return Err(PluginError::bad_parameter(
+                        "lr",
+                        "SGD on the MLP needs an explicit step size",
+                    ));
+                }
+            };
+            let decreasing = match p.lr_rule.as_deref().unwrap_or("constant") {
+                "constant" => false,
+                "decreasing" => true,
+                other => {
+                    return Err(PluginError::bad_parameter(
+                        "lr_rule",
+                        format!("unknown rule `{other}`; expected `constant` or `decreasing`"),
+                    ));
+                }
             };
             settings.insert("lr", lr);
-            Box::new(Sgd { lr })
+            settings.insert(
+                "lr_rule",
+                if decreasing { "decreasing" } else { "constant" },
+            );
+            Box::new(Sgd::new(lr, decreasing))
         }
         Algo::Sls => {
             let c = unit_interval("armijo_c", p.armijo_c.unwrap_or(0.5), true)?;
@@ -304,15 +521,25 @@ fn load_data(params: &Value, p: &Params, loss: Loss) -> PluginResult<Dataset> {
             Dataset::from_libsvm(&raw, loss, p.regression, path)
         }
         (None, Some(x), Some(y)) => {
-            let x = x.to_dense_matrix().ok_or_else(|| PluginError::bad_parameter("x", "expected a matrix (a list of equal-length rows)"))?;
-            let y = y.to_f64_vec().ok_or_else(|| PluginError::bad_parameter("y", "expected a vector of numbers"))?;
+            let x = x.to_dense_matrix().ok_or_else(|| {
+                PluginError::bad_parameter("x", "expected a matrix (a list of equal-length rows)")
+            })?;
+            let y = y
+                .to_f64_vec()
+                .ok_or_else(|| PluginError::bad_parameter("y", "expected a vector of numbers"))?;
             let xm = faer::Mat::from_fn(x.nrows(), x.ncols(), |i, j| x.get(i, j));
             Dataset::from_dense(xm, &y, loss, p.regression, "x/y")
         }
-        (Some(_), _, _) => Err(PluginError::bad_parameter("dataset", "give either `dataset` or `x` and `y`, not both")),
+        (Some(_), _, _) => Err(PluginError::bad_parameter(
+            "dataset",
+            "give either `dataset` or `x` and `y`, not both",
+        )),
         (None, Some(_), None) => Err(PluginError::bad_parameter("y", "is required with `x`")),
         (None, None, Some(_)) => Err(PluginError::bad_parameter("x", "is required with `y`")),
-        (None, None, None) => Err(PluginError::bad_parameter("dataset", "is required (a LIBSVM file), or give `x` and `y`")),
+        (None, None, None) => Err(PluginError::bad_parameter(
+            "dataset",
+            "is required (a LIBSVM file), or give `x` and `y`",
+        )),
     }
 }
 
@@ -324,35 +551,71 @@ fn create_supervised(algo: Algo, params: Value) -> PluginResult<Box<dyn Run>> {
     let l2 = nonnegative("l2", p.l2)?;
     let batch_size = count("batch_size", p.batch_size, 0)?;
     let outer_steps = count("outer_steps", p.outer_steps, 0)?;
-    let epochs = if outer_steps == 0 { positive("epochs", p.epochs)? } else { p.epochs };
+    let epochs = if outer_steps == 0 {
+        positive("epochs", p.epochs)?
+    } else {
+        p.epochs
+    };
     let trace_every = count("trace_every", p.trace_every, 0)?;
     let seed = seed(p.seed)?;
-    if let Some(t) = p.target_loss {
-        if !t.is_finite() {
-            return Err(PluginError::bad_parameter("target_loss", format!("must be finite, got {t}")));
-        }
+    if let Some(t) = p.target_loss
+        && !t.is_finite()
+    {
+        return Err(PluginError::bad_parameter(
+            "target_loss",
+            format!("must be finite, got {t}"),
+        ));
     }
     // the optimiser's own parameters, checked on a stand-in model of the same kind
-    let probe = Objective { model: Model::build(&p.model, 1, 1, hidden, p.bias)?, loss, l2 };
+    let probe = Objective {
+        model: Model::build(&p.model, 1, 1, hidden, p.bias)?,
+        loss,
+        l2,
+    };
     build_optimizer(algo, &p, &probe, || Ok(1.0))?;
     Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
         let data = load_data(&params, &p, loss)?;
-        let model = Model::build(&p.model, data.n_features(), data.n_outputs(), hidden, p.bias)?;
+        let model = Model::build(
+            &p.model,
+            data.n_features(),
+            data.n_outputs(),
+            hidden,
+            p.bias,
+        )?;
         let objective = Objective { model, loss, l2 };
-        let full = Batch { x: data.x.as_ref(), y: data.y.as_ref() };
-        let (mut optimizer, settings) = build_optimizer(algo, &p, &objective, || linear_sgd_step(&objective, full))?;
+        let full = Batch {
+            x: data.x.as_ref(),
+            y: data.y.as_ref(),
+        };
+        let (mut optimizer, settings) =
+            build_optimizer(algo, &p, &objective, || linear_sgd_step(&objective, full))?;
         let n = data.n();
-        let b = if batch_size == 0 || batch_size >= n { n } else { batch_size };
+        let b = if batch_size == 0 || batch_size >= n {
+            n
+        } else {
+            batch_size
+        };
         let per_epoch = n.div_ceil(b);
-        let steps = if outer_steps > 0 { outer_steps } else { (epochs * per_epoch as f64).ceil().max(1.0) as usize };
+        let steps = if outer_steps > 0 {
+            outer_steps
+        } else {
+            (epochs * per_epoch as f64).ceil().max(1.0) as usize
+        };
         if steps > 1_000_000_000 {
-            return Err(PluginError::bad_parameter("epochs", format!("asks for {steps} outer steps (limit 1e9)")));
+            return Err(PluginError::bad_parameter(
+                "epochs",
+                format!("asks for {steps} outer steps (limit 1e9)"),
+            ));
         }
         let cfg = TrainConfig {
             batch_size: b,
             outer_steps: steps,
             seed,
-            trace_every: if trace_every == 0 { per_epoch } else { trace_every },
+            trace_every: if trace_every == 0 {
+                per_epoch
+            } else {
+                trace_every
+            },
             target_loss: p.target_loss,
         };
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x1A17_5EED);
@@ -363,9 +626,19 @@ fn create_supervised(algo: Algo, params: Value) -> PluginResult<Box<dyn Run>> {
             host.report_progress(done as u64, total as u64, &format!("{id}: loss {loss:.6e}"));
             Ok(())
         };
-        let r = train(&objective, &data, optimizer.as_mut(), theta0, &cfg, &mut monitor)?;
+        let r = train(
+            &objective,
+            &data,
+            optimizer.as_mut(),
+            theta0,
+            &cfg,
+            &mut monitor,
+        )?;
         if r.status == crate::train::Status::Diverged {
-            host.warn(&format!("{id} diverged after {} outer steps (loss {:.3e}); reduce the step size", r.outer_steps, r.final_loss));
+            host.warn(&format!(
+                "{id} diverged after {} outer steps (loss {:.3e}); reduce the step size",
+                r.outer_steps, r.final_loss
+            ));
         }
         let mut out = ValueMap::new()
             .with("algorithm", id.as_str())
@@ -413,15 +686,25 @@ fn create_imitation(params: Value) -> PluginResult<Box<dyn Run>> {
     };
     let dt = positive("dt", p.dt.unwrap_or(0.05))?;
     if dt > 0.2 {
-        return Err(PluginError::bad_parameter("dt", format!("{dt} s is too coarse for the Euler cart-pole (at most 0.2)")));
+        return Err(PluginError::bad_parameter(
+            "dt",
+            format!("{dt} s is too coarse for the Euler cart-pole (at most 0.2)"),
+        ));
     }
     if algo == Algo::Sgd && p.lr.is_none() {
-        return Err(PluginError::bad_parameter("lr", "`sgd` needs a step size in the imitation task"));
+        return Err(PluginError::bad_parameter(
+            "lr",
+            "`sgd` needs a step size in the imitation task",
+        ));
     }
     let sys = LqSystem::cart_pole(dt);
     // a linear policy u = Wᵀx has no bias: the expert's is exactly of that form
     let model = Model::build(&p.model, sys.n_states(), sys.n_controls(), hidden, false)?;
-    let objective = Objective { model, loss: Loss::Squared, l2 };
+    let objective = Objective {
+        model,
+        loss: Loss::Squared,
+        l2,
+    };
     build_optimizer(algo, &p, &objective, || Ok(1.0))?; // checks the optimiser's parameters
     Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
         // built per run: a second `run` of the same algorithm object starts fresh
@@ -433,16 +716,40 @@ fn create_imitation(params: Value) -> PluginResult<Box<dyn Run>> {
             host.report_progress(done as u64, total as u64, "surrogate.imitation");
             Ok(())
         };
-        let r = imitation::run(&sys, &objective, optimizer.as_mut(), theta0, &cfg, &mut monitor)?;
+        let r = imitation::run(
+            &sys,
+            &objective,
+            optimizer.as_mut(),
+            theta0,
+            &cfg,
+            &mut monitor,
+        )?;
+        if r.diverged {
+            host.warn(&format!(
+                "surrogate.imitation ({}) diverged after {} rounds; reduce `lr` or `eta`",
+                algo.name(),
+                r.counters.grad_calls
+            ));
+        }
         let gain: Vec<f64> = (0..r.gain.ncols()).map(|j| r.gain[(0, j)]).collect();
         let mut out = ValueMap::new()
             .with("algorithm", "surrogate.imitation")
             .with("optimizer", algo.name())
-            .with("final_cost", *r.trace.cost.last().expect("trace has the start"))
+            .with("status", if r.diverged { "diverged" } else { "completed" })
+            .with(
+                "final_cost",
+                *r.trace.cost.last().expect("trace has the start"),
+            )
             .with("expert_cost", r.expert_cost)
             .with("zero_policy_cost", r.zero_policy_cost)
-            .with("final_loss", *r.trace.loss.last().expect("trace has the start"))
-            .with("final_policy_error", *r.trace.policy_error.last().expect("trace has the start"))
+            .with(
+                "final_loss",
+                *r.trace.loss.last().expect("trace has the start"),
+            )
+            .with(
+                "final_policy_error",
+                *r.trace.policy_error.last().expect("trace has the start"),
+            )
             .with("interactions", r.interactions as i64)
             .with("grad_calls", r.counters.grad_calls as i64)
             .with("loss_evals", r.counters.loss_evals as i64)

@@ -54,7 +54,10 @@ impl OwnedBatch {
     }
 
     pub fn as_batch(&self) -> Batch<'_> {
-        Batch { x: self.x.as_ref(), y: self.y.as_ref() }
+        Batch {
+            x: self.x.as_ref(),
+            y: self.y.as_ref(),
+        }
     }
 }
 
@@ -84,11 +87,20 @@ impl Objective {
         for (gi, ti) in grad.iter_mut().zip(theta) {
             *gi = *gi * scale + self.l2 * ti;
         }
-        Evaluation { value: loss + self.ridge(theta), grad, forward, target_grad: g }
+        Evaluation {
+            value: loss + self.ridge(theta),
+            grad,
+            forward,
+            target_grad: g,
+        }
     }
 
     pub fn ridge(&self, theta: &[f64]) -> f64 {
-        if self.l2 == 0.0 { 0.0 } else { 0.5 * self.l2 * norm_sq(theta) }
+        if self.l2 == 0.0 {
+            0.0
+        } else {
+            0.5 * self.l2 * norm_sq(theta)
+        }
     }
 }
 
@@ -105,7 +117,14 @@ pub struct Evaluation {
 /// AᵀB, single-threaded (the engine may run several algorithms in parallel threads).
 pub fn at_b(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Mat<f64> {
     let mut out = Mat::<f64>::zeros(a.ncols(), b.ncols());
-    faer::linalg::matmul::matmul(out.as_mut(), faer::Accum::Replace, a.transpose(), b, 1.0, faer::Par::Seq);
+    faer::linalg::matmul::matmul(
+        out.as_mut(),
+        faer::Accum::Replace,
+        a.transpose(),
+        b,
+        1.0,
+        faer::Par::Seq,
+    );
     out
 }
 

@@ -35,6 +35,9 @@ pub enum EtaRule {
     /// Armijo backtracking in target space (the authors' SSO-SLS): from 2·η_{t−1} (η at t = 0),
     /// halve until L_S(z_t − ηG) ≤ L_S(z_t) − c·η·‖G‖²/b; each trial is one loss value.
     Armijo,
+    /// The Armijo step times the decreasing schedule 1/√(1 + t/E) (the authors apply their
+    /// schedules on top of the line search); the search itself restarts from the unscaled step.
+    ArmijoDecreasing,
 }
 
 impl EtaRule {
@@ -43,9 +46,12 @@ impl EtaRule {
             "constant" => Ok(EtaRule::Constant),
             "decreasing" => Ok(EtaRule::Decreasing),
             "armijo" | "line_search" => Ok(EtaRule::Armijo),
+            "armijo_decreasing" => Ok(EtaRule::ArmijoDecreasing),
             other => Err(PluginError::bad_parameter(
                 "eta_rule",
-                format!("unknown rule `{other}`; expected `constant`, `decreasing` or `armijo`"),
+                format!(
+                    "unknown rule `{other}`; expected `constant`, `decreasing`, `armijo` or `armijo_decreasing`"
+                ),
             )),
         }
     }
@@ -108,21 +114,39 @@ pub struct Sso {
 
 impl Sso {
     pub fn new(cfg: SsoConfig) -> Self {
-        Sso { eta_prev: cfg.eta, inner_step: 1.0, full_curvature: None, last_eta: cfg.eta, cfg }
+        Sso {
+            eta_prev: cfg.eta,
+            inner_step: 1.0,
+            full_curvature: None,
+            last_eta: cfg.eta,
+            cfg,
+        }
     }
 
-    fn target_eta(&mut self, objective: &Objective, batch: Batch<'_>, z: &Mat<f64>, g: &Mat<f64>, loss_t: f64, counters: &mut Counters, ctx: &StepContext) -> f64 {
+    /// η_t for the outer step whose surrogate (η not yet set) is `s`.
+    fn target_eta(&mut self, s: &Surrogate<'_>, counters: &mut Counters, ctx: &StepContext) -> f64 {
+        let (objective, batch, z, g, loss_t) = (s.objective, s.batch, s.z_t, s.g, s.base);
         match self.cfg.eta_rule {
             EtaRule::Constant => self.cfg.eta,
-            EtaRule::Decreasing => self.cfg.eta / (1.0 + ctx.t as f64 / ctx.batches_per_epoch.max(1) as f64).sqrt(),
-            EtaRule::Armijo => {
+            EtaRule::Decreasing => {
+                self.cfg.eta / (1.0 + ctx.t as f64 / ctx.batches_per_epoch.max(1) as f64).sqrt()
+            }
+            EtaRule::Armijo | EtaRule::ArmijoDecreasing => {
                 let b = batch.len().max(1) as f64;
                 let slope = g.squared_norm_l2() / b;
                 if slope == 0.0 {
                     return self.eta_prev;
                 }
-                let start = if ctx.t == 0 { self.cfg.eta } else { (2.0 * self.eta_prev).min(1e4) };
-                let search = Armijo { c: self.cfg.armijo_c, shrink: 0.5, max_trials: 60 };
+                let start = if ctx.t == 0 {
+                    self.cfg.eta
+                } else {
+                    (2.0 * self.eta_prev).min(1e4)
+                };
+                let search = Armijo {
+                    c: self.cfg.armijo_c,
+                    shrink: 0.5,
+                    max_trials: 60,
+                };
                 let accepted = search
                     .search(loss_t, slope, start, |eta| {
                         counters.loss_evals += 1;
@@ -130,9 +154,17 @@ impl Sso {
                         Ok::<f64, PluginError>(objective.loss.value(trial.as_ref(), batch.y))
                     })
                     .expect("infallible");
-                let eta = if accepted.step > 0.0 { accepted.step } else { start * 0.5f64.powi(60) };
+                let eta = if accepted.step > 0.0 {
+                    accepted.step
+                } else {
+                    start * 0.5f64.powi(60)
+                };
                 self.eta_prev = eta;
-                eta
+                if self.cfg.eta_rule == EtaRule::ArmijoDecreasing {
+                    eta / (1.0 + ctx.t as f64 / ctx.batches_per_epoch.max(1) as f64).sqrt()
+                } else {
+                    eta
+                }
             }
         }
     }
@@ -175,23 +207,45 @@ impl Surrogate<'_> {
             }
         }
         let scale = 1.0 / b.max(1) as f64;
-        let mut grad = self.objective.model.vjp(theta, self.batch.x, &fw, v.as_ref());
+        let mut grad = self
+            .objective
+            .model
+            .vjp(theta, self.batch.x, &fw, v.as_ref());
         for (gi, ti) in grad.iter_mut().zip(theta) {
             *gi = *gi * scale + self.objective.l2 * ti;
         }
-        (self.base + total * scale + self.objective.ridge(theta), grad)
+        (
+            self.base + total * scale + self.objective.ridge(theta),
+            grad,
+        )
     }
 }
 
 impl Optimizer for Sso {
-    fn step(&mut self, objective: &Objective, batch: Batch<'_>, theta: &mut [f64], counters: &mut Counters, ctx: &StepContext) -> Result<(), PluginError> {
+    fn step(
+        &mut self,
+        objective: &Objective,
+        batch: Batch<'_>,
+        theta: &mut [f64],
+        counters: &mut Counters,
+        ctx: &StepContext,
+    ) -> Result<(), PluginError> {
         let forward = objective.model.forward(theta, batch.x);
         let (loss_t, g) = objective.loss.value_and_grad(forward.z.as_ref(), batch.y);
         counters.grad_calls += 1;
         let z_t = forward.z;
-        let eta = self.target_eta(objective, batch, &z_t, &g, loss_t, counters, ctx);
+        let mut surrogate = Surrogate {
+            objective,
+            batch,
+            z_t: &z_t,
+            g: &g,
+            eta: f64::NAN,
+            base: loss_t,
+        };
+        let eta = self.target_eta(&surrogate, counters, ctx);
+        surrogate.eta = eta;
         self.last_eta = eta;
-        let surrogate = Surrogate { objective, batch, z_t: &z_t, g: &g, eta, base: loss_t };
+        let surrogate = surrogate;
         match self.cfg.inner {
             InnerSolver::Exact => {
                 counters.inner_grads += 1;
@@ -204,7 +258,9 @@ impl Optimizer for Sso {
                         let curvature = if ctx.full_batch {
                             match self.full_curvature {
                                 Some(c) => c,
-                                None => *self.full_curvature.insert(linear_curvature(objective, batch)?),
+                                None => *self
+                                    .full_curvature
+                                    .insert(linear_curvature(objective, batch)?),
                             }
                         } else {
                             linear_curvature(objective, batch)?
@@ -224,7 +280,11 @@ impl Optimizer for Sso {
                 }
             }
             InnerSolver::Armijo => {
-                let search = Armijo { c: self.cfg.armijo_c, shrink: 0.5, max_trials: 60 };
+                let search = Armijo {
+                    c: self.cfg.armijo_c,
+                    shrink: 0.5,
+                    max_trials: 60,
+                };
                 let mut first_norm = None;
                 let mut trial = theta.to_vec();
                 for _ in 0..self.cfg.inner_steps {
@@ -253,11 +313,22 @@ impl Optimizer for Sso {
         }
         Ok(())
     }
+
+    fn last_step(&self) -> f64 {
+        self.last_eta
+    }
 }
 
 /// argmin_θ (1/(2ηb))‖DΘ − (Z_t − ηG)‖² + (λ/2)‖Θ‖² for a linear model (D the design), via an
 /// eigen-decomposition of DᵀD: the minimum-norm solution when λ = 0 and D lacks full rank.
-fn exact_minimiser(objective: &Objective, batch: Batch<'_>, z_t: &Mat<f64>, g: &Mat<f64>, eta: f64, theta: &mut [f64]) -> Result<(), PluginError> {
+fn exact_minimiser(
+    objective: &Objective,
+    batch: Batch<'_>,
+    z_t: &Mat<f64>,
+    g: &Mat<f64>,
+    eta: f64,
+    theta: &mut [f64],
+) -> Result<(), PluginError> {
     let d = objective
         .model
         .linear_design(batch.x)
@@ -266,9 +337,11 @@ fn exact_minimiser(objective: &Objective, batch: Batch<'_>, z_t: &Mat<f64>, g: &
     let gram = at_b(d.as_ref(), d.as_ref());
     let rhs = at_b(d.as_ref(), target.as_ref());
     let shift = eta * batch.len() as f64 * objective.l2;
-    let evd = gram
-        .self_adjoint_eigen(Side::Lower)
-        .map_err(|e| PluginError::numerical(format!("eigen-decomposition of the batch Gram matrix: {e:?}")))?;
+    let evd = gram.self_adjoint_eigen(Side::Lower).map_err(|e| {
+        PluginError::numerical(format!(
+            "eigen-decomposition of the batch Gram matrix: {e:?}"
+        ))
+    })?;
     let (u, s) = (evd.U(), evd.S().column_vector());
     let top = s.iter().fold(0.0f64, |a, &b| a.max(b)) + shift;
     let tol = top * 1e-12 * gram.nrows() as f64;

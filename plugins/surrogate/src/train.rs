@@ -46,10 +46,13 @@ pub struct Trace {
     pub loss: Vec<f64>,
     /// ‖∇h(θ)‖ on the full data.
     pub grad_norm: Vec<f64>,
+    /// Step size of the last outer step (η for SSO; NaN at the start).
+    pub step: Vec<f64>,
 }
 
 impl Trace {
-    fn push(&mut self, t: usize, c: &Counters, seconds: f64, loss: f64, grad_norm: f64) {
+    fn push(&mut self, t: usize, c: &Counters, seconds: f64, loss: f64, grad_norm: f64, step: f64) {
+        self.step.push(step);
         self.outer_steps.push(t as f64);
         self.grad_calls.push(c.grad_calls as f64);
         self.loss_evals.push(c.loss_evals as f64);
@@ -107,7 +110,10 @@ pub fn train(
     monitor: &mut Monitor<'_>,
 ) -> Result<TrainResult, PluginError> {
     let n = data.n();
-    let full = Batch { x: data.x.as_ref(), y: data.y.as_ref() };
+    let full = Batch {
+        x: data.x.as_ref(),
+        y: data.y.as_ref(),
+    };
     let full_batch = cfg.batch_size == 0 || cfg.batch_size >= n;
     let b = if full_batch { n } else { cfg.batch_size };
     let batches_per_epoch = n.div_ceil(b);
@@ -123,7 +129,7 @@ pub fn train(
         (e.value, norm(&e.grad))
     };
     let (loss0, gn0) = evaluate(&theta);
-    trace.push(0, &counters, 0.0, loss0, gn0);
+    trace.push(0, &counters, 0.0, loss0, gn0, f64::NAN);
     let mut last = (loss0, gn0);
     let mut status = Status::Completed;
     let mut steps_done = 0;
@@ -146,7 +152,11 @@ pub fn train(
             cursor = end;
             owned.as_batch()
         };
-        let ctx = StepContext { t, batches_per_epoch, full_batch };
+        let ctx = StepContext {
+            t,
+            batches_per_epoch,
+            full_batch,
+        };
         let start = Instant::now();
         optimizer.step(objective, batch, &mut theta, &mut counters, &ctx)?;
         seconds += start.elapsed().as_secs_f64();
@@ -154,7 +164,14 @@ pub fn train(
         let at_end = steps_done == cfg.outer_steps;
         if steps_done % cfg.trace_every.max(1) == 0 || at_end {
             last = evaluate(&theta);
-            trace.push(steps_done, &counters, seconds, last.0, last.1);
+            trace.push(
+                steps_done,
+                &counters,
+                seconds,
+                last.0,
+                last.1,
+                optimizer.last_step(),
+            );
             if !last.0.is_finite() || last.0 > 1e12 * loss0.abs().max(1.0) {
                 status = Status::Diverged;
             } else if cfg.target_loss.is_some_and(|target| last.0 <= target) {

@@ -18,7 +18,15 @@ use faer::prelude::*;
 fn tiny() -> (Objective, Dataset) {
     let x = faer::mat![[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]];
     let data = Dataset::from_dense(x, &[1.0, 2.0, 2.0], Loss::Squared, true, "A.6").unwrap();
-    let objective = Objective { model: Model::Linear { inputs: 2, outputs: 1, bias: false }, loss: Loss::Squared, l2: 0.0 };
+    let objective = Objective {
+        model: Model::Linear {
+            inputs: 2,
+            outputs: 1,
+            bias: false,
+        },
+        loss: Loss::Squared,
+        l2: 0.0,
+    };
     (objective, data)
 }
 
@@ -29,11 +37,24 @@ fn run_sso(objective: &Objective, data: &Dataset, cfg: SsoConfig, tc: &TrainConf
 }
 
 fn full_batch(steps: usize) -> TrainConfig {
-    TrainConfig { batch_size: 0, outer_steps: steps, seed: 0, trace_every: 1, target_loss: None }
+    TrainConfig {
+        batch_size: 0,
+        outer_steps: steps,
+        seed: 0,
+        trace_every: 1,
+        target_loss: None,
+    }
 }
 
 fn gd_sso(eta: f64, m: usize) -> SsoConfig {
-    SsoConfig { eta, eta_rule: EtaRule::Constant, inner_steps: m, inner: InnerSolver::Gd { lr: None }, armijo_c: 0.5, inner_tol: 0.0 }
+    SsoConfig {
+        eta,
+        eta_rule: EtaRule::Constant,
+        inner_steps: m,
+        inner: InnerSolver::Gd { lr: None },
+        armijo_c: 0.5,
+        inner_tol: 0.0,
+    }
 }
 
 /// Notes A.6: losses after t = 1, 2, 5, 10 outer steps, inner GD with α = η_paper/λmax(XᵀX).
@@ -56,7 +77,10 @@ fn notes_a6_losses_after_t_outer_steps() {
         assert!((r.trace.loss[0] - 1.5).abs() < 1e-15, "L(θ0) = 1.5");
         for (t, want) in [1, 2, 5, 10].into_iter().zip(expected) {
             let got = r.trace.loss[t];
-            assert!((got - want).abs() < 6e-7, "η = {eta}, m = {m}, t = {t}: {got:.7} vs {want}");
+            assert!(
+                (got - want).abs() < 6e-7,
+                "η = {eta}, m = {m}, t = {t}: {got:.7} vs {want}"
+            );
         }
         // one expensive call per outer step, m inner gradients each
         assert_eq!(r.counters.grad_calls, 10);
@@ -75,7 +99,10 @@ fn quadratic_surrogate_at_one_over_beta_is_gd() {
     let a = run_sso(&objective, &data, gd_sso(1.0, 1), &full_batch(20));
     let b = run_sso(&objective, &data, gd_sso(1.0, 5), &full_batch(4));
     for t in 1..=4 {
-        assert!((a.trace.loss[5 * t] - b.trace.loss[t]).abs() < 1e-14, "t = {t}");
+        assert!(
+            (a.trace.loss[5 * t] - b.trace.loss[t]).abs() < 1e-14,
+            "t = {t}"
+        );
     }
 }
 
@@ -83,9 +110,16 @@ fn quadratic_surrogate_at_one_over_beta_is_gd() {
 #[test]
 fn one_inner_step_is_the_gradient_step() {
     let (objective, data) = tiny();
-    let cfg = SsoConfig { inner: InnerSolver::Gd { lr: Some(0.3) }, ..gd_sso(1.0, 1) };
+    let cfg = SsoConfig {
+        inner: InnerSolver::Gd { lr: Some(0.3) },
+        ..gd_sso(1.0, 1)
+    };
     let r = run_sso(&objective, &data, cfg, &full_batch(1));
-    assert!((r.theta[0] - 0.5).abs() < 1e-15 && (r.theta[1] - 0.6).abs() < 1e-15, "{:?}", r.theta);
+    assert!(
+        (r.theta[0] - 0.5).abs() < 1e-15 && (r.theta[1] - 0.6).abs() < 1e-15,
+        "{:?}",
+        r.theta
+    );
 }
 
 /// Notes A.6: exact inner minimisation at η = 1/β reaches θ_LS = [7/6, 1/2], L* = 1/36, in one
@@ -93,14 +127,30 @@ fn one_inner_step_is_the_gradient_step() {
 #[test]
 fn exact_inner_solve_reaches_least_squares_in_one_step() {
     let (objective, data) = tiny();
-    let cfg = SsoConfig { inner: InnerSolver::Exact, ..gd_sso(1.0, 1) };
+    let cfg = SsoConfig {
+        inner: InnerSolver::Exact,
+        ..gd_sso(1.0, 1)
+    };
     let r = run_sso(&objective, &data, cfg.clone(), &full_batch(1));
-    assert!((r.theta[0] - 7.0 / 6.0).abs() < 1e-13 && (r.theta[1] - 0.5).abs() < 1e-13, "{:?}", r.theta);
+    assert!(
+        (r.theta[0] - 7.0 / 6.0).abs() < 1e-13 && (r.theta[1] - 0.5).abs() < 1e-13,
+        "{:?}",
+        r.theta
+    );
     assert!((r.final_loss - 1.0 / 36.0).abs() < 1e-14);
-    let half = run_sso(&objective, &data, SsoConfig { eta: 0.5, ..cfg }, &full_batch(4));
+    let half = run_sso(
+        &objective,
+        &data,
+        SsoConfig { eta: 0.5, ..cfg },
+        &full_batch(4),
+    );
     // the exact-projection column of the notes (m = 200 is converged to 6 digits)
     for (t, want) in [(1, 0.395833), (2, 0.119792)] {
-        assert!((half.trace.loss[t] - want).abs() < 6e-7, "t = {t}: {}", half.trace.loss[t]);
+        assert!(
+            (half.trace.loss[t] - want).abs() < 6e-7,
+            "t = {t}: {}",
+            half.trace.loss[t]
+        );
     }
     // h − L* = ‖z − z*‖²/(2n): the target error halves, so the excess loss quarters
     for t in 1..=4 {
@@ -114,11 +164,24 @@ fn exact_inner_solve_reaches_least_squares_in_one_step() {
 #[test]
 fn exact_inner_solve_matches_qr_least_squares_on_breast_cancer() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/libsvm");
-    let raw = boundlab_surrogate::libsvm::read_file(&dir.join("breast_cancer_scale.svm"), "dataset").unwrap();
+    let raw =
+        boundlab_surrogate::libsvm::read_file(&dir.join("breast_cancer_scale.svm"), "dataset")
+            .unwrap();
     let data = Dataset::from_libsvm(&raw, Loss::Squared, false, "bc").unwrap();
     let d = data.n_features();
-    let objective = Objective { model: Model::Linear { inputs: d, outputs: 1, bias: true }, loss: Loss::Squared, l2: 0.0 };
-    let cfg = SsoConfig { inner: InnerSolver::Exact, ..gd_sso(1.0, 1) };
+    let objective = Objective {
+        model: Model::Linear {
+            inputs: d,
+            outputs: 1,
+            bias: true,
+        },
+        loss: Loss::Squared,
+        l2: 0.0,
+    };
+    let cfg = SsoConfig {
+        inner: InnerSolver::Exact,
+        ..gd_sso(1.0, 1)
+    };
     let r = run_sso(&objective, &data, cfg, &full_batch(1));
     let design = objective.model.linear_design(data.x.as_ref()).unwrap();
     let qr = design.qr();
@@ -136,25 +199,68 @@ fn exact_inner_solve_matches_qr_least_squares_on_breast_cancer() {
 #[test]
 fn sso_with_one_inner_step_equals_sgd_step_for_step() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/libsvm");
-    for (file, loss, model_name) in [("breast_cancer_scale.svm", Loss::Logistic, "linear"), ("wine_scale.svm", Loss::CrossEntropy, "mlp")] {
+    for (file, loss, model_name) in [
+        ("breast_cancer_scale.svm", Loss::Logistic, "linear"),
+        ("wine_scale.svm", Loss::CrossEntropy, "mlp"),
+    ] {
         let raw = boundlab_surrogate::libsvm::read_file(&dir.join(file), "dataset").unwrap();
         let data = Dataset::from_libsvm(&raw, loss, false, file).unwrap();
         let model = Model::build(model_name, data.n_features(), data.n_outputs(), 8, true).unwrap();
-        let objective = Objective { model, loss, l2: 1e-3 };
+        let objective = Objective {
+            model,
+            loss,
+            l2: 1e-3,
+        };
         let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(5);
         let theta0 = objective.model.init(&mut rng);
-        let tc = TrainConfig { batch_size: 10, outer_steps: 60, seed: 11, trace_every: 1, target_loss: None };
+        let tc = TrainConfig {
+            batch_size: 10,
+            outer_steps: 60,
+            seed: 11,
+            trace_every: 1,
+            target_loss: None,
+        };
         let alpha = 0.7;
-        let mut sso = Sso::new(SsoConfig { inner: InnerSolver::Gd { lr: Some(alpha) }, ..gd_sso(2.0, 1) });
-        let mut sgd = Sgd { lr: alpha };
-        let a = train(&objective, &data, &mut sso, theta0.clone(), &tc, &mut |_, _, _| Ok(())).unwrap();
-        let b = train(&objective, &data, &mut sgd as &mut dyn Optimizer, theta0, &tc, &mut |_, _, _| Ok(())).unwrap();
+        let mut sso = Sso::new(SsoConfig {
+            inner: InnerSolver::Gd { lr: Some(alpha) },
+            ..gd_sso(2.0, 1)
+        });
+        let mut sgd = Sgd::constant(alpha);
+        let a = train(
+            &objective,
+            &data,
+            &mut sso,
+            theta0.clone(),
+            &tc,
+            &mut |_, _, _| Ok(()),
+        )
+        .unwrap();
+        let b = train(
+            &objective,
+            &data,
+            &mut sgd as &mut dyn Optimizer,
+            theta0,
+            &tc,
+            &mut |_, _, _| Ok(()),
+        )
+        .unwrap();
         for (t, (la, lb)) in a.trace.loss.iter().zip(&b.trace.loss).enumerate() {
-            assert!((la - lb).abs() <= 1e-13 * la.abs(), "{file} step {t}: {la} vs {lb}");
+            assert!(
+                (la - lb).abs() <= 1e-13 * la.abs(),
+                "{file} step {t}: {la} vs {lb}"
+            );
         }
-        let dmax = a.theta.iter().zip(&b.theta).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+        let dmax = a
+            .theta
+            .iter()
+            .zip(&b.theta)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f64::max);
         assert!(dmax < 1e-12, "{file}: {dmax}");
         assert_eq!(a.counters.grad_calls, b.counters.grad_calls);
-        assert!(a.trace.loss[60] < 0.8 * a.trace.loss[0], "{file}: the run made progress");
+        assert!(
+            a.trace.loss[60] < 0.8 * a.trace.loss[0],
+            "{file}: the run made progress"
+        );
     }
 }
