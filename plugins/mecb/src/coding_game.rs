@@ -6,9 +6,11 @@
 //! receiver's belief `b` over messages. At every step:
 //!
 //! 1. the soft policy gives `π(· | s)`;
-//! 2. the belief is compressed to `T = g(M)` with `H(T) <= R_t = rate · H(b)` (Algorithm 1 of
-//!    the MEC-B paper, or the uniform quantizer baseline); `rate = 1` is no bottleneck, and the
-//!    paper's "compression rate" `H(M)/R` is `1/rate`;
+//! 2. the belief is compressed to `T = g(M)` with `H(T) <= R = rate · H(M)` bits, a budget
+//!    fixed by the prior as in the authors' `gridworld.py` (`R = H(prior) · compression_rate`),
+//!    by Algorithm 1 of the MEC-B paper or the uniform quantizer baseline; once the belief's
+//!    entropy is below R nothing is compressed; `rate = 1` is no bottleneck, and the paper's
+//!    "compression rate" `H(M)/R` is `1/rate`;
 //! 3. `p_T` is coupled with `π(· | s)` by the greedy minimum-entropy coupling; the sender draws
 //!    its action from `p(a | t = g(m))`, so the action's marginal is still exactly `π(· | s)`;
 //! 4. the environment moves, and the belief is updated by Bayes' rule,
@@ -38,7 +40,8 @@ pub enum BeliefCompressor {
 /// The game's settings.
 #[derive(Clone, Debug)]
 pub struct GameConfig {
-    /// Fraction of the belief's entropy the per-step encoder may keep, in (0, 1].
+    /// The per-step budget as a fraction of the prior's entropy: `H(T) <= rate · log2(messages)`,
+    /// in (0, 1].
     pub rate: f64,
     /// Policy temperature β > 0.
     pub beta: f64,
@@ -79,15 +82,14 @@ pub struct StepCoupling {
     pub action_given_t: Vec<[f64; 4]>,
 }
 
-/// Compresses `belief` (a distribution over the live messages) to rate `rate · H(belief)` and
+/// Compresses `belief` (a distribution over the live messages) to `H(T) <= budget` bits and
 /// couples the result with `policy`.
 pub fn step_coupling(
     belief: &[f64],
     policy: &[f64; 4],
-    rate: f64,
+    budget: f64,
     compressor: BeliefCompressor,
 ) -> StepCoupling {
-    let budget = rate * entropy(belief);
     let mapping = match compressor {
         BeliefCompressor::Greedy => greedy_mapping(belief, budget).mapping,
         BeliefCompressor::Uniform => uniform_quantizer(belief, budget),
@@ -152,13 +154,14 @@ impl Game {
         let mut live: Vec<usize> = (0..c.messages).collect();
         let mut belief = vec![1.0 / c.messages as f64; c.messages];
         let prior_entropy = (c.messages as f64).log2();
+        let budget = c.rate * prior_entropy;
         let mut trace = vec![1.0 / c.messages as f64];
         let mut s = self.world.state(self.world.start);
         let mut steps = 0;
         while !self.world.is_terminal(s) && steps < c.max_steps {
             let pi = &self.policy[s];
             let a = if live.len() > 1 {
-                let step = step_coupling(&belief, pi, c.rate, c.compressor);
+                let step = step_coupling(&belief, pi, budget, c.compressor);
                 let k = live
                     .iter()
                     .position(|&m| m == truth)
@@ -317,8 +320,13 @@ mod tests {
         let pi = [0.55, 0.25, 0.15, 0.05];
         for comp in [BeliefCompressor::Greedy, BeliefCompressor::Uniform] {
             for rate in [0.2, 0.5, 1.0] {
-                let c = step_coupling(&belief, &pi, rate, comp);
-                assert!(entropy(&c.p_t) <= rate * entropy(&belief) + 1e-9);
+                let budget = rate * entropy(&belief);
+                let c = step_coupling(&belief, &pi, budget, comp);
+                assert!(
+                    entropy(&c.p_t) <= budget + 1e-9,
+                    "{comp:?} {rate}: {} > {budget}",
+                    entropy(&c.p_t)
+                );
                 for a in 0..4 {
                     let marginal: f64 = c
                         .p_t
@@ -376,9 +384,10 @@ mod tests {
 
     #[test]
     fn tighter_rates_transmit_less() {
+        // In short (cold) episodes the budget binds: fewer bits reach the receiver.
         let mut bits = Vec::new();
         for rate in [1.0, 0.3] {
-            let game = Game::new(config(rate, -3.0, 0));
+            let game = Game::new(config(rate, -5.0, 0));
             let eps: Vec<Episode> = (0..150).map(|e| game.episode(&mut game.rng(e))).collect();
             bits.push(summarise(&eps).bits);
         }

@@ -64,7 +64,7 @@ impl Plugin for MecbPlugin {
                 "Markov coding game with a rate limit: 8x8 grid world, soft-Q policy at temperature beta, per-step EBIM + minimum-entropy coupling, Bayesian decoding.",
                 create_coding_game,
             )
-            .param(ParamInfo::with_default("rate", ValueKind::Float, 1.0, "fraction of the belief's entropy each step's encoder keeps, in (0, 1]; 1 = no bottleneck (the paper's compression rate H/R is 1/rate)"))
+            .param(ParamInfo::with_default("rate", ValueKind::Float, 1.0, "per-step budget H(T) <= rate · log2(messages), as a fraction of the prior's entropy, in (0, 1]; 1 = no bottleneck (the paper's compression rate H/R is 1/rate)"))
             .param(ParamInfo::with_default("beta", ValueKind::Float, (-6.0f64).exp(), "policy temperature β > 0 (the paper uses log β from -6 up)"))
             .param(ParamInfo::with_default("messages", ValueKind::Int, 512i64, "number of equally likely messages (2 ..= 65536)"))
             .param(ParamInfo::with_default("episodes", ValueKind::Int, 200i64, "episodes to average over"))
