@@ -48,6 +48,8 @@ struct Shared {
     seed: Option<i64>,
     limits: Limits,
     constants: Vec<(String, Value)>,
+    #[cfg(feature = "mpi")]
+    mpi: Option<Arc<crate::cluster::MpiPool>>,
 }
 
 /// Configures an [`Engine`]; every setting has a default suited to library use.
@@ -62,6 +64,8 @@ pub struct EngineBuilder {
     plugin_files: Vec<PathBuf>,
     discover: bool,
     progress: ProgressMode,
+    #[cfg(feature = "mpi")]
+    mpi: Option<Arc<crate::cluster::MpiPool>>,
 }
 
 impl Default for EngineBuilder {
@@ -77,6 +81,8 @@ impl Default for EngineBuilder {
             plugin_files: Vec::new(),
             discover: false,
             progress: ProgressMode::Silent,
+            #[cfg(feature = "mpi")]
+            mpi: None,
         }
     }
 }
@@ -143,6 +149,13 @@ impl EngineBuilder {
         self
     }
 
+    /// Sends batch jobs to MPI worker ranks (rank 0 only; see the `cluster` module).
+    #[cfg(feature = "mpi")]
+    pub fn mpi_pool(mut self, pool: Arc<crate::cluster::MpiPool>) -> Self {
+        self.mpi = Some(pool);
+        self
+    }
+
     pub fn build(self) -> Result<Engine, EngineError> {
         let mut registry = Registry::default();
         if self.bundled {
@@ -191,6 +204,8 @@ impl EngineBuilder {
                 seed: self.seed,
                 limits: self.limits,
                 constants: self.constants,
+                #[cfg(feature = "mpi")]
+                mpi: self.mpi,
             }),
         })
     }
@@ -355,6 +370,21 @@ impl Engine {
         depth: usize,
         record: bool,
     ) -> Vec<Result<Value, EngineError>> {
+        #[cfg(feature = "mpi")]
+        if let Some(pool) = &self.shared.mpi {
+            // Script functions live on rank 0: such jobs run here, on threads.
+            if params.iter().all(|p| p.find_callable().is_none()) {
+                let progress = self
+                    .shared
+                    .progress
+                    .task(&format!("{id} batch"), self.shared.progress.mode());
+                let count = params.len() as u64;
+                return pool.run_batch(self, id, params, record, &|done| {
+                    progress.update(done as u64, count, "jobs")
+                });
+            }
+            tracing::debug!("batch of `{id}` passes script functions: it runs on rank 0's threads");
+        }
         let count = params.len();
         let workers = self.shared.jobs.min(count).max(1);
         let jobs: Vec<Mutex<Option<Value>>> =
@@ -420,6 +450,38 @@ impl Engine {
 
     /// The one path every run takes: resolve, check parameters, create, run, record.
     pub(crate) fn run_algorithm(&self, call: AlgorithmCall<'_>) -> Result<Value, EngineError> {
+        let (outcome, record) = self.execute(call);
+        if let Some(record) = record {
+            self.append_record(record);
+        }
+        outcome
+    }
+
+    pub(crate) fn append_record(&self, record: Record) {
+        if let Err(e) = self.shared.records.append(record) {
+            tracing::error!("could not write the run record: {e}");
+        }
+    }
+
+    /// Runs `call` and, when `call.record` is set, returns its record instead of writing it
+    /// (an MPI worker sends it to rank 0, which writes every record of the session).
+    pub(crate) fn execute(
+        &self,
+        call: AlgorithmCall<'_>,
+    ) -> (Result<Value, EngineError>, Option<Record>) {
+        match self.execute_inner(call) {
+            Ok((outcome, record)) => (outcome, record),
+            Err(refused) => (Err(refused), None),
+        }
+    }
+
+    /// The outer error is a call refused before it started (unknown id, bad parameters); the
+    /// inner result is the run's own outcome.
+    #[allow(clippy::type_complexity)] // the two layers are the point: refused vs ran
+    fn execute_inner(
+        &self,
+        call: AlgorithmCall<'_>,
+    ) -> Result<(Result<Value, EngineError>, Option<Record>), EngineError> {
         let (plugin_name, plugin_version, module, info) = {
             let registry = self.registry();
             let (plugin, info) = registry.resolve(call.id)?;
@@ -464,26 +526,21 @@ impl Engine {
             });
         let wall_seconds = started.elapsed().as_secs_f64();
         drop(progress);
-        if call.record {
-            let record = Record {
-                index: 0,
-                id: call.id.to_string(),
-                plugin: plugin_name,
-                plugin_version,
-                engine_version: env!("CARGO_PKG_VERSION").to_string(),
-                timestamp: utc_timestamp(),
-                seed: params.get("seed").and_then(Value::as_i64),
-                params,
-                wall_seconds,
-                status: if outcome.is_ok() { "ok" } else { "error" }.to_string(),
-                error: outcome.as_ref().err().map(ToString::to_string),
-                summary: outcome.as_ref().map(summarize).unwrap_or_default(),
-            };
-            if let Err(e) = self.shared.records.append(record) {
-                tracing::error!("could not write the run record: {e}");
-            }
-        }
-        outcome.map_err(algorithm_error)
+        let record = call.record.then(|| Record {
+            index: 0,
+            id: call.id.to_string(),
+            plugin: plugin_name,
+            plugin_version,
+            engine_version: env!("CARGO_PKG_VERSION").to_string(),
+            timestamp: utc_timestamp(),
+            seed: params.get("seed").and_then(Value::as_i64),
+            params,
+            wall_seconds,
+            status: if outcome.is_ok() { "ok" } else { "error" }.to_string(),
+            error: outcome.as_ref().err().map(ToString::to_string),
+            summary: outcome.as_ref().map(summarize).unwrap_or_default(),
+        });
+        Ok((outcome.map_err(algorithm_error), record))
     }
 
     /// Gives the session seed (`--seed`) to algorithms that take a `seed` the caller left out.

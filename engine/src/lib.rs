@@ -24,6 +24,8 @@
 //! See `examples/embed` for a complete program, and the README for the script functions.
 
 mod bundled;
+#[cfg(feature = "mpi")]
+pub mod cluster;
 mod engine;
 mod error;
 pub mod files;

@@ -29,6 +29,8 @@ enum Command {
         session: SessionArgs,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        mpi: MpiArgs,
     },
     /// List the loaded plugins and their algorithms.
     List {
@@ -94,6 +96,17 @@ struct SessionArgs {
 }
 
 #[derive(Args)]
+struct MpiArgs {
+    /// Run under MPI (`mpirun -np K boundlab run SCRIPT --mpi`): rank 0 runs the script, batch
+    /// jobs go to ranks 1..K-1. Needs a build with the `mpi` feature.
+    #[arg(long)]
+    mpi: bool,
+    /// Seconds without a heartbeat after which a worker rank counts as dead.
+    #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
+    mpi_timeout: f64,
+}
+
+#[derive(Args)]
 struct LimitArgs {
     /// Script operations before the script is stopped.
     #[arg(long, default_value_t = Limits::default().max_operations)]
@@ -151,16 +164,17 @@ fn builder(plugins: &PluginArgs) -> EngineBuilder {
     b
 }
 
-fn session_builder(
-    session: &SessionArgs,
-    default_name: &str,
-) -> Result<EngineBuilder, EngineError> {
-    let out = session.out.clone().unwrap_or_else(|| {
+/// `--out`, or `runs/<name>-<time>`.
+fn out_path(session: &SessionArgs, default_name: &str) -> PathBuf {
+    session.out.clone().unwrap_or_else(|| {
         PathBuf::from("runs").join(format!(
             "{default_name}-{}",
             boundlab_engine::records::compact_timestamp()
         ))
-    });
+    })
+}
+
+fn session_builder(session: &SessionArgs, out: PathBuf) -> Result<EngineBuilder, EngineError> {
     let mut b = builder(&session.plugins).out_dir(out);
     if let Some(seed) = session.seed {
         b = b.seed(seed);
@@ -221,30 +235,38 @@ fn execute(command: Command) -> Result<(), EngineError> {
             script,
             session,
             limits,
+            mpi,
         } => {
-            let stem = script
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or("script")
-                .to_string();
-            let mut b = session_builder(&session, &stem)?.limits(limits.limits());
-            for arg in &session.set {
-                let (name, value) = parse_set(arg)?;
-                b = b.constant(name, value);
-            }
             if !script.is_file() {
                 return Err(EngineError::Usage(format!(
                     "{}: no such script",
                     script.display()
                 )));
             }
-            let engine = b.build()?;
-            install_ctrl_c(&engine);
-            let outcome = engine.run_script(&script);
-            if engine.records_path().exists() {
-                eprintln!("records: {}", engine.records_path().display());
+            let stem = script
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("script")
+                .to_string();
+            let script_builder = |out: PathBuf| -> Result<EngineBuilder, EngineError> {
+                let mut b = session_builder(&session, out)?.limits(limits.limits());
+                for arg in &session.set {
+                    let (name, value) = parse_set(arg)?;
+                    b = b.constant(name, value);
+                }
+                Ok(b)
+            };
+            if mpi.mpi {
+                return run_under_mpi(
+                    &script,
+                    out_path(&session, &stem),
+                    mpi.mpi_timeout,
+                    script_builder,
+                );
             }
-            outcome.map(|_| ())
+            let engine = script_builder(out_path(&session, &stem))?.build()?;
+            install_ctrl_c(&engine);
+            run_script_and_report(&engine, &script)
         }
         Command::List { plugins } => {
             let engine = builder(&plugins).bundled_plugins(true).build()?;
@@ -286,7 +308,7 @@ fn execute(command: Command) -> Result<(), EngineError> {
                 let (name, value) = parse_set(arg)?;
                 map.insert(name, value);
             }
-            let engine = session_builder(&session, "solve")?.build()?;
+            let engine = session_builder(&session, out_path(&session, "solve"))?.build()?;
             install_ctrl_c(&engine);
             let result = engine.run(&id, Value::Map(map))?;
             println!("{}", to_ron(&result));
@@ -326,6 +348,80 @@ fn execute(command: Command) -> Result<(), EngineError> {
     }
 }
 
+fn run_script_and_report(engine: &Engine, script: &Path) -> Result<(), EngineError> {
+    let outcome = engine.run_script(script);
+    if engine.records_path().exists() {
+        eprintln!("records: {}", engine.records_path().display());
+    }
+    outcome.map(|_| ())
+}
+
+#[cfg(not(feature = "mpi"))]
+fn run_under_mpi(
+    _script: &Path,
+    _out: PathBuf,
+    _timeout: f64,
+    _builder: impl Fn(PathBuf) -> Result<EngineBuilder, EngineError>,
+) -> Result<(), EngineError> {
+    Err(EngineError::Usage(
+        "this boundlab was built without MPI support; build it with \
+         `cargo build --release -p boundlab-engine --features mpi`"
+            .into(),
+    ))
+}
+
+/// Rank 0 runs the script with batches sent to the other ranks; every other rank serves jobs.
+#[cfg(feature = "mpi")]
+fn run_under_mpi(
+    script: &Path,
+    out: PathBuf,
+    timeout: f64,
+    builder: impl Fn(PathBuf) -> Result<EngineBuilder, EngineError>,
+) -> Result<(), EngineError> {
+    use boundlab_engine::cluster;
+    use mpi::Threading;
+    let (universe, threading) =
+        mpi::initialize_with_threading(Threading::Multiple).ok_or_else(|| {
+            EngineError::Usage("MPI could not be initialised (is this run under mpirun?)".into())
+        })?;
+    let heartbeat = threading == Threading::Multiple;
+    let rank = cluster::rank();
+    let out = cluster::share_out_dir((rank == 0).then_some(out.as_path()));
+    let outcome = if rank == 0 {
+        if !heartbeat {
+            tracing::warn!(
+                "the MPI library does not allow MPI_THREAD_MULTIPLE: dead worker ranks cannot be detected"
+            );
+        }
+        let timeout = if heartbeat { timeout } else { f64::MAX };
+        let pool = std::sync::Arc::new(cluster::MpiPool::new(std::time::Duration::from_secs_f64(
+            timeout.max(1.0),
+        )));
+        let mut b = builder(out)?;
+        if pool.live_workers() > 0 {
+            b = b.mpi_pool(pool.clone());
+        } else {
+            tracing::warn!("only one MPI rank: batches run on this rank's threads");
+        }
+        let engine = b.build();
+        let outcome = engine.and_then(|engine| {
+            install_ctrl_c(&engine);
+            run_script_and_report(&engine, script)
+        });
+        pool.shutdown();
+        outcome
+    } else {
+        let engine = builder(out)?
+            .progress(boundlab_engine::progress::ProgressMode::Silent)
+            .build()?;
+        install_ctrl_c(&engine);
+        cluster::serve(&engine, heartbeat);
+        Ok(())
+    };
+    drop(universe);
+    outcome
+}
+
 fn boundlab_sdk_version() -> &'static str {
     // The engine is built in the same workspace as the sdk, with the same version number.
     env!("CARGO_PKG_VERSION")
@@ -334,26 +430,6 @@ fn boundlab_sdk_version() -> &'static str {
 fn to_ron(value: &Value) -> String {
     ron::ser::to_string_pretty(value, ron::ser::PrettyConfig::default())
         .unwrap_or_else(|e| format!("<{e}>"))
-}
-
-fn contains_callable(v: &Value) -> Option<String> {
-    match v {
-        Value::Callable(_) => Some(String::new()),
-        Value::Map(m) => m.iter().find_map(|(k, v)| {
-            contains_callable(v).map(|p| {
-                if p.is_empty() {
-                    k.to_string()
-                } else {
-                    format!("{k}.{p}")
-                }
-            })
-        }),
-        Value::List(l) => l
-            .iter()
-            .enumerate()
-            .find_map(|(i, v)| contains_callable(v).map(|p| format!("[{i}]{p}"))),
-        _ => None,
-    }
 }
 
 fn rerun(path: &Path, index: usize, plugins: &PluginArgs) -> Result<(), EngineError> {
@@ -365,7 +441,7 @@ fn rerun(path: &Path, index: usize, plugins: &PluginArgs) -> Result<(), EngineEr
             records.len()
         ))
     })?;
-    if let Some(param) = contains_callable(&record.params) {
+    if let Some(param) = record.params.find_callable() {
         return Err(EngineError::Usage(format!(
             "record {index} passes a script function (parameter `{param}`); rerun the script that made it instead"
         )));

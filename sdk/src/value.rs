@@ -484,6 +484,33 @@ impl Value {
         self.as_map().and_then(|m| m.get(key))
     }
 
+    /// The path of the first callable inside the value (`""` for the value itself, `f`,
+    /// `problem.grad`, `[2].f`), or `None`. Callables cannot leave the host that issued them.
+    pub fn find_callable(&self) -> Option<String> {
+        match self {
+            Value::Callable(_) => Some(String::new()),
+            Value::Map(m) => m.iter().find_map(|(k, v)| {
+                v.find_callable().map(|p| {
+                    if p.is_empty() || p.starts_with('[') {
+                        format!("{k}{p}")
+                    } else {
+                        format!("{k}.{p}")
+                    }
+                })
+            }),
+            Value::List(l) => l.iter().enumerate().find_map(|(i, v)| {
+                v.find_callable().map(|p| {
+                    if p.is_empty() || p.starts_with('[') {
+                        format!("[{i}]{p}")
+                    } else {
+                        format!("[{i}].{p}")
+                    }
+                })
+            }),
+            _ => None,
+        }
+    }
+
     /// A short description for messages: the kind, and the value itself when it is small.
     pub fn describe(&self) -> String {
         match self {
@@ -583,6 +610,20 @@ mod tests {
         assert_eq!(m.get(0, 1), 2.0);
         assert!(DenseMatrix::from_rows(&[vec![1.0], vec![1.0, 2.0]]).is_err());
         assert!(DenseMatrix::from_col_major(2, 2, vec![1.0]).is_err());
+    }
+
+    #[test]
+    fn find_callable_reports_the_path() {
+        let f = Value::Callable(Callable { id: 1 });
+        let v = Value::Map(
+            ValueMap::new()
+                .with("a", 1i64)
+                .with("problem", ValueMap::new().with("grad", f.clone())),
+        );
+        assert_eq!(v.find_callable().as_deref(), Some("problem.grad"));
+        let l = Value::List(vec![Value::Unit, Value::Map(ValueMap::new().with("f", f))].into());
+        assert_eq!(l.find_callable().as_deref(), Some("[1].f"));
+        assert_eq!(Value::Int(1).find_callable(), None);
     }
 
     #[test]

@@ -72,6 +72,18 @@ impl Plugin for Testkit {
                 }))
             })
             .param(ParamInfo::required("seeds", ValueKind::List, "seeds, one job each")),
+            AlgorithmSpec::new("testkit.crash", "Kills its process when `crash` is true (a dying MPI rank)", |params| {
+                let crash: bool = from_value_field(&params, "crash")?;
+                let value: f64 = from_value_field(&params, "value")?;
+                Ok(Box::new(move |_input: Value, _host: &HostRef<'_>| {
+                    if crash {
+                        std::process::abort();
+                    }
+                    Ok(Value::Float(2.0 * value))
+                }))
+            })
+            .param(ParamInfo::with_default("crash", ValueKind::Bool, false, "abort the process"))
+            .param(ParamInfo::with_default("value", ValueKind::Float, 0.0, "returned doubled")),
             AlgorithmSpec::new("testkit.counter", "Counts its runs in a checkpoint", |_| {
                 Ok(Box::new(|_input: Value, host: &HostRef<'_>| {
                     let previous = host.load_checkpoint("count")?.and_then(|v| v.as_i64()).unwrap_or(0);
