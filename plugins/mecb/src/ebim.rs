@@ -8,7 +8,7 @@
 //!   mapping `I(X;T) = H(T)`; Theorem 2 of the paper bounds the loss against the optimum by
 //!   `h(p_2)`, the binary entropy of the second-largest mass.
 //! - [`uniform_quantizer`]: the paper's baseline: `floor(2^R)` contiguous bins.
-//! - [`refine`]: Theorem 3, optimal couplings near a deterministic mapping: with rate to spare
+//! - [`refine_up`], [`refine_down`]: Theorem 3, optimal couplings near a deterministic mapping: with rate to spare
 //!   (`R > H(g(X))`), move mass from the cell with the smallest normalised value `p(x|t)` to a
 //!   new column of the same row; from a mapping slightly above the budget, move mass from the
 //!   smallest cell of the lightest column to the heaviest column. Either move is carried
@@ -223,6 +223,68 @@ fn moved_entropy(h: f64, from: f64, to: f64, delta: f64) -> f64 {
     h - plogp(from) - plogp(to) + plogp(from - delta) + plogp(to + delta)
 }
 
+/// A refined encoder and how it was obtained.
+#[derive(Clone, Debug)]
+pub struct Refined {
+    pub encoder: Encoder,
+    pub i_xt: f64,
+    /// `"up"` (split a cell to a new column) or `"down"` (move mass to the heaviest column).
+    pub direction: &'static str,
+    /// The symbol whose mass was split.
+    pub x: usize,
+    pub moved: f64,
+}
+
+/// Moving `delta` of symbol x's mass from its column to column `to` (`None`: a new column).
+/// Only row x stops being deterministic, so `I(X;T) = H(T) - p_x h(delta / p_x)`, computed
+/// without building the encoder.
+#[derive(Clone, Copy, Debug)]
+struct Move {
+    x: usize,
+    to: Option<usize>,
+    delta: f64,
+    i_xt: f64,
+}
+
+impl Move {
+    fn new(p: &[f64], mapping: &Mapping, x: usize, to: Option<usize>, delta: f64) -> Self {
+        let from = mapping.p_t[mapping.t_of_x[x] as usize];
+        let target = to.map_or(0.0, |t| mapping.p_t[t]);
+        let h_t = moved_entropy(mapping.entropy(), from, target, delta);
+        let i_xt = h_t - p[x] * binary_entropy(delta / p[x]);
+        Self { x, to, delta, i_xt }
+    }
+
+    /// The encoder after the move.
+    fn apply(self, p: &[f64], mapping: &Mapping) -> Refined {
+        let mut encoder = mapping.encoder(p);
+        let from = mapping.t_of_x[self.x] as usize;
+        let to = self.to.unwrap_or(mapping.p_t.len());
+        for cell in encoder.cells.iter_mut() {
+            if cell.0 as usize == self.x {
+                cell.2 -= self.delta;
+            }
+        }
+        encoder.cells.retain(|c| c.2 > 0.0);
+        if self.delta > 0.0 {
+            encoder.cells.push((self.x as u32, to as u32, self.delta));
+            if to == encoder.p_t.len() {
+                encoder.p_t.push(0.0);
+            }
+            encoder.p_t[from] -= self.delta;
+            encoder.p_t[to] += self.delta;
+        }
+        let i_xt = encoder.mutual_information(p);
+        Refined {
+            encoder,
+            i_xt,
+            direction: if self.to.is_none() { "up" } else { "down" },
+            x: self.x,
+            moved: self.delta,
+        }
+    }
+}
+
 /// The largest `delta` in `[0, hi]` with `f(delta) <= target` for `f` increasing, or the one
 /// with `f(delta) >= target` for `f` decreasing (`increasing = false`), by bisection.
 fn solve_monotone(f: impl Fn(f64) -> f64, target: f64, hi: f64, increasing: bool) -> f64 {
@@ -242,16 +304,31 @@ fn solve_monotone(f: impl Fn(f64) -> f64, target: f64, hi: f64, increasing: bool
     if increasing { a } else { b }
 }
 
-/// A refined encoder and how it was obtained.
-#[derive(Clone, Debug)]
-pub struct Refined {
-    pub encoder: Encoder,
-    pub i_xt: f64,
-    /// `"up"` (split a cell to a new column) or `"down"` (move mass to the heaviest column).
-    pub direction: &'static str,
-    /// The symbol whose mass was split.
-    pub x: usize,
-    pub moved: f64,
+/// How much of x's mass to split into a new column so that `H(T) = R` (at most half the
+/// column, past which `H(T)` falls again).
+fn up_move(p: &[f64], mapping: &Mapping, rate: f64, x: usize) -> Move {
+    let h = mapping.entropy();
+    let col = mapping.p_t[mapping.t_of_x[x] as usize];
+    let hi = p[x].min(0.5 * col);
+    let delta = solve_monotone(|d| moved_entropy(h, col, 0.0, d), rate, hi, true);
+    Move::new(p, mapping, x, None, delta)
+}
+
+/// How much of x's mass to move to the heaviest column (column 0) so that `H(T) = R`; `None`
+/// when moving all of it is not enough.
+fn down_move(p: &[f64], mapping: &Mapping, rate: f64, x: usize) -> Option<Move> {
+    let h = mapping.entropy();
+    let light = mapping.t_of_x[x] as usize;
+    let (from, to) = (mapping.p_t[light], mapping.p_t[0]);
+    if light == 0 || moved_entropy(h, from, to, p[x]) > rate + RATE_SLACK {
+        return None;
+    }
+    let delta = solve_monotone(|d| moved_entropy(h, from, to, d), rate, p[x], false);
+    Some(Move::new(p, mapping, x, Some(0), delta))
+}
+
+fn best_move(moves: impl Iterator<Item = Move>) -> Option<Move> {
+    moves.max_by(|a, b| a.i_xt.total_cmp(&b.i_xt).then(b.x.cmp(&a.x)))
 }
 
 /// Theorem 3, upward: from a deterministic mapping with `H(T) < R`, split one cell into a new
@@ -260,48 +337,19 @@ pub struct Refined {
 /// masses matter too, so every cell is tried (the 256 smallest `p(x|t)` on large supports)
 /// and the best kept. `None` when there is no rate to spare.
 pub fn refine_up(p: &[f64], mapping: &Mapping, rate: f64) -> Option<Refined> {
-    let h = mapping.entropy();
-    if h >= rate - RATE_SLACK {
+    if mapping.entropy() >= rate - RATE_SLACK {
         return None;
     }
     let mut cells: Vec<usize> = (0..p.len()).filter(|&x| p[x] > 0.0).collect();
     let ratio = |x: usize| p[x] / mapping.p_t[mapping.t_of_x[x] as usize];
     cells.sort_by(|&a, &b| ratio(a).total_cmp(&ratio(b)).then(a.cmp(&b)));
     cells.truncate(256);
-    cells
-        .into_iter()
-        .map(|x| split_up(p, mapping, rate, x))
-        .max_by(|a, b| a.i_xt.total_cmp(&b.i_xt).then(b.x.cmp(&a.x)))
+    best_move(cells.into_iter().map(|x| up_move(p, mapping, rate, x))).map(|m| m.apply(p, mapping))
 }
 
-/// Moves mass from `x`'s cell to a new column until `H(T) = R` (or half the column).
+/// Splits `x`'s cell into a new column until `H(T) = R` (or half the column).
 pub fn split_up(p: &[f64], mapping: &Mapping, rate: f64, x: usize) -> Refined {
-    let h = mapping.entropy();
-    let t = mapping.t_of_x[x] as usize;
-    let col = mapping.p_t[t];
-    let hi = p[x].min(0.5 * col);
-    let delta = solve_monotone(|d| moved_entropy(h, col, 0.0, d), rate, hi, true);
-    let mut encoder = mapping.encoder(p);
-    let new_t = mapping.p_t.len() as u32;
-    for cell in encoder.cells.iter_mut() {
-        if cell.0 as usize == x {
-            cell.2 -= delta;
-        }
-    }
-    encoder.cells.retain(|c| c.2 > 0.0);
-    if delta > 0.0 {
-        encoder.cells.push((x as u32, new_t, delta));
-        encoder.p_t[t] -= delta;
-        encoder.p_t.push(delta);
-    }
-    let i_xt = encoder.mutual_information(p);
-    Refined {
-        encoder,
-        i_xt,
-        direction: "up",
-        x,
-        moved: delta,
-    }
+    up_move(p, mapping, rate, x).apply(p, mapping)
 }
 
 /// Theorem 3, downward: from a deterministic mapping with `H(T) > R`, move mass from a cell
@@ -309,8 +357,7 @@ pub fn split_up(p: &[f64], mapping: &Mapping, rate: f64, x: usize) -> Refined {
 /// lightest column; as for [`refine_up`], every cell outside the heaviest column is tried and
 /// the best kept. `None` when no single cell can bring `H(T)` down to R.
 pub fn refine_down(p: &[f64], mapping: &Mapping, rate: f64) -> Option<Refined> {
-    let h = mapping.entropy();
-    if h <= rate || mapping.p_t.len() < 2 {
+    if mapping.entropy() <= rate || mapping.p_t.len() < 2 {
         return None;
     }
     let mut cells: Vec<usize> = (0..p.len())
@@ -318,40 +365,18 @@ pub fn refine_down(p: &[f64], mapping: &Mapping, rate: f64) -> Option<Refined> {
         .collect();
     cells.sort_by(|&a, &b| p[a].total_cmp(&p[b]).then(a.cmp(&b)));
     cells.truncate(256);
-    cells
-        .into_iter()
-        .filter_map(|x| move_down(p, mapping, rate, x))
-        .max_by(|a, b| a.i_xt.total_cmp(&b.i_xt).then(b.x.cmp(&a.x)))
+    best_move(
+        cells
+            .into_iter()
+            .filter_map(|x| down_move(p, mapping, rate, x)),
+    )
+    .map(|m| m.apply(p, mapping))
 }
 
-/// Moves mass from `x`'s cell to the heaviest column (column 0) until `H(T) = R`; `None` when
-/// moving all of it is not enough.
+/// Moves mass from `x`'s cell to the heaviest column until `H(T) = R`; `None` when moving all
+/// of it is not enough.
 pub fn move_down(p: &[f64], mapping: &Mapping, rate: f64, x: usize) -> Option<Refined> {
-    let h = mapping.entropy();
-    let (heavy, light) = (0usize, mapping.t_of_x[x] as usize);
-    let (from, to) = (mapping.p_t[light], mapping.p_t[heavy]);
-    if light == heavy || moved_entropy(h, from, to, p[x]) > rate + RATE_SLACK {
-        return None;
-    }
-    let delta = solve_monotone(|d| moved_entropy(h, from, to, d), rate, p[x], false);
-    let mut encoder = mapping.encoder(p);
-    for cell in encoder.cells.iter_mut() {
-        if cell.0 as usize == x {
-            cell.2 -= delta;
-        }
-    }
-    encoder.cells.retain(|c| c.2 > 0.0);
-    encoder.cells.push((x as u32, heavy as u32, delta));
-    encoder.p_t[light] -= delta;
-    encoder.p_t[heavy] += delta;
-    let i_xt = encoder.mutual_information(p);
-    Some(Refined {
-        encoder,
-        i_xt,
-        direction: "down",
-        x,
-        moved: delta,
-    })
+    down_move(p, mapping, rate, x).map(|m| m.apply(p, mapping))
 }
 
 /// The EBIM result: Algorithm 1's mapping, the Theorem 3 refinements, and the best encoder.
@@ -540,6 +565,27 @@ mod tests {
         // R = 0: one column.
         let g = greedy_mapping(&p, 0.0);
         assert_eq!(g.mapping.t_of_x, vec![0, 0, 0]);
+    }
+
+    #[test]
+    fn move_information_formula_matches_the_encoder() {
+        // The candidates are ranked by I = H(T) - p_x h(delta/p_x); the applied encoder's I(X;T)
+        // is computed from its cells, independently.
+        let mut rng = ChaCha8Rng::seed_from_u64(6);
+        for _ in 0..100 {
+            let n = 3 + rng.random_range(0..10);
+            let p = random_p(&mut rng, n);
+            let g = greedy_mapping(&p, 0.5 * entropy(&p));
+            for x in 0..n {
+                let up = up_move(&p, &g.mapping, g.mapping.entropy() + 0.05, x);
+                assert!((up.apply(&p, &g.mapping).i_xt - up.i_xt).abs() < 1e-12);
+                if let Some(before) = &g.before_last_merge
+                    && let Some(down) = down_move(&p, before, 0.5 * entropy(&p), x)
+                {
+                    assert!((down.apply(&p, before).i_xt - down.i_xt).abs() < 1e-12);
+                }
+            }
+        }
     }
 
     #[test]
