@@ -4,6 +4,7 @@
 //! layer that exposes it through the boundlab sdk.
 
 pub mod blocks;
+pub mod bounds;
 pub(crate) mod dd;
 pub mod dense;
 pub(crate) mod model;
