@@ -118,6 +118,21 @@ impl<T> Default for SdpOptions<T> {
     }
 }
 
+/// Where the time of a solve went (seconds), for tuning and benchmarks.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct PhaseTimes {
+    /// `X⁻¹` and the Schur complement.
+    pub schur: f64,
+    /// Cholesky factorization of the Schur complement (and the free-variable system).
+    pub factor: f64,
+    /// Predictor and corrector directions (solves, products).
+    pub directions: f64,
+    /// Step lengths and the Cholesky factorizations that confirm them.
+    pub steps: f64,
+    /// Everything else (model, residuals, tests).
+    pub other: f64,
+}
+
 /// What the monitor sees after each iteration (all relative measures as in [`SdpSolution`]).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct IterationInfo {
@@ -164,6 +179,7 @@ pub struct SdpSolution<T> {
     pub history: Vec<IterationInfo>,
     /// The arithmetic that produced the result: `"f64"`, `"dd"` or `"f64+dd"` (see [`Precision`]).
     pub precision: &'static str,
+    pub phase_times: PhaseTimes,
 }
 
 impl<T: Real> SdpSolution<T> {
@@ -201,6 +217,7 @@ impl<T: Real> SdpSolution<T> {
             seconds: self.seconds,
             history: self.history.clone(),
             precision: self.precision,
+            phase_times: self.phase_times.clone(),
         }
     }
 }
@@ -298,6 +315,12 @@ pub fn solve_in_precision(
             second.iterations += done;
             second.seconds += first.seconds;
             second.precision = "f64+dd";
+            let (a, b) = (&first.phase_times, &mut second.phase_times);
+            b.schur += a.schur;
+            b.factor += a.factor;
+            b.directions += a.directions;
+            b.steps += a.steps;
+            b.other += a.other;
             second.message = format!(
                 "{} (double precision ran out of accuracy after {done} iterations)",
                 second.message
@@ -427,6 +450,7 @@ struct Ipm<'a, T> {
     options: &'a SdpOptions<T>,
     n_total: usize,
     start: Instant,
+    times: std::cell::RefCell<PhaseTimes>,
 }
 
 /// Factors every PSD block of `m`; `None` if one is not positive definite (LP blocks must be
@@ -451,6 +475,7 @@ impl<'a, T: Real> Ipm<'a, T> {
             options,
             n_total: model.total_dim(),
             start,
+            times: Default::default(),
         }
     }
 
@@ -973,9 +998,15 @@ impl<'a, T: Real> Ipm<'a, T> {
 
             // The Newton system.
             let par = model.par;
+            let clock = Instant::now();
             let ginv = self.inverse(&it);
             let b = crate::schur::assemble(model, &ginv, &it.ym);
-            let Some(factor) = self.factor_schur(b) else {
+            self.times.borrow_mut().schur += clock.elapsed().as_secs_f64();
+            let clock = Instant::now();
+            let factor = self.factor_schur(b);
+            self.times.borrow_mut().factor += clock.elapsed().as_secs_f64();
+            let clock = Instant::now();
+            let Some(factor) = factor else {
                 return self.finish_best(
                     best,
                     it,
@@ -1012,6 +1043,8 @@ impl<'a, T: Real> Ipm<'a, T> {
 
             // Predictor.
             let pred = self.direction(&it, &res, &ginv, &gpy, &factor, T::zero(), None);
+            self.times.borrow_mut().directions += clock.elapsed().as_secs_f64();
+            let clock = Instant::now();
             let (Some(ap), Some(ad)) = (
                 self.max_step(&it.xm, &it.lx, &pred.dxm),
                 self.max_step(&it.ym, &it.ly, &pred.dym),
@@ -1031,6 +1064,8 @@ impl<'a, T: Real> Ipm<'a, T> {
             let mu = res.mu.to_f64();
             sigma = (mu_aff / mu).clamp(0.0, 1.0).powi(3);
 
+            self.times.borrow_mut().steps += clock.elapsed().as_secs_f64();
+            let clock = Instant::now();
             // Corrector.
             let dir = self.direction(
                 &it,
@@ -1041,6 +1076,8 @@ impl<'a, T: Real> Ipm<'a, T> {
                 T::from_f64(sigma) * res.mu,
                 Some((&pred.dxm, &pred.dym)),
             );
+            self.times.borrow_mut().directions += clock.elapsed().as_secs_f64();
+            let clock = Instant::now();
             let (Some(ap), Some(ad)) = (
                 self.max_step(&it.xm, &it.lx, &dir.dxm),
                 self.max_step(&it.ym, &it.ly, &dir.dym),
@@ -1072,6 +1109,7 @@ impl<'a, T: Real> Ipm<'a, T> {
                     "no dual step keeps Y positive definite",
                 );
             };
+            self.times.borrow_mut().steps += clock.elapsed().as_secs_f64();
             for i in 0..model.m {
                 it.x[i] += T::from_f64(ap) * dir.dx[i];
             }
@@ -1211,6 +1249,16 @@ impl<'a, T: Real> Ipm<'a, T> {
             seconds: self.start.elapsed().as_secs_f64(),
             history,
             precision: T::NAME,
+            phase_times: {
+                let mut t = self.times.borrow().clone();
+                t.other = (self.start.elapsed().as_secs_f64()
+                    - t.schur
+                    - t.factor
+                    - t.directions
+                    - t.steps)
+                    .max(0.0);
+                t
+            },
         }
     }
 }

@@ -169,3 +169,85 @@ fn lp_blocks_solve_a_linear_program() {
         "{y:?}"
     );
 }
+
+/// Chebyshev polynomials T_0..T_d at x.
+fn chebyshev<T: Real>(d: usize, x: T) -> Vec<T> {
+    let mut t = vec![T::from_f64(1.0), x];
+    while t.len() <= d {
+        let k = t.len();
+        let next = T::from_f64(2.0) * x * t[k - 1] - t[k - 2];
+        t.push(next);
+    }
+    t.truncate(d + 1);
+    t
+}
+
+/// Adds to `problem` the sampled identity p(x) − t = σ₀(x) + (1 − x²) σ₁(x) on [−1, 1]
+/// (Lukács: exact for univariate polynomials), with σ₀ = vᵀY₀v, σ₁ = wᵀY₁w in the Chebyshev
+/// basis, at the 2d + 1 Chebyshev points, and a free variable t with objective 1.
+/// Every sample is a constraint with two rank-one terms and a free coefficient — the shape of
+/// the sphere-packing bounds.
+fn add_sos_lower_bound<T: Real>(problem: &mut SdpProblem<T>, d: usize, p: &dyn Fn(T) -> T) {
+    let b0 = problem.blocks.len();
+    problem.blocks.push(BlockKind::Psd(d + 1));
+    problem.blocks.push(BlockKind::Psd(d));
+    let t = problem.add_free_variable(T::from_f64(1.0));
+    let samples = 2 * d + 1;
+    for s in 0..samples {
+        // Chebyshev points cos((2s + 1)π / (2(2d + 1))), computed in the working precision
+        // from f64 (a slightly different point set is still unisolvent).
+        let x =
+            T::from_f64(((2 * s + 1) as f64 * std::f64::consts::PI / (2 * samples) as f64).cos());
+        let i = problem.add_constraint(p(x));
+        problem.add_rank_one(i, b0, T::from_f64(1.0), chebyshev(d, x));
+        problem.add_rank_one(i, b0 + 1, T::from_f64(1.0) - x * x, chebyshev(d - 1, x));
+        problem.add_free_coefficient(i, t, T::from_f64(1.0));
+    }
+}
+
+#[test]
+fn sampled_sum_of_squares_gives_the_minimum_of_a_polynomial() {
+    // min over [−1, 1] of x⁴ − x² is −1/4 (at x² = 1/2); of T_10 it is −1. K copies with
+    // shifts k give Σ (min + k): many small blocks, rank-one constraints, free variables.
+    let quartic = |x: f64| x * x * x * x - x * x;
+    let mut p = SdpProblem::<f64>::new(Vec::new());
+    add_sos_lower_bound(&mut p, 2, &quartic);
+    let sol = solve(&p, &SdpOptions::default()).unwrap();
+    assert_eq!(sol.status, SdpStatus::Optimal, "{}", sol.message);
+    assert!((sol.objective() + 0.25).abs() < 1e-7, "{}", sol.objective());
+
+    let copies = 12;
+    let mut p = SdpProblem::<f64>::new(Vec::new());
+    for k in 0..copies {
+        let shift = k as f64;
+        add_sos_lower_bound(&mut p, 10, &move |x| chebyshev(10, x)[10] + shift);
+    }
+    let sol = solve(&p, &SdpOptions::default()).unwrap();
+    assert_eq!(sol.status, SdpStatus::Optimal, "{}", sol.message);
+    let expected: f64 = (0..copies).map(|k| k as f64 - 1.0).sum();
+    assert!(
+        (sol.objective() - expected).abs() < 1e-6 * (1.0 + expected.abs()),
+        "{} vs {expected}",
+        sol.objective()
+    );
+    assert_eq!(sol.w.len(), copies);
+    for (k, w) in sol.w.iter().enumerate() {
+        assert!((w - (k as f64 - 1.0)).abs() < 1e-5, "t_{k} = {w}");
+    }
+
+    // The quartic in double-double to 1e-20.
+    let quartic_dd = |x: fx128| x * x * x * x - x * x;
+    let mut p = SdpProblem::<fx128>::new(Vec::new());
+    add_sos_lower_bound(&mut p, 2, &quartic_dd);
+    let sol = solve(
+        &p,
+        &SdpOptions {
+            tol: 1e-21,
+            ..dd_options()
+        },
+    )
+    .unwrap();
+    assert_eq!(sol.status, SdpStatus::Optimal, "{}", sol.message);
+    let err = (sol.objective() + fx128::from(0.25)).abs().to_f64();
+    assert!(err < 1e-20, "error {err:e}");
+}
