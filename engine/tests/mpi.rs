@@ -10,7 +10,12 @@ use std::process::{Command, Output};
 
 fn mpirun(ranks: usize, args: &[&str], cwd: &Path) -> Output {
     Command::new("mpirun")
-        .args(["--oversubscribe", "--enable-recovery", "-np", &ranks.to_string()])
+        .args([
+            "--oversubscribe",
+            "--enable-recovery",
+            "-np",
+            &ranks.to_string(),
+        ])
         .arg(env!("CARGO_BIN_EXE_boundlab"))
         .args(args)
         .current_dir(cwd)
@@ -23,7 +28,12 @@ fn mpirun(ranks: usize, args: &[&str], cwd: &Path) -> Output {
 }
 
 fn boundlab(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_boundlab")).args(args).current_dir(cwd).env("BOUNDLAB_LOG", "warn").output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_boundlab"))
+        .args(args)
+        .current_dir(cwd)
+        .env("BOUNDLAB_LOG", "warn")
+        .output()
+        .unwrap()
 }
 
 fn stderr(o: &Output) -> String {
@@ -45,7 +55,11 @@ fn a_batch_on_three_ranks_matches_the_threaded_run() {
         "#,
     )
     .unwrap();
-    let out = mpirun(3, &["run", "batch.rhai", "--mpi", "--out", "mpi"], dir.path());
+    let out = mpirun(
+        3,
+        &["run", "batch.rhai", "--mpi", "--out", "mpi"],
+        dir.path(),
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let out = boundlab(&["run", "batch.rhai", "--out", "threads"], dir.path());
     assert!(out.status.success(), "{}", stderr(&out));
@@ -53,7 +67,8 @@ fn a_batch_on_three_ranks_matches_the_threaded_run() {
     let threads = std::fs::read_to_string(dir.path().join("threads/xs.ron")).unwrap();
     assert_eq!(mpi, threads);
     // Rank 0 wrote one record per job.
-    let records = boundlab_engine::records::read_records(&dir.path().join("mpi/records.ron")).unwrap();
+    let records =
+        boundlab_engine::records::read_records(&dir.path().join("mpi/records.ron")).unwrap();
     assert_eq!(records.len(), 20);
 }
 
@@ -72,8 +87,23 @@ fn a_dying_rank_fails_only_its_job_and_the_rest_continue() {
         "#,
     )
     .unwrap();
-    let out = mpirun(3, &["run", "crash.rhai", "--mpi", "--mpi-timeout", "3", "--plugin", &plugin, "--out", "o"], dir.path());
-    let text = std::fs::read_to_string(dir.path().join("o/out.json")).unwrap_or_else(|_| panic!("{}", stderr(&out)));
+    let out = mpirun(
+        3,
+        &[
+            "run",
+            "crash.rhai",
+            "--mpi",
+            "--mpi-timeout",
+            "3",
+            "--plugin",
+            &plugin,
+            "--out",
+            "o",
+        ],
+        dir.path(),
+    );
+    let text = std::fs::read_to_string(dir.path().join("o/out.json"))
+        .unwrap_or_else(|_| panic!("{}", stderr(&out)));
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     let first = v["first"].as_array().unwrap();
     for (k, r) in first.iter().enumerate() {

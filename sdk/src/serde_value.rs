@@ -326,27 +326,31 @@ impl<'de> Deserialize<'de> for DenseMatrix {
     }
 }
 
+/// Decodes a value that must be one variant of [`Value`]; `what` names it in the error.
+fn expect_variant<'de, D: de::Deserializer<'de>, T>(
+    d: D,
+    what: &str,
+    extract: fn(Value) -> Result<T, Value>,
+) -> Result<T, D::Error> {
+    extract(Value::deserialize(d)?)
+        .map_err(|other| de::Error::custom(format!("expected {what}, got {}", other.describe())))
+}
+
 impl<'de> Deserialize<'de> for SparseMatrix {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match Value::deserialize(d)? {
+        expect_variant(d, "a sparse matrix", |v| match v {
             Value::Sparse(m) => Ok(m),
-            other => Err(de::Error::custom(format!(
-                "expected a sparse matrix, got {}",
-                other.describe()
-            ))),
-        }
+            other => Err(other),
+        })
     }
 }
 
 impl<'de> Deserialize<'de> for Callable {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match Value::deserialize(d)? {
+        expect_variant(d, "a function", |v| match v {
             Value::Callable(c) => Ok(c),
-            other => Err(de::Error::custom(format!(
-                "expected a function, got {}",
-                other.describe()
-            ))),
-        }
+            other => Err(other),
+        })
     }
 }
 

@@ -16,6 +16,22 @@ pub fn number(x: &Dynamic) -> Option<f64> {
         .or_else(|| x.as_int().ok().map(|i| i as f64))
 }
 
+/// The numbers of a script array; `what` names the array in the error (`"matrix row 2"`).
+pub fn floats(values: &Array, what: &str) -> Result<Vec<f64>, Box<rhai::EvalAltResult>> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            number(x).ok_or_else(|| {
+                super::script_error(format!(
+                    "{what}: entry {i} is a {}, expected a number",
+                    x.type_name()
+                ))
+            })
+        })
+        .collect()
+}
+
 /// The closures passed to one algorithm run, callable from any of its threads.
 pub struct ScriptFunctions<'a> {
     context: &'a NativeCallContext<'a>,

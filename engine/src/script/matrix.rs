@@ -4,7 +4,7 @@ use faer::prelude::*;
 use faer::{Mat, Side};
 use rhai::{Array, Dynamic, Engine, EvalAltResult, FLOAT, INT, Map};
 
-use super::convert::number;
+use super::convert::{floats, number};
 use super::script_error;
 
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
@@ -62,19 +62,7 @@ pub fn matrix_from_rows(rows: &Array) -> Fallible<Matrix> {
                 row.type_name()
             ))
         })?;
-        let values: Fallible<Vec<f64>> = row
-            .iter()
-            .enumerate()
-            .map(|(j, x)| {
-                number(x).ok_or_else(|| {
-                    script_error(format!(
-                        "matrix entry ({i}, {j}) is a {}, expected a number",
-                        x.type_name()
-                    ))
-                })
-            })
-            .collect();
-        data.push(values?);
+        data.push(floats(&row, &format!("matrix row {i}"))?);
     }
     let cols = data.first().map_or(0, Vec::len);
     if let Some((i, row)) = data.iter().enumerate().find(|(_, r)| r.len() != cols) {
@@ -87,19 +75,7 @@ pub fn matrix_from_rows(rows: &Array) -> Fallible<Matrix> {
 }
 
 fn column_from_array(values: &Array, what: &str) -> Fallible<Mat<f64>> {
-    let data: Fallible<Vec<f64>> = values
-        .iter()
-        .enumerate()
-        .map(|(i, x)| {
-            number(x).ok_or_else(|| {
-                script_error(format!(
-                    "{what} entry {i} is a {}, expected a number",
-                    x.type_name()
-                ))
-            })
-        })
-        .collect();
-    let data = data?;
+    let data = floats(values, what)?;
     Ok(Mat::from_fn(data.len(), 1, |i, _| data[i]))
 }
 
@@ -312,19 +288,6 @@ pub fn register(engine: &mut Engine) {
 /// Element-wise `+`/`-`, scaling and `dot` on numeric arrays, so that residuals such as
 /// `a * x - b` read as written.
 fn register_vector_ops(engine: &mut Engine) {
-    fn floats(x: &Array, what: &str) -> Fallible<Vec<f64>> {
-        x.iter()
-            .enumerate()
-            .map(|(i, v)| {
-                number(v).ok_or_else(|| {
-                    script_error(format!(
-                        "{what}: entry {i} is a {}, expected a number",
-                        v.type_name()
-                    ))
-                })
-            })
-            .collect()
-    }
     fn zip(a: &Array, b: &Array, op: &str, f: fn(f64, f64) -> f64) -> Fallible<Array> {
         let (a, b) = (floats(a, op)?, floats(b, op)?);
         if a.len() != b.len() {

@@ -135,13 +135,7 @@ fn register_sparse(rhai: &mut rhai::Engine) {
     rhai.register_get("cols", |m: &mut SparseMatrix| m.cols as INT);
     rhai.register_get("nnz", |m: &mut SparseMatrix| m.nnz() as INT);
     rhai.register_fn("*", |m: SparseMatrix, x: Array| -> Fallible<Array> {
-        let x: Fallible<Vec<f64>> = x
-            .iter()
-            .map(|v| {
-                number(v).ok_or_else(|| script_error("sparse * vector: entries must be numbers"))
-            })
-            .collect();
-        let x = x?;
+        let x = convert::floats(&x, "sparse * vector")?;
         if x.len() != m.cols as usize {
             return Err(script_error(format!(
                 "sparse * vector: the matrix has {} columns, the vector {} entries",
