@@ -394,6 +394,23 @@ fn cancellation_stops_the_running_algorithm_and_the_script() {
 }
 
 #[test]
+fn script_random_numbers_are_seeded() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(dir.path());
+    let draw = "let r = rng(7); [r.uniform(), r.normal(), r.int(0, 10), r.uniform(2.0, 3.0)]";
+    let a = e.eval(draw).unwrap();
+    assert_eq!(a, e.eval(draw).unwrap(), "same seed, same numbers");
+    assert_ne!(a, e.eval(&draw.replace("rng(7)", "rng(8)")).unwrap());
+    // The mean of 20000 uniforms is 1/2 within 5 standard errors (σ = 1/√12/√20000 ≈ 0.002).
+    let mean = e
+        .eval("let r = rng(1); let s = 0.0; for i in 0..20000 { s += r.uniform(); } s / 20000.0")
+        .unwrap();
+    assert!((mean.as_f64().unwrap() - 0.5).abs() < 0.011, "{mean:?}");
+    let (_, _, _, message) = script_error(e.eval("rng(1).int(3, 3)"));
+    assert!(message.contains("empty"), "{message}");
+}
+
+#[test]
 fn plots_are_written_as_svg_inside_the_output_folder() {
     let dir = tempfile::tempdir().unwrap();
     let e = engine(dir.path());

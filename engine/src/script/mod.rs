@@ -8,11 +8,13 @@
 //! | `save(value, path)`, `load(path)` | RON or JSON by extension, inside the output folder |
 //! | `plot(spec, path)` | an SVG chart (see [`plot`]) |
 //! | `matrix(rows)`, `zeros(r, c)`, `eye(n)`, `sparse(r, c, triplets)` | matrices (see [`matrix`]) |
+//! | `rng(seed)` | a seeded generator: `uniform()`, `normal()`, `int(lo, hi)`, `shuffle(a)` |
 //! | `out_dir()` | the output folder |
 
 pub mod convert;
 pub mod matrix;
 pub mod plot;
+mod random;
 mod sandbox;
 
 use std::path::Path;
@@ -87,6 +89,7 @@ fn build(engine: &Engine, script_dir: &Path) -> rhai::Engine {
     let cancel = engine.cancel_token().clone();
     rhai.on_progress(move |_| cancel.is_cancelled().then(|| Dynamic::from("cancelled")));
     matrix::register(&mut rhai);
+    random::register(&mut rhai);
     register_sparse(&mut rhai);
     register_engine_functions(&mut rhai, engine);
     rhai
