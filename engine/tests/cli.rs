@@ -280,3 +280,40 @@ fn a_template_built_out_of_tree_passes_check_plugin_and_loads_with_plugin() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).1.contains("ABI version 999"), "{}", text(&out).1);
 }
+
+#[test]
+fn plugins_are_discovered_from_the_path_variable_and_next_to_the_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let testkit = support::testkit_plugin();
+    let folder = dir.path().join("my-plugins");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::copy(testkit, folder.join("libtestkit.so")).unwrap();
+    // A broken file in a discovery folder is skipped with a warning, not fatal.
+    std::fs::write(folder.join("libbroken.so"), "not a library").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_boundlab"))
+        .args(["list"])
+        .current_dir(dir.path())
+        .env("BOUNDLAB_PLUGIN_PATH", &folder)
+        .env("BOUNDLAB_LOG", "warn")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains("testkit.echo"), "{stdout}");
+    assert!(stderr.contains("libbroken.so"), "the skipped file is named: {stderr}");
+
+    // `plugins/` next to the executable.
+    let install = dir.path().join("install");
+    std::fs::create_dir_all(install.join("plugins")).unwrap();
+    let binary = install.join("boundlab");
+    std::fs::copy(env!("CARGO_BIN_EXE_boundlab"), &binary).unwrap();
+    std::fs::copy(testkit, install.join("plugins/libtestkit.so")).unwrap();
+    let out = Command::new(&binary)
+        .args(["describe", "testkit.echo"])
+        .current_dir(dir.path())
+        .env_remove("BOUNDLAB_PLUGIN_PATH")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert!(text(&out).0.contains("testkit 0.3.0"), "{:?}", text(&out));
+}
