@@ -1,0 +1,495 @@
+//! Problems defined in a script: `#{ n, m, x0, f: |x| .., c: |x| [..], grad, jac, hess }`.
+//!
+//! Closures arrive as [`Value::Callable`] and are called through the host. `f` takes the point
+//! (a vector) and returns a number; `c` returns m numbers; `grad` n numbers; `jac` the m×n
+//! Jacobian (a list of m rows, or a flat list when m = 1); `hess` takes a map `#{ x, lambda }`
+//! and returns the n×n Hessian of the Lagrangian f + λᵀc. Optional entries: `m` (default 0),
+//! `lambda0` (default zeros), `name`, and the three derivatives, which are then replaced by
+//! finite differences:
+//!
+//! | missing | replacement | callbacks per evaluation | typical relative error |
+//! |---|---|---|---|
+//! | `grad` | central differences of f, hᵢ = ε^{1/3}·max(1, \|xᵢ\|) | 2n calls of f | ~1e-10 |
+//! | `jac` | central differences of c, same steps | 2n calls of c | ~1e-10 |
+//! | `hess`, with exact `grad` and `jac` (or m = 0) | central differences of ∇ₓL, same steps | 2n calls of grad and of jac | ~1e-10 |
+//! | `hess`, otherwise | second differences of L = f + λᵀc, hᵢ = ε^{1/4}·max(1, \|xᵢ\|) | 2n² + 1 calls of f and of c | ~1e-8 |
+//!
+//! (ε = 2.2e-16; the errors assume derivatives of moderate size.) The KKT norm is then measured
+//! with the approximate derivatives, so tolerances much below the listed errors are not
+//! meaningful.
+
+use boundlab_sdk::prelude::*;
+
+use crate::linalg::Matrix;
+use crate::problem::Problem;
+
+/// A problem whose functions are script closures.
+pub struct ScriptProblem<'h, 'a> {
+    host: &'h HostRef<'a>,
+    name: String,
+    n: usize,
+    m: usize,
+    x0: Vec<f64>,
+    lambda0: Vec<f64>,
+    f: Callable,
+    c: Option<Callable>,
+    grad: Option<Callable>,
+    jac: Option<Callable>,
+    hess: Option<Callable>,
+    /// Host calls made so far.
+    pub calls: u64,
+}
+
+fn bad(msg: impl std::fmt::Display) -> PluginError {
+    PluginError::bad_parameter("problem", msg)
+}
+
+fn callable(map: &ValueMap, key: &str) -> PluginResult<Option<Callable>> {
+    match map.get(key) {
+        None | Some(Value::Unit) => Ok(None),
+        Some(Value::Callable(c)) => Ok(Some(*c)),
+        Some(other) => Err(bad(format!(
+            "`{key}` must be a function, got {}",
+            other.describe()
+        ))),
+    }
+}
+
+fn count(map: &ValueMap, key: &str) -> PluginResult<Option<usize>> {
+    match map.get(key) {
+        None => Ok(None),
+        Some(Value::Int(i)) if *i >= 0 => Ok(Some(*i as usize)),
+        Some(other) => Err(bad(format!(
+            "`{key}` must be a non-negative integer, got {}",
+            other.describe()
+        ))),
+    }
+}
+
+impl<'h, 'a> ScriptProblem<'h, 'a> {
+    /// Reads the problem map; errors name the entry.
+    pub fn new(host: &'h HostRef<'a>, map: &ValueMap) -> PluginResult<Self> {
+        const KNOWN: [&str; 11] = [
+            "name",
+            "n",
+            "m",
+            "x0",
+            "lambda0",
+            "f",
+            "c",
+            "grad",
+            "jac",
+            "hess",
+            "description",
+        ];
+        if let Some(k) = map.keys().find(|k| !KNOWN.contains(k)) {
+            return Err(bad(format!(
+                "unknown entry `{k}`; a problem map has {}",
+                KNOWN.join(", ")
+            )));
+        }
+        let x0 = map
+            .get("x0")
+            .ok_or_else(|| bad("`x0` (the start point) is required"))?
+            .to_f64_vec()
+            .ok_or_else(|| bad("`x0` must be a list of numbers"))?;
+        let n = count(map, "n")?.unwrap_or(x0.len());
+        if n == 0 || x0.len() != n {
+            return Err(bad(format!("`x0` has {} entries but `n` is {n}", x0.len())));
+        }
+        let m = count(map, "m")?.unwrap_or(0);
+        let lambda0 = match map.get("lambda0") {
+            None => vec![0.0; m],
+            Some(v) => v
+                .to_f64_vec()
+                .ok_or_else(|| bad("`lambda0` must be a list of numbers"))?,
+        };
+        if lambda0.len() != m {
+            return Err(bad(format!(
+                "`lambda0` has {} entries but `m` is {m}",
+                lambda0.len()
+            )));
+        }
+        let f =
+            callable(map, "f")?.ok_or_else(|| bad("`f` (the objective, |x| ...) is required"))?;
+        let c = callable(map, "c")?;
+        if m > 0 && c.is_none() {
+            return Err(bad(format!(
+                "`c` (the constraints, |x| [...]) is required when m = {m}"
+            )));
+        }
+        let name = match map.get("name") {
+            Some(Value::Str(s)) => s.to_string(),
+            _ => "script".to_string(),
+        };
+        Ok(Self {
+            host,
+            name,
+            n,
+            m,
+            x0,
+            lambda0,
+            f,
+            c,
+            grad: callable(map, "grad")?,
+            jac: callable(map, "jac")?,
+            hess: callable(map, "hess")?,
+            calls: 0,
+        })
+    }
+
+    fn call(&mut self, what: &str, f: Callable, input: Value) -> PluginResult<Value> {
+        self.calls += 1;
+        self.host
+            .call_function(f, input)
+            .map_err(|e| e.context(format!("problem `{what}`")))
+    }
+
+    fn call_f(&mut self, x: &[f64]) -> PluginResult<f64> {
+        let v = self.call("f", self.f, Value::from(x))?;
+        v.as_f64()
+            .ok_or_else(|| bad(format!("`f` returned {}, expected a number", v.describe())))
+    }
+
+    fn call_c(&mut self, x: &[f64]) -> PluginResult<Vec<f64>> {
+        let Some(c) = self.c else {
+            return Ok(Vec::new());
+        };
+        let v = self.call("c", c, Value::from(x))?;
+        let c = match &v {
+            Value::Int(_) | Value::Float(_) if self.m == 1 => vec![v.as_f64().unwrap_or(f64::NAN)],
+            _ => v.to_f64_vec().ok_or_else(|| {
+                bad(format!(
+                    "`c` returned {}, expected a list of {} numbers",
+                    v.describe(),
+                    self.m
+                ))
+            })?,
+        };
+        if c.len() != self.m {
+            return Err(bad(format!(
+                "`c` returned {} values, expected m = {}",
+                c.len(),
+                self.m
+            )));
+        }
+        Ok(c)
+    }
+
+    fn matrix(&self, what: &str, v: &Value, rows: usize, cols: usize) -> PluginResult<Matrix> {
+        let dense = match v {
+            Value::Vector(_) | Value::List(_) if rows == 1 && v.to_f64_vec().is_some() => {
+                let flat = v.to_f64_vec().unwrap_or_default();
+                boundlab_sdk::DenseMatrix::from_col_major(1, flat.len(), flat).ok()
+            }
+            _ => v.to_dense_matrix(),
+        }
+        .ok_or_else(|| {
+            bad(format!(
+                "`{what}` returned {}, expected a {rows}x{cols} matrix (a list of rows)",
+                v.describe()
+            ))
+        })?;
+        if dense.nrows() != rows || dense.ncols() != cols {
+            return Err(bad(format!(
+                "`{what}` returned a {}x{} matrix, expected {rows}x{cols}",
+                dense.nrows(),
+                dense.ncols()
+            )));
+        }
+        Ok(Matrix::dense_from_fn(rows, cols, |i, j| dense.get(i, j)))
+    }
+
+    fn step(x: f64, power: f64) -> f64 {
+        f64::EPSILON.powf(power) * x.abs().max(1.0)
+    }
+
+    /// ∇ₓL(x, λ) from the analytic grad and jac.
+    fn grad_lagrangian(&mut self, x: &[f64], lambda: &[f64]) -> PluginResult<Vec<f64>> {
+        let mut g = self.gradient(x)?;
+        if self.m > 0 {
+            let j = self.jacobian(x)?;
+            let mut jt = vec![0.0; self.n];
+            j.tmul_vec(lambda, &mut jt);
+            crate::linalg::axpy(1.0, &jt, &mut g);
+        }
+        Ok(g)
+    }
+
+    fn lagrangian(&mut self, x: &[f64], lambda: &[f64]) -> PluginResult<f64> {
+        let f = self.call_f(x)?;
+        let c = self.call_c(x)?;
+        Ok(f + crate::linalg::dot(lambda, &c))
+    }
+}
+
+impl Problem for ScriptProblem<'_, '_> {
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+    fn n(&self) -> usize {
+        self.n
+    }
+    fn m(&self) -> usize {
+        self.m
+    }
+    fn x0(&self) -> Vec<f64> {
+        self.x0.clone()
+    }
+    fn lambda0(&self) -> Vec<f64> {
+        self.lambda0.clone()
+    }
+    fn objective(&mut self, x: &[f64]) -> PluginResult<f64> {
+        self.call_f(x)
+    }
+    fn gradient(&mut self, x: &[f64]) -> PluginResult<Vec<f64>> {
+        if let Some(g) = self.grad {
+            let v = self.call("grad", g, Value::from(x))?;
+            let g = v.to_f64_vec().ok_or_else(|| {
+                bad(format!(
+                    "`grad` returned {}, expected a list of {} numbers",
+                    v.describe(),
+                    self.n
+                ))
+            })?;
+            if g.len() != self.n {
+                return Err(bad(format!(
+                    "`grad` returned {} values, expected n = {}",
+                    g.len(),
+                    self.n
+                )));
+            }
+            return Ok(g);
+        }
+        let mut g = vec![0.0; self.n];
+        let mut y = x.to_vec();
+        for i in 0..self.n {
+            let h = Self::step(x[i], 1.0 / 3.0);
+            y[i] = x[i] + h;
+            let fp = self.call_f(&y)?;
+            y[i] = x[i] - h;
+            let fm = self.call_f(&y)?;
+            y[i] = x[i];
+            g[i] = (fp - fm) / (2.0 * h);
+        }
+        Ok(g)
+    }
+    fn constraints(&mut self, x: &[f64]) -> PluginResult<Vec<f64>> {
+        self.call_c(x)
+    }
+    fn jacobian(&mut self, x: &[f64]) -> PluginResult<Matrix> {
+        let (n, m) = (self.n, self.m);
+        if let Some(j) = self.jac.filter(|_| m > 0) {
+            let v = self.call("jac", j, Value::from(x))?;
+            return self.matrix("jac", &v, m, n);
+        }
+        let mut cols = Vec::with_capacity(n);
+        let mut y = x.to_vec();
+        for i in 0..n {
+            let h = Self::step(x[i], 1.0 / 3.0);
+            y[i] = x[i] + h;
+            let cp = self.call_c(&y)?;
+            y[i] = x[i] - h;
+            let cm = self.call_c(&y)?;
+            y[i] = x[i];
+            cols.push(
+                cp.iter()
+                    .zip(&cm)
+                    .map(|(a, b)| (a - b) / (2.0 * h))
+                    .collect::<Vec<f64>>(),
+            );
+        }
+        Ok(Matrix::dense_from_fn(m, n, |k, i| cols[i][k]))
+    }
+    fn hessian_lagrangian(&mut self, x: &[f64], lambda: &[f64]) -> PluginResult<Matrix> {
+        let n = self.n;
+        if let Some(h) = self.hess {
+            let input = Value::Map(ValueMap::new().with("x", x).with("lambda", lambda));
+            let v = self.call("hess", h, input)?;
+            let mut hm = self.matrix("hess", &v, n, n)?.to_dense();
+            // Symmetrise: scripts may return one triangle's worth of rounding differences.
+            for j in 0..n {
+                for i in j + 1..n {
+                    let s = 0.5 * (hm[(i, j)] + hm[(j, i)]);
+                    hm[(i, j)] = s;
+                    hm[(j, i)] = s;
+                }
+            }
+            return Ok(Matrix::Dense(hm));
+        }
+        let mut hm = faer::Mat::<f64>::zeros(n, n);
+        if self.grad.is_some() && (self.jac.is_some() || self.m == 0) {
+            let mut y = x.to_vec();
+            for i in 0..n {
+                let h = Self::step(x[i], 1.0 / 3.0);
+                y[i] = x[i] + h;
+                let gp = self.grad_lagrangian(&y, lambda)?;
+                y[i] = x[i] - h;
+                let gm = self.grad_lagrangian(&y, lambda)?;
+                y[i] = x[i];
+                for r in 0..n {
+                    hm[(r, i)] = (gp[r] - gm[r]) / (2.0 * h);
+                }
+            }
+        } else {
+            let hs: Vec<f64> = x.iter().map(|&v| Self::step(v, 0.25)).collect();
+            let l0 = self.lagrangian(x, lambda)?;
+            let mut y = x.to_vec();
+            for i in 0..n {
+                y[i] = x[i] + 2.0 * hs[i];
+                let lp = self.lagrangian(&y, lambda)?;
+                y[i] = x[i] - 2.0 * hs[i];
+                let lm = self.lagrangian(&y, lambda)?;
+                y[i] = x[i];
+                hm[(i, i)] = (lp - 2.0 * l0 + lm) / (4.0 * hs[i] * hs[i]);
+                for j in 0..i {
+                    let mut quad = [0.0; 4];
+                    for (k, (si, sj)) in [(1.0, 1.0), (1.0, -1.0), (-1.0, 1.0), (-1.0, -1.0)]
+                        .into_iter()
+                        .enumerate()
+                    {
+                        y[i] = x[i] + si * hs[i];
+                        y[j] = x[j] + sj * hs[j];
+                        quad[k] = self.lagrangian(&y, lambda)?;
+                    }
+                    y[i] = x[i];
+                    y[j] = x[j];
+                    hm[(i, j)] = (quad[0] - quad[1] - quad[2] + quad[3]) / (4.0 * hs[i] * hs[j]);
+                }
+            }
+        }
+        for j in 0..n {
+            for i in j + 1..n {
+                let s = 0.5 * (hm[(i, j)] + hm[(j, i)]);
+                hm[(i, j)] = s;
+                hm[(j, i)] = s;
+            }
+        }
+        Ok(Matrix::Dense(hm))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use boundlab_sdk::testing::TestHost;
+
+    /// HS7 written as script closures (Rust closures registered with the test host).
+    fn hs7_map(host: &TestHost, with_derivatives: bool) -> ValueMap {
+        let xs = |v: &Value| v.to_f64_vec().unwrap();
+        let f = host.add_function(move |x| {
+            let x = xs(&x);
+            Ok(Value::from((1.0 + x[0] * x[0]).ln() - x[1]))
+        });
+        let c = host.add_function(move |x| {
+            let x = xs(&x);
+            Ok(Value::List(
+                vec![Value::from((1.0 + x[0] * x[0]).powi(2) + x[1] * x[1] - 4.0)].into(),
+            ))
+        });
+        let mut map = ValueMap::new()
+            .with("n", 2i64)
+            .with("m", 1i64)
+            .with("x0", vec![2.0, 2.0])
+            .with("f", f)
+            .with("c", c);
+        if with_derivatives {
+            let grad = host.add_function(move |x| {
+                let x = xs(&x);
+                Ok(Value::from(vec![2.0 * x[0] / (1.0 + x[0] * x[0]), -1.0]))
+            });
+            let jac = host.add_function(move |x| {
+                let x = xs(&x);
+                Ok(Value::List(
+                    vec![Value::from(vec![
+                        4.0 * x[0] * (1.0 + x[0] * x[0]),
+                        2.0 * x[1],
+                    ])]
+                    .into(),
+                ))
+            });
+            map.insert("grad", grad);
+            map.insert("jac", jac);
+        }
+        map
+    }
+
+    /// Finite-difference derivatives agree with the exact HS7 derivatives (hs.rs) to the
+    /// accuracy the module documents.
+    #[test]
+    fn finite_differences_match_exact_derivatives() {
+        let host = TestHost::new();
+        let href = host.as_ref();
+        let mut exact = crate::hs::HsProblem::by_name("hs7").unwrap();
+        let x = [0.7, 1.3];
+        let lambda = [0.4];
+        for with in [false, true] {
+            let map = hs7_map(&host, with);
+            let mut p = ScriptProblem::new(&href, &map).unwrap();
+            let g = p.gradient(&x).unwrap();
+            let ge = exact.gradient(&x).unwrap();
+            let j = p.jacobian(&x).unwrap().to_dense();
+            let je = exact.jacobian(&x).unwrap().to_dense();
+            let h = p.hessian_lagrangian(&x, &lambda).unwrap().to_dense();
+            let he = exact.hessian_lagrangian(&x, &lambda).unwrap().to_dense();
+            for i in 0..2 {
+                assert!(
+                    (g[i] - ge[i]).abs() < 1e-9,
+                    "grad {i}: {} vs {}",
+                    g[i],
+                    ge[i]
+                );
+                assert!((j[(0, i)] - je[(0, i)]).abs() < 1e-8, "jac {i}");
+                for k in 0..2 {
+                    let tol = if with { 1e-8 } else { 1e-6 };
+                    assert!(
+                        (h[(i, k)] - he[(i, k)]).abs() < tol * (1.0 + he[(i, k)].abs()),
+                        "hess ({i},{k}): {} vs {}",
+                        h[(i, k)],
+                        he[(i, k)]
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn malformed_maps_and_returns_are_reported() {
+        let host = TestHost::new();
+        let href = host.as_ref();
+        let f = host.add_function(|_| Ok(Value::from("oops")));
+        let map = ValueMap::new().with("x0", vec![1.0]).with("f", f);
+        let mut p = ScriptProblem::new(&href, &map).unwrap();
+        let e = p.objective(&[1.0]).unwrap_err();
+        assert!(e.message.contains("`f` returned string"), "{}", e.message);
+        let e = ScriptProblem::new(&href, &ValueMap::new().with("x0", vec![1.0]))
+            .err()
+            .unwrap();
+        assert!(e.message.contains("`f`"), "{}", e.message);
+        let e = ScriptProblem::new(&href, &map.clone().with("m", 1i64))
+            .err()
+            .unwrap();
+        assert!(e.message.contains("`c`"), "{}", e.message);
+        let e = ScriptProblem::new(&href, &map.clone().with("n", 3i64))
+            .err()
+            .unwrap();
+        assert!(
+            e.message.contains("`x0` has 1 entries but `n` is 3"),
+            "{}",
+            e.message
+        );
+        let e = ScriptProblem::new(&href, &map.clone().with("hesse", 1i64))
+            .err()
+            .unwrap();
+        assert!(e.message.contains("unknown entry `hesse`"), "{}", e.message);
+        let failing =
+            host.add_function(|_| Err(PluginError::bad_parameter("x", "script error at line 3")));
+        let mut p = ScriptProblem::new(&href, &map.clone().with("f", failing)).unwrap();
+        let e = p.objective(&[1.0]).unwrap_err();
+        assert!(
+            e.message.contains("problem `f`") && e.message.contains("line 3"),
+            "{}",
+            e.message
+        );
+    }
+}
