@@ -7,6 +7,7 @@ pub mod blocks;
 pub mod bounds;
 pub(crate) mod dd;
 pub mod dense;
+pub mod game;
 pub(crate) mod model;
 pub mod plugin;
 pub mod problem;
