@@ -27,7 +27,7 @@ use crate::problem::SdpProblem;
 use crate::scalar::{Real, fx128};
 use crate::solver::{IterationInfo, SdpSolution, SdpStatus};
 
-use super::poly::{ball_volume, laguerre, laguerre_max_coefficients, rescaled_laguerre_points};
+use super::poly::{ball_volume, laguerre, ln_gamma, rescaled_laguerre_points};
 use super::sos::{Domain, RawBasis, UniSos};
 use super::{SolveReport, SolveSettings, solve_sdp};
 
@@ -41,9 +41,14 @@ pub struct CohnElkiesSpec {
     pub radius: f64,
     /// The Laguerre indices `k` that `f` may use; `None`: all of `0..=degree`.
     pub terms: Option<Vec<usize>>,
-    /// Factor on the sample points (1: SDPB's rescaled Laguerre points).
+    /// Factor on the sample points (1: SDPB's rescaled Laguerre points; default
+    /// [`DEFAULT_SAMPLE_SCALE`]).
     pub sample_scale: f64,
 }
+
+/// The default factor on SDPB's rescaled Laguerre points: they then reach `y ≈ D`, where the
+/// Laguerre functions of degree `D` in `2πy` still oscillate.
+pub const DEFAULT_SAMPLE_SCALE: f64 = 4.0;
 
 /// The default radius `√(1 + n/8)` (the sign change of good functions; see the notes).
 pub fn default_radius(dim: usize) -> f64 {
@@ -57,7 +62,7 @@ impl CohnElkiesSpec {
             degree,
             radius: default_radius(dim),
             terms: None,
-            sample_scale: 1.0,
+            sample_scale: DEFAULT_SAMPLE_SCALE,
         }
     }
 
@@ -84,7 +89,10 @@ impl CohnElkiesSpec {
             return Err(format!("radius = {}: must be positive", self.radius));
         }
         if !(self.sample_scale > 0.0 && self.sample_scale.is_finite()) {
-            return Err(format!("sample_scale = {}: must be positive", self.sample_scale));
+            return Err(format!(
+                "sample_scale = {}: must be positive",
+                self.sample_scale
+            ));
         }
         let t = self.term_list();
         if t.is_empty() {
@@ -99,6 +107,19 @@ impl CohnElkiesSpec {
     fn alpha(&self) -> f64 {
         self.dim as f64 / 2.0 - 1.0
     }
+}
+
+/// `N_k = √C(k+α, k)`: the `L²(y^α e^{−2πy})` norm of `L_k^α(2πy)` relative to `k = 0`, so
+/// that the `φ_k e^{−πy}` are of comparable size (orthonormal up to a common factor).
+pub fn laguerre_norms(degree: usize, alpha: f64) -> Vec<f64> {
+    (0..=degree)
+        .map(|k| {
+            (0.5 * (ln_gamma(k as f64 + alpha + 1.0)
+                - ln_gamma(k as f64 + 1.0)
+                - ln_gamma(alpha + 1.0)))
+            .exp()
+        })
+        .collect()
 }
 
 /// A built Cohn–Elkies SDP.
@@ -132,8 +153,9 @@ pub struct CohnElkiesBound {
 }
 
 fn phi<T: Real>(spec: &CohnElkiesSpec, norm: &[f64], y: T) -> Vec<T> {
-    let two_pi = T::from_fx128(fx128::from(std::f64::consts::PI) + fx128::from(1.224_646_799_147_353_2e-16))
-        * T::from_f64(2.0);
+    let two_pi =
+        T::from_fx128(fx128::from(std::f64::consts::PI) + fx128::from(1.224_646_799_147_353_2e-16))
+            * T::from_f64(2.0);
     laguerre(spec.degree, T::from_f64(spec.alpha()), two_pi * y)
         .into_iter()
         .zip(norm)
@@ -147,44 +169,69 @@ pub fn build(spec: &CohnElkiesSpec) -> Result<CohnElkiesSdp, String> {
     let terms = spec.term_list();
     let d = spec.degree;
     let alpha = spec.alpha();
-    let norm = laguerre_max_coefficients(d, alpha, 2.0 * std::f64::consts::PI);
+    let norm = laguerre_norms(d, alpha);
     let samples = rescaled_laguerre_points(d + 1, spec.sample_scale);
     // Orthonormalise the squares with the Gaussian the problem dropped.
     let weights: Vec<f64> = samples
         .iter()
-        .map(|y| (-std::f64::consts::PI * y).exp())
+        .map(|y| (-std::f64::consts::PI * y / 2.0).exp())
         .collect();
     let r2 = spec.radius * spec.radius;
-    let raw = RawBasis::Laguerre {
-        alpha,
-        scale: 2.0 * std::f64::consts::PI,
-    };
+    let raw = RawBasis::Stieltjes;
     let mut sdp = SdpProblem::<fx128>::new(Vec::new());
-    let sos_a = UniSos::new(&mut sdp, Domain::HalfLine(r2), d, raw.clone(), &samples, &weights)?;
+    let sos_a = UniSos::new(
+        &mut sdp,
+        Domain::HalfLine(r2),
+        d,
+        raw.clone(),
+        &samples,
+        &weights,
+    )?;
     let sos_b = UniSos::new(&mut sdp, Domain::HalfLine(0.0), d, raw, &samples, &weights)?;
     let zero = fx128::from(0.0);
     let one = fx128::from(1.0);
-    for _ in &terms {
-        sdp.add_free_variable(zero);
-    }
+    let sign = |k: usize| if k % 2 == 0 { one } else { -one };
+    // f̂(0) = Σ (−1)^k c_k φ_k(0) = 1 is used to eliminate the first term's coefficient
+    // c_p (a constraint on the free variables alone would make the Schur complement
+    // singular): c_p = (1 − Σ_{k≠p} (−1)^k φ_k(0) c_k) / γ, γ = (−1)^p φ_p(0). A row
+    // Σ_k a_k c_k becomes Σ_{k≠p} (a_k − a_p (−1)^k φ_k(0)/γ) c_k + a_p/γ.
     let at0 = phi::<fx128>(spec, &norm, zero);
-    for (i, &k) in terms.iter().enumerate() {
-        sdp.free_objective[i] = -at0[k];
+    let p = terms[0];
+    let gamma = sign(p) * at0[p];
+    let rest: Vec<usize> = terms[1..].to_vec();
+    let eliminate = |a: &dyn Fn(usize) -> fx128| -> (Vec<fx128>, fx128) {
+        let ap = a(p);
+        (
+            rest.iter()
+                .map(|&k| a(k) - ap * sign(k) * at0[k] / gamma)
+                .collect(),
+            ap / gamma,
+        )
+    };
+    // objective: maximise −f(0) (the constant −φ_p(0)/γ is added back in `extract`)
+    let (obj, _) = eliminate(&|k| -at0[k]);
+    for v in obj {
+        sdp.add_free_variable(v);
     }
     for &y in &samples {
+        // Each sample's rows are multiplied by the dropped Gaussian e^{−πy} (balances them).
+        let g = fx128::from((-std::f64::consts::PI * y).exp());
         let v = phi::<fx128>(spec, &norm, fx128::from(y));
-        let ca = sdp.add_constraint(zero);
-        let cb = sdp.add_constraint(zero);
-        for (i, &k) in terms.iter().enumerate() {
-            sdp.add_free_coefficient(ca, i, v[k]);
-            let sign = if k % 2 == 0 { -one } else { one };
-            sdp.add_free_coefficient(cb, i, sign * v[k]);
+        // −f = σ_A:  Σ c_k φ_k(y) + σ_A(y) = 0
+        let (row, constant) = eliminate(&|k| v[k] * g);
+        let ca = sdp.add_constraint(-constant);
+        for (i, c) in row.into_iter().enumerate() {
+            sdp.add_free_coefficient(ca, i, c);
         }
-        sos_a.add_at(&mut sdp, ca, y, one);
-        sos_b.add_at(&mut sdp, cb, y, one);
+        sos_a.add_at(&mut sdp, ca, y, g);
+        // f̂ = σ_B:  −Σ (−1)^k c_k φ_k(y) + σ_B(y) = 0
+        let (row, constant) = eliminate(&|k| -sign(k) * v[k] * g);
+        let cb = sdp.add_constraint(-constant);
+        for (i, c) in row.into_iter().enumerate() {
+            sdp.add_free_coefficient(cb, i, c);
+        }
+        sos_b.add_at(&mut sdp, cb, y, g);
     }
-    let cn = sdp.add_constraint(one);
-    sos_b.add_at(&mut sdp, cn, 0.0, one);
     Ok(CohnElkiesSdp {
         spec: spec.clone(),
         sdp,
@@ -203,8 +250,16 @@ impl CohnElkiesSdp {
         let mut f0 = fx128::from(0.0);
         let mut fh0 = fx128::from(0.0);
         let mut coefficients = vec![0.0; spec.degree + 1];
+        let one = fx128::from(1.0);
+        let sign = |k: usize| if k % 2 == 0 { one } else { -one };
+        let p = self.terms[0];
+        let gamma = sign(p) * at0[p];
+        let mut cp = one / gamma;
+        for (i, &k) in self.terms[1..].iter().enumerate() {
+            cp -= sign(k) * at0[k] * sol.w[i] / gamma;
+        }
         for (i, &k) in self.terms.iter().enumerate() {
-            let c = sol.w[i];
+            let c = if i == 0 { cp } else { sol.w[i - 1] };
             f0 += c * at0[k];
             if k % 2 == 0 {
                 fh0 += c * at0[k];
@@ -229,7 +284,11 @@ impl CohnElkiesSdp {
     /// `f(y)` and `f̂(y)` (polynomial factors, without the Gaussian) from the coefficients of
     /// [`CohnElkiesBound::coefficients`].
     pub fn f_and_fhat(&self, coefficients: &[f64], y: f64) -> (f64, f64) {
-        let l = laguerre(self.spec.degree, self.spec.alpha(), 2.0 * std::f64::consts::PI * y);
+        let l = laguerre(
+            self.spec.degree,
+            self.spec.alpha(),
+            2.0 * std::f64::consts::PI * y,
+        );
         let mut f = 0.0;
         let mut fh = 0.0;
         for (k, c) in coefficients.iter().enumerate() {

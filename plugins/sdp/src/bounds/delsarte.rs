@@ -72,7 +72,10 @@ impl DelsarteSpec {
             return Err(format!("degree = {}: must lie in 1..=400", self.degree));
         }
         if !(self.cos_theta > -1.0 && self.cos_theta < 1.0) {
-            return Err(format!("angle = {}: cos θ must lie in (−1, 1)", self.cos_theta));
+            return Err(format!(
+                "angle = {}: cos θ must lie in (−1, 1)",
+                self.cos_theta
+            ));
         }
         let terms = self.term_list();
         if terms.is_empty() {
@@ -229,9 +232,21 @@ mod tests {
 
     #[test]
     fn bad_specs_name_the_field() {
-        assert!(build(&DelsarteSpec::new(1, 5, 0.5)).unwrap_err().contains("dim"));
-        assert!(build(&DelsarteSpec::new(3, 0, 0.5)).unwrap_err().contains("degree"));
-        assert!(build(&DelsarteSpec::new(3, 5, 1.0)).unwrap_err().contains("angle"));
+        assert!(
+            build(&DelsarteSpec::new(1, 5, 0.5))
+                .unwrap_err()
+                .contains("dim")
+        );
+        assert!(
+            build(&DelsarteSpec::new(3, 0, 0.5))
+                .unwrap_err()
+                .contains("degree")
+        );
+        assert!(
+            build(&DelsarteSpec::new(3, 5, 1.0))
+                .unwrap_err()
+                .contains("angle")
+        );
         let mut s = DelsarteSpec::new(3, 5, 0.5);
         s.terms = Some(vec![0, 2]);
         assert!(build(&s).unwrap_err().contains("terms"));

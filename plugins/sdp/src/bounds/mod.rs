@@ -16,7 +16,7 @@ pub mod cohn_elkies;
 pub mod delsarte;
 pub mod poly;
 pub mod sos;
-// pub mod three_point;
+pub mod three_point;
 pub mod verify;
 
 use crate::problem::SdpProblem;

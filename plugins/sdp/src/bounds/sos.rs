@@ -17,7 +17,10 @@ use crate::blocks::BlockMatrix;
 use crate::problem::{BlockKind, SdpProblem};
 use crate::scalar::{Real, fx128};
 
-use super::poly::{LowerBasis, chebyshev, laguerre, laguerre_max_coefficients, monomials, orthonormalize};
+use super::poly::{
+    DiscreteOrthogonal, LowerBasis, chebyshev, laguerre, laguerre_max_coefficients, monomials,
+    orthonormalize,
+};
 
 /// The set on which a univariate polynomial is to be nonnegative.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -34,8 +37,14 @@ pub enum RawBasis {
     /// Chebyshev polynomials mapped from `[a, b]` to `[−1, 1]`.
     Chebyshev(f64, f64),
     /// `L_k^α(s·x)` divided by its largest monomial coefficient.
-    Laguerre { alpha: f64, scale: f64 },
+    Laguerre {
+        alpha: f64,
+        scale: f64,
+    },
     Monomial,
+    /// Orthonormal polynomials generated on the samples by the Stieltjes recurrence
+    /// ([`DiscreteOrthogonal`]): the robust choice for high degrees.
+    Stieltjes,
 }
 
 impl RawBasis {
@@ -54,7 +63,7 @@ impl RawBasis {
                     .map(|(v, m)| v / T::from_f64(m))
                     .collect()
             }
-            RawBasis::Monomial => monomials(count - 1, x),
+            RawBasis::Monomial | RawBasis::Stieltjes => monomials(count - 1, x),
         }
     }
 }
@@ -89,16 +98,24 @@ pub struct SosTerm {
     pub weight: Weight,
     pub raw: RawBasis,
     pub basis: LowerBasis,
+    /// For [`RawBasis::Stieltjes`]: the recurrence (then `basis` is unused).
+    pub recurrence: Option<DiscreteOrthogonal>,
 }
 
 impl SosTerm {
     pub fn size(&self) -> usize {
-        self.basis.len()
+        match &self.recurrence {
+            Some(r) => r.len(),
+            None => self.basis.len(),
+        }
     }
 
     /// `b(x)` (orthonormalised).
     pub fn basis_at<T: Real>(&self, x: T) -> Vec<T> {
-        self.basis.apply(&self.raw.eval(self.size(), x))
+        match &self.recurrence {
+            Some(r) => r.eval(r.len(), x),
+            None => self.basis.apply(&self.raw.eval(self.size(), x)),
+        }
     }
 }
 
@@ -125,7 +142,9 @@ impl UniSos {
         let m = degree / 2;
         let parts: Vec<(Weight, usize)> = match (domain, degree % 2) {
             (Domain::Interval(a, b), 0) => vec![(Weight::One, m + 1), (Weight::Between(a, b), m)],
-            (Domain::Interval(a, b), _) => vec![(Weight::Above(a), m + 1), (Weight::Below(b), m + 1)],
+            (Domain::Interval(a, b), _) => {
+                vec![(Weight::Above(a), m + 1), (Weight::Below(b), m + 1)]
+            }
             (Domain::HalfLine(c), 0) => vec![(Weight::One, m + 1), (Weight::Above(c), m)],
             (Domain::HalfLine(c), _) => vec![(Weight::One, m + 1), (Weight::Above(c), m + 1)],
         };
@@ -140,14 +159,22 @@ impl UniSos {
                 .zip(weights)
                 .map(|(&x, &r)| r * weight.eval(x).abs().sqrt().max(1e-300))
                 .collect();
-            let basis = orthonormalize(&values, &w, size)
-                .map_err(|e| format!("sum-of-squares basis of size {size}: {e}"))?;
+            let (basis, recurrence) = if raw == RawBasis::Stieltjes {
+                let r = DiscreteOrthogonal::new(samples, &w, size)
+                    .map_err(|e| format!("sum-of-squares basis of size {size}: {e}"))?;
+                (LowerBasis::identity(0), Some(r))
+            } else {
+                let b = orthonormalize(&values, &w, size)
+                    .map_err(|e| format!("sum-of-squares basis of size {size}: {e}"))?;
+                (b, None)
+            };
             problem.blocks.push(BlockKind::Psd(size));
             terms.push(SosTerm {
                 block: problem.blocks.len() - 1,
                 weight,
                 raw: raw.clone(),
                 basis,
+                recurrence,
             });
         }
         Ok(Self {
@@ -204,8 +231,15 @@ mod tests {
         ] {
             let mut p = SdpProblem::<fx128>::new(vec![]);
             let s = chebyshev_nodes(degree + 1, 0.1, 3.0);
-            let sos = UniSos::new(&mut p, domain, degree, RawBasis::Monomial, &s, &vec![1.0; s.len()])
-                .unwrap();
+            let sos = UniSos::new(
+                &mut p,
+                domain,
+                degree,
+                RawBasis::Monomial,
+                &s,
+                &vec![1.0; s.len()],
+            )
+            .unwrap();
             let got: Vec<usize> = sos.terms.iter().map(|t| t.size()).collect();
             assert_eq!(got, sizes, "{domain:?} degree {degree}");
             assert_eq!(p.blocks.len(), sizes.len());

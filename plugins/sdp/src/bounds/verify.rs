@@ -119,7 +119,10 @@ fn primitive(p: &RatPoly) -> RatPoly {
     for c in p {
         l = l.lcm(c.denom());
     }
-    let ints: Vec<BigInt> = p.iter().map(|c| (c * BigRational::from_integer(l.clone())).to_integer()).collect();
+    let ints: Vec<BigInt> = p
+        .iter()
+        .map(|c| (c * BigRational::from_integer(l.clone())).to_integer())
+        .collect();
     let mut g = BigInt::zero();
     for c in &ints {
         g = g.gcd(c);
@@ -127,7 +130,9 @@ fn primitive(p: &RatPoly) -> RatPoly {
     if g.is_zero() {
         return p.clone();
     }
-    ints.into_iter().map(|c| BigRational::from_integer(c / &g)).collect()
+    ints.into_iter()
+        .map(|c| BigRational::from_integer(c / &g))
+        .collect()
 }
 
 /// The Sturm sequence of `p` (`p`, `p'`, then negated remainders), each made primitive.
@@ -247,7 +252,9 @@ pub fn verify_delsarte(
             let mut h: RatPoly = g.iter().map(|c| -c).collect();
             h[0] -= &f0;
             let exact_bound = BigRational::one() + &sum_a / &f0;
-            let excess = ((&exact_bound - &float) / &float).to_f64().unwrap_or(f64::INFINITY);
+            let excess = ((&exact_bound - &float) / &float)
+                .to_f64()
+                .unwrap_or(f64::INFINITY);
             if excess > budget {
                 if last_failure.is_empty() {
                     last_failure = format!(
@@ -312,7 +319,10 @@ mod tests {
         assert_eq!(count_roots(&p, &q(2, 5), &q(1, 1)), 1);
         assert_eq!(count_roots(&p, &q(3, 5), &q(1, 1)), 0);
         // x² + 1 has none
-        assert_eq!(count_roots(&vec![q(1, 1), q(0, 1), q(1, 1)], &q(-9, 1), &q(9, 1)), 0);
+        assert_eq!(
+            count_roots(&vec![q(1, 1), q(0, 1), q(1, 1)], &q(-9, 1), &q(9, 1)),
+            0
+        );
     }
 
     #[test]
