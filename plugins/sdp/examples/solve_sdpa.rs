@@ -41,9 +41,9 @@ fn run(path: &str, precision: Precision, verbose: bool, json: bool, tol: f64, th
     if json {
         // One JSON object per line for bench/sdp.
         println!(
-            "{{\"problem\": \"{name}\", \"status\": \"{}\", \"objective\": {:e}, \"primal_objective\": {:e}, \"dual_objective\": {:e}, \"gap\": {:e}, \"primal_infeasibility\": {:e}, \"dual_infeasibility\": {:e}, \"iterations\": {}, \"seconds\": {:e}, \"precision\": \"{}\"}}",
+            "{{\"problem\": \"{name}\", \"status\": \"{}\", \"objective\": {}, \"primal_objective\": {:e}, \"dual_objective\": {:e}, \"gap\": {:e}, \"primal_infeasibility\": {:e}, \"dual_infeasibility\": {:e}, \"iterations\": {}, \"seconds\": {:e}, \"precision\": \"{}\"}}",
             solution.status.as_str(),
-            solution.objective().to_f64(),
+            json_number(solution.objective().to_f64()),
             solution.primal_objective.to_f64(),
             solution.dual_objective.to_f64(),
             solution.gap,
@@ -119,4 +119,17 @@ fn compare_parse(path: &str) {
     let a = read_sdpa::<f64>(&text).unwrap();
     let b = read_sdpa::<fx128>(&text).unwrap().cast::<f64>();
     println!("{path}: identical f64 and dd→f64 parse: {}", a == b);
+}
+
+/// A number for JSON (Python's reader accepts `Infinity`).
+fn json_number(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:e}")
+    } else if x > 0.0 {
+        "Infinity".into()
+    } else if x < 0.0 {
+        "-Infinity".into()
+    } else {
+        "NaN".into()
+    }
 }

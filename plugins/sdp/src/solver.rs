@@ -184,9 +184,14 @@ pub struct SdpSolution<T> {
 
 impl<T: Real> SdpSolution<T> {
     /// The optimal value: the midpoint of the primal and dual objectives (they agree to the
-    /// gap). This is the value SDPLIB tabulates.
+    /// gap), the value SDPLIB tabulates; `+∞` when the primal is infeasible (its minimum over
+    /// the empty set, and the supremum of the then unbounded dual), `−∞` when the dual is.
     pub fn objective(&self) -> T {
-        (self.primal_objective + self.dual_objective) * T::from_f64(0.5)
+        match self.status {
+            SdpStatus::PrimalInfeasible => T::from_f64(f64::INFINITY),
+            SdpStatus::DualInfeasible => T::from_f64(f64::NEG_INFINITY),
+            _ => (self.primal_objective + self.dual_objective) * T::from_f64(0.5),
+        }
     }
 
     /// A warm start for a nearby problem with the same shape.
@@ -1142,20 +1147,22 @@ impl<'a, T: Real> Ipm<'a, T> {
 
     /// Tests the iterate for an infeasibility certificate; on success rescales it in place.
     fn certificate(&self, it: &mut Iterate<T>, res: &Residuals<T>) -> Option<SdpStatus> {
+        // Both tests are invariant under scaling the iterate and the data: the residual per
+        // unit size of the candidate (constraint rows have unit norm in the model) must be
+        // below `tol` times its objective per unit size (at most 1). A feasible problem's
+        // iterates stay bounded, so their residual per unit size stays away from zero.
         let model = self.model;
         let tol = self.options.infeasibility_tol;
-        // Primal infeasibility: A(Y) + G w = c − d, normalised by F0•Y + b·w.
+        let norm = |v: &mut dyn Iterator<Item = f64>| v.map(|x| x * x).sum::<f64>().sqrt();
+        // Primal infeasibility: Y ⪰ 0 with A(Y) + G w = c − d ≈ 0 and F0•Y + b·w > 0.
         let dobj = res.dobj.to_f64();
         if dobj > 0.0 {
-            let r: f64 = (0..model.m)
-                .map(|i| {
-                    ((model.c[i] - res.d[i]) / model.row_scale[i])
-                        .to_f64()
-                        .powi(2)
-                })
-                .sum::<f64>()
-                .sqrt();
-            if r / dobj <= tol {
+            let size_y = it.ym.norm_fro().to_f64();
+            let size_w = norm(&mut it.w.iter().map(|v| v.to_f64()));
+            let residual = norm(&mut (0..model.m).map(|i| (model.c[i] - res.d[i]).to_f64()))
+                / (size_y + size_w);
+            let objective = dobj / (model.f0.norm_fro().to_f64() * size_y + model.norm_b * size_w);
+            if residual <= tol * objective {
                 let s = T::one() / res.dobj;
                 it.ym.scale(s);
                 for w in &mut it.w {
@@ -1164,16 +1171,18 @@ impl<'a, T: Real> Ipm<'a, T> {
                 return Some(SdpStatus::PrimalInfeasible);
             }
         }
-        // Dual infeasibility: A*(x) = X + F0 + P, Gᵀx = b − e, normalised by −c·x.
+        // Dual infeasibility: A*(x) = X + F0 + P ⪰ F0 + P, Gᵀx = b − e ≈ 0 and c·x < 0.
         let pobj = res.pobj.to_f64();
         if pobj < 0.0 {
+            let size_x = norm(&mut it.x.iter().map(|v| v.to_f64()));
+            let norm_c = norm(&mut model.c.iter().map(|v| v.to_f64()));
             let mut f = model.f0.clone();
             f.axpy(T::one(), &res.p);
-            let mut viol = f.norm_fro().to_f64().powi(2);
-            for k in 0..model.k {
-                viol += (model.b[k] - res.e[k]).to_f64().powi(2);
-            }
-            if viol.sqrt() / -pobj <= tol {
+            let violation = f.norm_fro().to_f64()
+                + norm(&mut (0..model.k).map(|k| (model.b[k] - res.e[k]).to_f64()));
+            let residual = violation / size_x;
+            let objective = -pobj / (norm_c * size_x);
+            if residual <= tol * objective {
                 let s = T::one() / -res.pobj;
                 for x in &mut it.x {
                     *x *= s;

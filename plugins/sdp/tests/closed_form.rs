@@ -251,3 +251,43 @@ fn sampled_sum_of_squares_gives_the_minimum_of_a_polynomial() {
     let err = (sol.objective() + fx128::from(0.25)).abs().to_f64();
     assert!(err < 1e-20, "error {err:e}");
 }
+
+#[test]
+fn dependent_constraints_and_bad_scaling_still_solve() {
+    // θ(C5) = √5 with the trace constraint given twice (a singular Schur complement), and with
+    // F_0 scaled by 1e6 and the trace constraint by 1e-4 (optimum 1e6·√5 by homogeneity).
+    let mut p = theta_cycle::<f64>(5, false);
+    let dup = p.add_constraint(1.0);
+    for k in 0..5 {
+        p.add_entry(dup, 0, k, k, 1.0);
+    }
+    let sol = solve(&p, &SdpOptions::default()).unwrap();
+    assert_eq!(sol.status, SdpStatus::Optimal, "{}", sol.message);
+    assert!(
+        (sol.objective() - 5f64.sqrt()).abs() < 1e-7,
+        "{}",
+        sol.objective()
+    );
+
+    let mut p = theta_cycle::<f64>(5, false);
+    for part in &mut p.f0 {
+        if let boundlab_sdp::problem::Part::Entries(e) = &mut part.part {
+            for (_, _, v) in e.iter_mut() {
+                *v *= 1e6;
+            }
+        }
+    }
+    p.c[0] *= 1e-4;
+    if let boundlab_sdp::problem::Part::Entries(e) = &mut p.constraints[0][0].part {
+        for (_, _, v) in e.iter_mut() {
+            *v *= 1e-4;
+        }
+    }
+    let sol = solve(&p, &SdpOptions::default()).unwrap();
+    assert_eq!(sol.status, SdpStatus::Optimal, "{}", sol.message);
+    assert!(
+        (sol.objective() / 1e6 - 5f64.sqrt()).abs() < 1e-7,
+        "{}",
+        sol.objective()
+    );
+}

@@ -134,6 +134,7 @@ fn infp1_is_primal_infeasible_with_a_checked_certificate() {
     let p = load("infp1");
     let sol = solve("infp1", Precision::F64, 1e-8);
     assert_eq!(sol.status, SdpStatus::PrimalInfeasible, "{}", sol.message);
+    assert_eq!(sol.objective().to_f64(), f64::INFINITY);
     // Farkas: Y ⪰ 0, F_i•Y = 0, F_0•Y = 1 (then Σ x_i F_i − F_0 ⪰ 0 would give 0 ≤ −1).
     let y: Vec<Vec<Vec<f64>>> = sol
         .Y
@@ -182,6 +183,7 @@ fn infd1_is_dual_infeasible_with_a_checked_certificate() {
     let p = load("infd1");
     let sol = solve("infd1", Precision::F64, 1e-8);
     assert_eq!(sol.status, SdpStatus::DualInfeasible, "{}", sol.message);
+    assert_eq!(sol.objective().to_f64(), f64::NEG_INFINITY);
     // Σ x_i F_i ⪰ 0 and c·x = −1 (then F_i•Y = c_i, Y ⪰ 0 would give 0 ≤ −1).
     let x: Vec<f64> = sol.x.iter().map(|v| v.to_f64()).collect();
     let cx: f64 = p.c.iter().zip(&x).map(|(c, x)| c.to_f64() * x).sum();
