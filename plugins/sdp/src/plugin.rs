@@ -19,7 +19,7 @@ impl Plugin for SdpPlugin {
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
 
     fn algorithms() -> Vec<AlgorithmSpec> {
-        vec![
+        let mut specs = vec![
             AlgorithmSpec::new(
                 "sdp.solve",
                 "Primal-dual interior-point SDP solver (HKM, Mehrotra predictor-corrector) for block-diagonal SDPs with LP blocks, SDPA convention: min c·x s.t. Σ F_i x_i − F_0 ⪰ 0; max F_0•Y s.t. F_i•Y = c_i, Y ⪰ 0.",
@@ -42,7 +42,10 @@ impl Plugin for SdpPlugin {
             .param(ParamInfo::optional("file", ValueKind::Str, "the problem file (.dat-s or .ron); give this or `problem`"))
             .param(ParamInfo::optional("problem", ValueKind::Map, "the problem as a map (as for sdp.solve)"))
             .param(ParamInfo::required("output", ValueKind::Str, "the file to write (.dat-s or .ron)")),
-        ]
+        ];
+        // sdp.delsarte, sdp.three_point, sdp.cohn_elkies
+        specs.extend(crate::bounds::plugin::algorithms());
+        specs
     }
 }
 

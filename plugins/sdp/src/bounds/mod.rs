@@ -14,6 +14,7 @@
 
 pub mod cohn_elkies;
 pub mod delsarte;
+pub mod plugin;
 pub mod poly;
 pub mod sos;
 pub mod three_point;
