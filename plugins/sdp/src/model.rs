@@ -106,11 +106,10 @@ impl<T: Real> Model<T> {
                 row_norm_sq[i] += g[(i, kk)] * g[(i, kk)];
             }
         }
-        let noscale = std::env::var_os("SDP_NOSCALE").is_some();
         let row_scale: Vec<T> = row_norm_sq
             .iter()
             .map(|&s| {
-                if s > T::zero() && !noscale {
+                if s > T::zero() {
                     T::one() / s.sqrt()
                 } else {
                     T::one()

@@ -496,8 +496,9 @@ impl<'a, T: Real> Ipm<'a, T> {
             eta = eta.max((1.0 + model.c[i].to_f64().abs()) / (1.0 + f_norms[i]));
             fmax = fmax.max(f_norms[i]);
         }
-        let eta = 10.0 * n * eta;
-        let xi = 10.0 * (1.0 + fmax) / n.sqrt();
+        // Clamped so that extreme data cannot make the start overflow.
+        let eta = (10.0 * n * eta).clamp(1e-100, 1e100);
+        let xi = (10.0 * (1.0 + fmax) / n.sqrt()).clamp(1e-100, 1e100);
         (
             vec![T::zero(); model.m],
             vec![T::zero(); model.k],
@@ -824,29 +825,6 @@ impl<'a, T: Real> Ipm<'a, T> {
                     }
                 }
             }
-        }
-        if std::env::var_os("SDP_DEBUG").is_some() {
-            let ady = model.apply(&dym);
-            let gdw = model.g_times(&dw);
-            let err: f64 = (0..model.m)
-                .map(|i| (ady[i] + gdw[i] - res.d[i]).to_f64().powi(2))
-                .sum::<f64>()
-                .sqrt();
-            let dnorm: f64 = res.d.iter().map(|v| v.to_f64().powi(2)).sum::<f64>().sqrt();
-            let dxn: f64 = dx.iter().map(|v| v.to_f64().powi(2)).sum::<f64>().sqrt();
-            // residual of the Schur solve
-            let mut serr = 0.0f64;
-            for i in 0..model.m {
-                let mut s = -rhs[i];
-                for j in 0..model.m {
-                    s += factor.b[(i, j)] * dx[j];
-                }
-                serr += s.to_f64().powi(2);
-            }
-            eprintln!(
-                "    |A(dY)+Gdw-d| {err:.2e} |d| {dnorm:.2e} |dx| {dxn:.2e} |B dx - r| {:.2e}",
-                serr.sqrt()
-            );
         }
         Direction { dx, dw, dxm, dym }
     }
