@@ -602,9 +602,9 @@ fn plot(
                     )
                 })
                 .collect();
-            // thin out to at most 400 points
+            // from the first call on (log axis), thinned out to at most 400 points
             let step = (len / 400).max(1);
-            let idx: Vec<usize> = (0..len).step_by(step).collect();
+            let idx: Vec<usize> = (1..len).step_by(step).collect();
             (
                 r.label.clone(),
                 idx.iter().map(|&i| x[i]).collect(),

@@ -371,6 +371,17 @@ fn count(name: &str, v: i64, min: i64) -> PluginResult<usize> {
     Ok(v as usize)
 }
 
+/// Caps sizes that allocate memory or run without a cancellation check in between.
+fn at_most(name: &str, v: usize, max: usize) -> PluginResult<usize> {
+    if v > max {
+        return Err(PluginError::bad_parameter(
+            name,
+            format!("{v} is above the limit {max}"),
+        ));
+    }
+    Ok(v)
+}
+
 fn positive(name: &str, v: f64) -> PluginResult<f64> {
     if v.is_finite() && v > 0.0 {
         Ok(v)
@@ -427,7 +438,11 @@ fn build_optimizer(
     let mut settings = ValueMap::new();
     let optimizer: Box<dyn Optimizer> = match algo {
         Algo::Sso => {
-            let m = count("inner_steps", p.inner_steps.unwrap_or(10), 1)?;
+            let m = at_most(
+                "inner_steps",
+                count("inner_steps", p.inner_steps.unwrap_or(10), 1)?,
+                100_000,
+            )?;
             let eta = match nonnegative("eta", p.eta.unwrap_or(0.0))? {
                 0.0 => 1.0 / objective.loss.smoothness(),
                 e => e,
@@ -547,7 +562,7 @@ fn create_supervised(algo: Algo, params: Value) -> PluginResult<Box<dyn Run>> {
     let p: Params = from_value(params.clone())?;
     // validate everything that does not need the data before running
     let loss = Loss::parse(&p.loss)?;
-    let hidden = count("hidden", p.hidden, 1)?;
+    let hidden = at_most("hidden", count("hidden", p.hidden, 1)?, 100_000)?;
     let l2 = nonnegative("l2", p.l2)?;
     let batch_size = count("batch_size", p.batch_size, 0)?;
     let outer_steps = count("outer_steps", p.outer_steps, 0)?;
@@ -672,16 +687,28 @@ fn create_supervised(algo: Algo, params: Value) -> PluginResult<Box<dyn Run>> {
 fn create_imitation(params: Value) -> PluginResult<Box<dyn Run>> {
     let p: Params = from_value(params)?;
     let algo = Algo::parse(p.optimizer.as_deref().unwrap_or("sso"))?;
-    let hidden = count("hidden", p.hidden, 1)?;
+    let hidden = at_most("hidden", count("hidden", p.hidden, 1)?, 100_000)?;
     let l2 = nonnegative("l2", p.l2)?;
     let cfg = ImitationConfig {
         rounds: count("rounds", p.rounds.unwrap_or(50), 1)?,
-        samples_per_round: count("samples_per_round", p.samples_per_round.unwrap_or(100), 1)?,
-        horizon: count("horizon", p.horizon.unwrap_or(200), 1)?,
+        samples_per_round: at_most(
+            "samples_per_round",
+            count("samples_per_round", p.samples_per_round.unwrap_or(100), 1)?,
+            1_000_000,
+        )?,
+        horizon: at_most(
+            "horizon",
+            count("horizon", p.horizon.unwrap_or(200), 1)?,
+            1_000_000,
+        )?,
         mixing: unit_interval("mixing", p.mixing.unwrap_or(0.0), false)?,
         noise: nonnegative("noise", p.noise.unwrap_or(0.01))?,
         init_std: nonnegative("init_std", p.init_std.unwrap_or(0.1))?,
-        eval_episodes: count("eval_episodes", p.eval_episodes.unwrap_or(10), 1)?,
+        eval_episodes: at_most(
+            "eval_episodes",
+            count("eval_episodes", p.eval_episodes.unwrap_or(10), 1)?,
+            10_000,
+        )?,
         seed: seed(p.seed)?,
     };
     let dt = positive("dt", p.dt.unwrap_or(0.05))?;

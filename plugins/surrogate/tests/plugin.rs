@@ -451,3 +451,26 @@ fn norm(r: &ValueMap) -> f64 {
         .sum::<f64>()
         .sqrt()
 }
+
+/// The MLP policy (hand-written backprop) also learns to balance the pole from the expert.
+#[test]
+fn imitation_with_an_mlp_policy() {
+    let r = run(
+        "surrogate.imitation",
+        ValueMap::new()
+            .with("model", "mlp")
+            .with("hidden", 16i64)
+            .with("rounds", 30i64)
+            .with("inner_steps", 100i64),
+    )
+    .unwrap();
+    let cost = column(&r, "cost");
+    eprintln!(
+        "MLP imitation: cost {:.3} -> {:.3}, expert {:.3}",
+        cost[0],
+        cost.last().unwrap(),
+        f(&r, "expert_cost")
+    );
+    assert!(f(&r, "final_cost") < 1.5 * f(&r, "expert_cost"), "{cost:?}");
+    assert!(f(&r, "final_policy_error").is_nan(), "no θ* for the MLP");
+}
