@@ -4,8 +4,9 @@
 //! In `f64` the kernels are faer's (blocked, SIMD). faer 0.24.4's matrix product panics on
 //! non-native scalars once a matrix is contiguous (its SIMD micro-kernel for them is compiled
 //! only for faer's own tests), and its Cholesky, triangular solves and eigensolver call that
-//! product, so for `fx128` this module has its own column-oriented loops: left-looking
-//! Cholesky, column triangular solves and an axpy-ordered product.
+//! product, so for `fx128` the kernels are in [`crate::dd`] (split hi/lo columns, inlined
+//! arithmetic). The plain generic loops here (`generic_*`) are the reference they are tested
+//! against.
 //!
 //! The step length uses the eigenvalues of `L⁻¹ dX L⁻ᵀ`. That matrix is formed in the working
 //! precision and only its eigenvalues are computed in `f64`. Being a congruence of `dX` by the
@@ -17,6 +18,7 @@ use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::cholesky::llt;
 use faer::linalg::matmul::matmul;
 use faer::linalg::triangular_solve;
+#[cfg(test)]
 use faer::reborrow::*;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 
@@ -65,6 +67,7 @@ pub(crate) fn faer_solve_lower_transpose(l: MatRef<'_, f64>, rhs: MatMut<'_, f64
     triangular_solve::solve_upper_triangular_in_place(l.transpose(), rhs, par);
 }
 
+#[cfg(test)]
 /// Calls `f` with `a` itself when it has unit row stride, else with a column-major copy.
 fn with_contiguous<T: Real, R>(a: MatRef<'_, T>, f: impl FnOnce(MatRef<'_, T>) -> R) -> R {
     if a.row_stride() == 1 {
@@ -75,6 +78,7 @@ fn with_contiguous<T: Real, R>(a: MatRef<'_, T>, f: impl FnOnce(MatRef<'_, T>) -
     }
 }
 
+#[cfg(test)]
 /// Column `j` of a matrix with unit row stride, as a slice.
 fn col<'a, T: Real>(a: MatRef<'a, T>, j: usize) -> &'a [T] {
     a.col(j)
@@ -83,6 +87,7 @@ fn col<'a, T: Real>(a: MatRef<'a, T>, j: usize) -> &'a [T] {
         .as_slice()
 }
 
+#[cfg(test)]
 /// `dst = (accumulate ? dst : 0) + alpha · a · b` in plain loops (column axpy order).
 pub(crate) fn generic_gemm<T: Real>(
     dst: MatMut<'_, T>,
@@ -100,6 +105,7 @@ pub(crate) fn generic_gemm<T: Real>(
     with_contiguous(a, |a| gemm_contiguous(dst, accumulate, a, b, alpha));
 }
 
+#[cfg(test)]
 fn gemm_contiguous<T: Real>(
     mut dst: MatMut<'_, T>,
     accumulate: bool,
@@ -130,6 +136,7 @@ fn gemm_contiguous<T: Real>(
     }
 }
 
+#[cfg(test)]
 /// Left-looking lower Cholesky in place (lower triangle read and written); `false` when a
 /// pivot is not positive.
 pub(crate) fn generic_cholesky_in_place<T: Real>(a: MatMut<'_, T>, _par: Par) -> bool {
@@ -169,20 +176,23 @@ pub(crate) fn generic_cholesky_in_place<T: Real>(a: MatMut<'_, T>, _par: Par) ->
     true
 }
 
+#[cfg(test)]
 /// Solves `L X = B` in place (`L` lower triangular).
 pub(crate) fn generic_solve_lower<T: Real>(l: MatRef<'_, T>, rhs: MatMut<'_, T>, _par: Par) {
     with_contiguous(l, |l| solve_lower_contiguous(l, rhs));
 }
 
+#[cfg(test)]
 fn solve_lower_contiguous<T: Real>(l: MatRef<'_, T>, mut rhs: MatMut<'_, T>) {
     let n = l.nrows();
+    let inv_diag: Vec<T> = (0..n).map(|k| T::one() / l[(k, k)]).collect();
     let mut x = vec![T::zero(); n];
     for c in 0..rhs.ncols() {
         for i in 0..n {
             x[i] = rhs[(i, c)];
         }
         for k in 0..n {
-            let xk = x[k] / l[(k, k)];
+            let xk = x[k].mul_fast(inv_diag[k]);
             x[k] = xk;
             if xk != T::zero() {
                 let mxk = -xk;
@@ -197,6 +207,7 @@ fn solve_lower_contiguous<T: Real>(l: MatRef<'_, T>, mut rhs: MatMut<'_, T>) {
     }
 }
 
+#[cfg(test)]
 /// Solves `Lᵀ X = B` in place (`L` lower triangular).
 pub(crate) fn generic_solve_lower_transpose<T: Real>(
     l: MatRef<'_, T>,
@@ -206,8 +217,10 @@ pub(crate) fn generic_solve_lower_transpose<T: Real>(
     with_contiguous(l, |l| solve_lower_transpose_contiguous(l, rhs));
 }
 
+#[cfg(test)]
 fn solve_lower_transpose_contiguous<T: Real>(l: MatRef<'_, T>, mut rhs: MatMut<'_, T>) {
     let n = l.nrows();
+    let inv_diag: Vec<T> = (0..n).map(|k| T::one() / l[(k, k)]).collect();
     let mut x = vec![T::zero(); n];
     for c in 0..rhs.ncols() {
         for i in 0..n {
@@ -218,7 +231,7 @@ fn solve_lower_transpose_contiguous<T: Real>(l: MatRef<'_, T>, mut rhs: MatMut<'
             for (&xi, &lik) in x[k + 1..].iter().zip(&col(l, k)[k + 1..]) {
                 s = s.mul_add(lik, xi);
             }
-            x[k] = (x[k] - s) / l[(k, k)];
+            x[k] = (x[k] - s).mul_fast(inv_diag[k]);
         }
         for i in 0..n {
             rhs[(i, c)] = x[i];

@@ -61,6 +61,8 @@ pub trait Real: RealField + Copy + Send + Sync + Debug + 'static {
     }
     /// `self + a · b` (inlined double-double arithmetic for `fx128`; not fused for `f64`).
     fn mul_add(self, a: Self, b: Self) -> Self;
+    /// `self · b`, inlined (`Quad`'s `*` is a function call).
+    fn mul_fast(self, b: Self) -> Self;
     fn min(self, other: Self) -> Self {
         if self <= other { self } else { other }
     }
@@ -102,6 +104,10 @@ impl Real for f64 {
     fn mul_add(self, a: Self, b: Self) -> Self {
         self + a * b
     }
+    #[inline(always)]
+    fn mul_fast(self, b: Self) -> Self {
+        self * b
+    }
     fn gemm(
         dst: MatMut<'_, Self>,
         accumulate: bool,
@@ -135,24 +141,28 @@ impl Real for fx128 {
     fn mul_add(self, a: Self, b: Self) -> Self {
         crate::dd::mul_add(self, a, b)
     }
+    #[inline(always)]
+    fn mul_fast(self, b: Self) -> Self {
+        crate::dd::mul(self, b)
+    }
     fn gemm(
         dst: MatMut<'_, Self>,
         accumulate: bool,
         a: MatRef<'_, Self>,
         b: MatRef<'_, Self>,
         alpha: Self,
-        par: Par,
+        _par: Par,
     ) {
-        dense::generic_gemm(dst, accumulate, a, b, alpha, par)
+        crate::dd::gemm(dst, accumulate, a, b, alpha)
     }
-    fn cholesky_in_place(a: MatMut<'_, Self>, par: Par) -> bool {
-        dense::generic_cholesky_in_place(a, par)
+    fn cholesky_in_place(a: MatMut<'_, Self>, _par: Par) -> bool {
+        crate::dd::cholesky_in_place(a)
     }
-    fn solve_lower(l: MatRef<'_, Self>, rhs: MatMut<'_, Self>, par: Par) {
-        dense::generic_solve_lower(l, rhs, par)
+    fn solve_lower(l: MatRef<'_, Self>, rhs: MatMut<'_, Self>, _par: Par) {
+        crate::dd::solve_lower(l, rhs)
     }
-    fn solve_lower_transpose(l: MatRef<'_, Self>, rhs: MatMut<'_, Self>, par: Par) {
-        dense::generic_solve_lower_transpose(l, rhs, par)
+    fn solve_lower_transpose(l: MatRef<'_, Self>, rhs: MatMut<'_, Self>, _par: Par) {
+        crate::dd::solve_lower_transpose(l, rhs)
     }
     const EPSILON: f64 = f64::EPSILON * f64::EPSILON / 4.0;
 

@@ -71,7 +71,7 @@ fn psd_block<T: Real>(p: &PsdBlock<T>, g: &Mat<T>, y: &Mat<T>, b: &mut Mat<T>, p
             for &(a, s, v) in &pj.entries {
                 let col = t1.col_as_slice_mut(slot[s]);
                 for (x, &ga) in col.iter_mut().zip(gcol[a]) {
-                    *x += v * ga;
+                    *x = x.mul_add(v, ga);
                 }
             }
             let ys = Mat::<T>::from_fn(support.len(), n, |r, c| ycol[c][support[r]]);
@@ -99,7 +99,7 @@ fn psd_block<T: Real>(p: &PsdBlock<T>, g: &Mat<T>, y: &Mat<T>, b: &mut Mat<T>, p
                     let ya = ycol[a];
                     let mut inner = T::zero();
                     for &(c, d, v) in &pj.entries {
-                        inner = inner.mul_add(v * gb[c], ya[d]);
+                        inner = inner.mul_add(v.mul_fast(gb[c]), ya[d]);
                     }
                     s = s.mul_add(w, inner);
                 }
@@ -127,7 +127,7 @@ fn psd_block<T: Real>(p: &PsdBlock<T>, g: &Mat<T>, y: &Mat<T>, b: &mut Mat<T>, p
             let yvt = yv.col_as_slice(tt);
             let mut s = T::zero();
             for &(a, bb, w) in &pi.entries {
-                s = s.mul_add(w * yvt[a], gvt[bb]);
+                s = s.mul_add(w.mul_fast(yvt[a]), gvt[bb]);
             }
             let factor = if pi.owner == p.owner[tt] {
                 two
@@ -169,7 +169,9 @@ fn psd_block<T: Real>(p: &PsdBlock<T>, g: &Mat<T>, y: &Mat<T>, b: &mut Mat<T>, p
             let ws = p.weight[sc];
             for r in sc..t {
                 let or = p.owner[r];
-                let mut v = p.weight[r] * ws * pcol[r - s0] * qcol[r - s0];
+                let mut v = p.weight[r]
+                    .mul_fast(ws)
+                    .mul_fast(pcol[r - s0].mul_fast(qcol[r - s0]));
                 if r != sc && or == os {
                     v *= two;
                 }
@@ -209,7 +211,7 @@ fn lp_block<T: Real>(l: &LpBlock<T>, xinv: &[T], y: &[T], b: &mut Mat<T>, par: P
     for (k, list) in l.by_index.iter().enumerate() {
         let d = y[k] * xinv[k];
         for (p1, &(i, fi)) in list.iter().enumerate() {
-            let dfi = d * fi;
+            let dfi = d.mul_fast(fi);
             for &(j, fj) in &list[..=p1] {
                 let (r, c) = if i >= j { (i, j) } else { (j, i) };
                 b[(r, c)] = b[(r, c)].mul_add(dfi, fj);

@@ -717,12 +717,13 @@ impl<'a, T: Real> Ipm<'a, T> {
         // Iterative refinement against the unshifted B.
         for _ in 0..if f.shifted { 4 } else { 1 } {
             let gdw = model.g_times(&dwp);
+            let minus_dx: Vec<T> = dx.iter().map(|&v| -v).collect();
             let mut r1 = vec![T::zero(); m];
             for i in 0..m {
                 let mut s = r[i] - gdw[i];
                 let col = f.b.col_as_slice(i);
                 for j in 0..m {
-                    s -= col[j] * dx[j];
+                    s = s.mul_add(col[j], minus_dx[j]);
                 }
                 r1[i] = s;
             }
