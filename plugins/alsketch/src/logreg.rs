@@ -110,7 +110,7 @@ impl LogReg {
             .map(|_| StandardNormal.sample(&mut rng))
             .collect();
         let norm2 = min_norm_squared(&a, &b, d);
-        if !(norm2 < 1.0) {
+        if norm2.is_nan() || norm2 >= 1.0 {
             return Err(PluginError::infeasible(format!(
                 "logistic regression on `{name}` (d = {d}) with {linear} random linear constraints (data_seed {data_seed}) is infeasible: \
                  the minimum-norm solution of A x = b has ‖x‖² = {norm2:.3} > 1, so A x = b and ‖x‖² = 1 cannot both hold; \

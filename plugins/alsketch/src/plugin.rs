@@ -38,6 +38,7 @@ impl Plugin for AlsketchPlugin {
             .param(ParamInfo::with_default("tol", ValueKind::Float, d.tol, "stop when ‖(∇f + Gᵀλ, c)‖₂ ≤ tol"))
             .param(ParamInfo::with_default("max_iter", ValueKind::Int, d.max_iter as i64, "outer (Newton) iterations"))
             .param(ParamInfo::with_default("max_sketch_iter", ValueKind::Int, d.max_sketch_iter as i64, "sketch steps per Newton system"))
+            .param(ParamInfo::with_default("max_time", ValueKind::Float, 0.0, "wall-clock limit in seconds (0: none); the run then ends with status `time_limit`"))
             .param(ParamInfo::with_default("seed", ValueKind::Int, d.seed as i64, "seed of the sketches"))
             .param(ParamInfo::with_default("superlinear", ValueKind::Bool, false, "sharpen the accuracy condition, θ_k = min(θ, ‖∇L_k‖)"))
             .param(ParamInfo::with_default("trace", ValueKind::Bool, false, "return a per-iteration trace (kkt, f, alpha, mu, nu, sketch_iterations, flops, time, ...)"))
@@ -125,6 +126,7 @@ fn options(params: &Value) -> PluginResult<Options> {
         hessian_shift,
         linalg,
         trace: from_value_field(params, "trace")?,
+        max_time: f("max_time")?,
     };
     opts.validate()?;
     Ok(opts)

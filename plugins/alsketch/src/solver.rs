@@ -30,6 +30,9 @@ use crate::linalg::{Matrix, dot, norm, sym_eigenvalues};
 use crate::problem::{Problem, check_len, check_shape};
 use crate::sketch::{SketchKind, Sketcher, SolveState, System};
 
+/// The message of the internal error that stops a sketch solve at `max_time`.
+const TIME_LIMIT: &str = "time limit";
+
 /// Dense problems with n + m above this use the sparse path under `linalg = "auto"`.
 pub const DENSE_LIMIT: usize = 800;
 
@@ -91,6 +94,8 @@ pub struct Options {
     pub linalg: LinAlg,
     /// Record a per-iteration trace.
     pub trace: bool,
+    /// Wall-clock limit in seconds (0: none); checked between iterations and during sketching.
+    pub max_time: f64,
 }
 
 impl Default for Options {
@@ -117,6 +122,7 @@ impl Default for Options {
             hessian_shift: HessianShift::Frobenius,
             linalg: LinAlg::Auto,
             trace: false,
+            max_time: 0.0,
         }
     }
 }
@@ -161,6 +167,15 @@ impl Options {
                 format!("must lie in [0, 1), got {}", self.min_rel_residual),
             ));
         }
+        if !(self.max_time >= 0.0 && self.max_time.is_finite()) {
+            return Err(PluginError::bad_parameter(
+                "max_time",
+                format!(
+                    "must be a non-negative number of seconds, got {}",
+                    self.max_time
+                ),
+            ));
+        }
         if self.max_sketch_iter == 0 {
             return Err(PluginError::bad_parameter(
                 "max_sketch_iter",
@@ -188,6 +203,8 @@ pub enum Status {
     LineSearchFailed,
     /// The sketch budget ran out and the inexact direction was not a descent direction.
     SketchLimit,
+    /// `max_time` was reached.
+    TimeLimit,
 }
 
 /// Counts of problem callbacks.
@@ -573,6 +590,9 @@ pub fn solve(
         if iterations >= opts.max_iter {
             break Status::MaxIter;
         }
+        if opts.max_time > 0.0 && start.elapsed().as_secs_f64() >= opts.max_time {
+            break Status::TimeLimit;
+        }
         monitor.iteration(iterations, opts.max_iter, kkt)?;
 
         // --- Newton-KKT system -------------------------------------------------------------
@@ -620,6 +640,7 @@ pub fn solve(
         } else {
             opts.theta
         };
+        let mut timed_out = false;
 
         let (state, shift_used, sketch_steps, reached) = 'system: loop {
             if shift != 0.0 {
@@ -636,10 +657,16 @@ pub fn solve(
                 (0.5 - opts.beta) * nu / ((1.0 + mu + nu) * upsilon * upsilon * psi * psi)
             };
             delta = delta.min(delta_trial(mu, nu)).max(opts.delta_min);
-            let sys = System::new(&k_mat, &b);
+            let sys = System::with_kind(&k_mat, &b, opts.sketch);
             let mut state = SolveState::zero(&b);
             let mut reached;
-            let mut poll = |_: u64| monitor.poll();
+            let max_time = opts.max_time;
+            let mut poll = |_: u64| {
+                if max_time > 0.0 && start.elapsed().as_secs_f64() >= max_time {
+                    return Err(PluginError::new(ErrorKind::Cancelled, TIME_LIMIT));
+                }
+                monitor.poll()
+            };
             loop {
                 let target =
                     (theta * delta * b_norm / (k_norm * psi)).max(opts.min_rel_residual * b_norm);
@@ -661,6 +688,12 @@ pub fn solve(
                         }
                         monitor.warn(&format!("iteration {iterations}: {}; retrying with shift {shift:.3e}, regularisation {reg:.1e}", e.message));
                         continue 'system;
+                    }
+                    Err(e)
+                        if e.kind == ErrorKind::Cancelled && e.message.as_str() == TIME_LIMIT =>
+                    {
+                        timed_out = true;
+                        break 'system (state, shift, 0, false);
                     }
                     Err(e) => return Err(e),
                 };
@@ -700,6 +733,9 @@ pub fn solve(
             let steps = state.steps;
             break 'system (state, shift, steps, reached);
         };
+        if timed_out {
+            break Status::TimeLimit;
+        }
         sketch_total += sketch_steps;
         let rel_res = state.residual_norm() / b_norm;
         let (dx, dl) = state.z.split_at(n);

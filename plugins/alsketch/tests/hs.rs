@@ -243,6 +243,7 @@ fn iteration_counts_match_the_paper_at_its_tolerance() {
         ("hs7", 10.0),
         ("hs28", 1.0),
         ("hs40", 3.0),
+        ("hs42", 4.0),
         ("hs48", 1.0),
         ("hs50", 8.0),
         ("hs51", 1.0),
