@@ -64,89 +64,6 @@ pub(crate) fn mul_add(acc: fx128, a: fx128, b: fx128) -> fx128 {
     add(acc, mul(a, b))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use faer::Mat;
-
-    #[test]
-    fn split_kernels_agree_with_the_generic_ones() {
-        let n = 37;
-        let a = Mat::<fx128>::from_fn(n, n, |i, j| {
-            fx128::from((i * 7 + j * 3) as f64 % 11.0 - 5.0) / fx128::from(3.0)
-        });
-        let b = Mat::<fx128>::from_fn(n, 5, |i, j| fx128::from((i + 2 * j) as f64).sqrt());
-        let mut ours = Mat::<fx128>::zeros(n, 5);
-        gemm(
-            ours.as_mut(),
-            false,
-            a.as_ref(),
-            b.as_ref(),
-            fx128::from(1.0),
-        );
-        let mut reference = Mat::<fx128>::zeros(n, 5);
-        crate::dense::generic_gemm(
-            reference.as_mut(),
-            false,
-            a.as_ref(),
-            b.as_ref(),
-            fx128::from(1.0),
-            faer::Par::Seq,
-        );
-        for i in 0..n {
-            for j in 0..5 {
-                assert!((ours[(i, j)] - reference[(i, j)]).abs().0 < 1e-28);
-            }
-        }
-        // An SPD matrix: AᵀA + I, factored and solved both ways.
-        let mut spd = Mat::<fx128>::zeros(n, n);
-        crate::dense::generic_gemm(
-            spd.as_mut(),
-            false,
-            a.transpose(),
-            a.as_ref(),
-            fx128::from(1.0),
-            faer::Par::Seq,
-        );
-        for i in 0..n {
-            spd[(i, i)] = spd[(i, i)] + fx128::from(1.0);
-        }
-        let mut l = spd.clone();
-        assert!(cholesky_in_place(l.as_mut()));
-        let mut l2 = spd.clone();
-        assert!(crate::dense::generic_cholesky_in_place(
-            l2.as_mut(),
-            faer::Par::Seq
-        ));
-        let mut x = b.clone();
-        solve_lower(l.as_ref(), x.as_mut());
-        solve_lower_transpose(l.as_ref(), x.as_mut());
-        let mut x2 = b.clone();
-        crate::dense::generic_solve_lower(l2.as_ref(), x2.as_mut(), faer::Par::Seq);
-        crate::dense::generic_solve_lower_transpose(l2.as_ref(), x2.as_mut(), faer::Par::Seq);
-        for i in 0..n {
-            for j in 0..5 {
-                assert!(
-                    (x[(i, j)] - x2[(i, j)]).abs().0 < 1e-26 * (1.0 + x2[(i, j)].abs().0),
-                    "{i} {j}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn agrees_with_quad() {
-        let x = fx128::from(1.0) / fx128::from(3.0);
-        let y = fx128::from(2.0).sqrt();
-        let z = fx128::from(-7.25) / fx128::from(11.0);
-        for (a, b, c) in [(x, y, z), (z, x, y), (y, z, x)] {
-            let ours = mul_add(a, b, c);
-            let theirs = a + b * c;
-            assert!((ours - theirs).abs().0 < 1e-31, "{ours:?} vs {theirs:?}");
-        }
-    }
-}
-
 /// A matrix of double-doubles split into leading and trailing parts, column-major, so that
 /// the inner loops run over plain `f64` slices (which the compiler vectorizes).
 struct Split {
@@ -344,4 +261,87 @@ pub(crate) fn cholesky_in_place(mut a: MatMut<'_, fx128>) -> bool {
         }
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use faer::Mat;
+
+    #[test]
+    fn split_kernels_agree_with_the_generic_ones() {
+        let n = 37;
+        let a = Mat::<fx128>::from_fn(n, n, |i, j| {
+            fx128::from((i * 7 + j * 3) as f64 % 11.0 - 5.0) / fx128::from(3.0)
+        });
+        let b = Mat::<fx128>::from_fn(n, 5, |i, j| fx128::from((i + 2 * j) as f64).sqrt());
+        let mut ours = Mat::<fx128>::zeros(n, 5);
+        gemm(
+            ours.as_mut(),
+            false,
+            a.as_ref(),
+            b.as_ref(),
+            fx128::from(1.0),
+        );
+        let mut reference = Mat::<fx128>::zeros(n, 5);
+        crate::dense::generic_gemm(
+            reference.as_mut(),
+            false,
+            a.as_ref(),
+            b.as_ref(),
+            fx128::from(1.0),
+            faer::Par::Seq,
+        );
+        for i in 0..n {
+            for j in 0..5 {
+                assert!((ours[(i, j)] - reference[(i, j)]).abs().0 < 1e-28);
+            }
+        }
+        // An SPD matrix: AᵀA + I, factored and solved both ways.
+        let mut spd = Mat::<fx128>::zeros(n, n);
+        crate::dense::generic_gemm(
+            spd.as_mut(),
+            false,
+            a.transpose(),
+            a.as_ref(),
+            fx128::from(1.0),
+            faer::Par::Seq,
+        );
+        for i in 0..n {
+            spd[(i, i)] += fx128::from(1.0);
+        }
+        let mut l = spd.clone();
+        assert!(cholesky_in_place(l.as_mut()));
+        let mut l2 = spd.clone();
+        assert!(crate::dense::generic_cholesky_in_place(
+            l2.as_mut(),
+            faer::Par::Seq
+        ));
+        let mut x = b.clone();
+        solve_lower(l.as_ref(), x.as_mut());
+        solve_lower_transpose(l.as_ref(), x.as_mut());
+        let mut x2 = b.clone();
+        crate::dense::generic_solve_lower(l2.as_ref(), x2.as_mut(), faer::Par::Seq);
+        crate::dense::generic_solve_lower_transpose(l2.as_ref(), x2.as_mut(), faer::Par::Seq);
+        for i in 0..n {
+            for j in 0..5 {
+                assert!(
+                    (x[(i, j)] - x2[(i, j)]).abs().0 < 1e-26 * (1.0 + x2[(i, j)].abs().0),
+                    "{i} {j}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn agrees_with_quad() {
+        let x = fx128::from(1.0) / fx128::from(3.0);
+        let y = fx128::from(2.0).sqrt();
+        let z = fx128::from(-7.25) / fx128::from(11.0);
+        for (a, b, c) in [(x, y, z), (z, x, y), (y, z, x)] {
+            let ours = mul_add(a, b, c);
+            let theirs = a + b * c;
+            assert!((ours - theirs).abs().0 < 1e-31, "{ours:?} vs {theirs:?}");
+        }
+    }
 }
