@@ -197,6 +197,15 @@ fn add_report(m: &mut ValueMap, report: &SolveReport) {
     }
 }
 
+/// The bound of a solve that found an infeasibility certificate means nothing: NaN.
+fn shown_bound(bound: f64, report: &SolveReport) -> f64 {
+    if report.status.ends_with("_infeasible") {
+        f64::NAN
+    } else {
+        bound
+    }
+}
+
 fn report_map(report: &SolveReport) -> ValueMap {
     ValueMap::new()
         .with("status", report.status.as_str())
@@ -233,7 +242,7 @@ fn create_delsarte(params: Value) -> PluginResult<Box<dyn Run>> {
     Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
         let (sol, report) = run_solve(host, &sdp.sdp, &settings, "sdp.delsarte")?;
         let b = sdp.extract(&sol, report);
-        let mut m = ValueMap::new().with("bound", b.bound);
+        let mut m = ValueMap::new().with("bound", shown_bound(b.bound, &b.report));
         add_report(&mut m, &b.report);
         if verify {
             if b.status != SdpStatus::Optimal {
@@ -276,7 +285,7 @@ fn create_three_point(params: Value) -> PluginResult<Box<dyn Run>> {
     Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
         let (sol, report) = run_solve(host, &sdp.sdp, &settings, "sdp.three_point")?;
         let b = sdp.extract(&sol, report);
-        let mut m = ValueMap::new().with("bound", b.bound);
+        let mut m = ValueMap::new().with("bound", shown_bound(b.bound, &b.report));
         add_report(&mut m, &b.report);
         m.insert("form", form_name.as_str());
         m.insert("univariate_samples", sdp.univariate_samples as i64);
@@ -311,8 +320,8 @@ fn create_cohn_elkies(params: Value) -> PluginResult<Box<dyn Run>> {
         let (sol, report) = run_solve(host, &sdp.sdp, &settings, "sdp.cohn_elkies")?;
         let b = sdp.extract(&sol, report);
         let mut m = ValueMap::new()
-            .with("bound", b.bound)
-            .with("center_density", b.center_density)
+            .with("bound", shown_bound(b.bound, &b.report))
+            .with("center_density", shown_bound(b.center_density, &b.report))
             .with("radius", b.radius);
         add_report(&mut m, &b.report);
         if certificate {

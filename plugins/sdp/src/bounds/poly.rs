@@ -185,6 +185,17 @@ pub fn rescaled_laguerre_points(count: usize, scale: f64) -> Vec<f64> {
 /// indices in the order chosen, or an error when the candidates do not span the basis.
 pub fn fekete_select(columns: &[Vec<f64>], count: usize) -> Result<Vec<usize>, String> {
     let mut cols: Vec<Vec<f64>> = columns.to_vec();
+    // Equilibrate the basis functions (rows) to largest value 1 on the candidates.
+    if let Some(first) = cols.first() {
+        for r in 0..first.len() {
+            let m = cols.iter().map(|c| c[r].abs()).fold(0.0, f64::max);
+            if m > 0.0 {
+                for c in cols.iter_mut() {
+                    c[r] /= m;
+                }
+            }
+        }
+    }
     if count > cols.len() {
         return Err(format!(
             "{} candidate points for a basis of {count} functions",
@@ -202,7 +213,7 @@ pub fn fekete_select(columns: &[Vec<f64>], count: usize) -> Result<Vec<usize>, S
             .filter(|(i, _)| !used[*i])
             .max_by(|a, b| a.1.total_cmp(b.1))
             .expect("count <= candidates");
-        if !(nb > first * 1e-28) {
+        if !(nb > first * 1e-36) {
             return Err(format!(
                 "the candidate points are (numerically) not unisolvent: only {step} of {count} independent"
             ));
