@@ -1196,11 +1196,13 @@ impl<'a, T: Real> Ipm<'a, T> {
             None => (last, history.len().saturating_sub(1)),
         };
         let res = self.residuals(&it);
+        let iterations = history.len().saturating_sub(1);
+        // Counted back from the end, so the message stays right after a precision switch.
+        let back = iterations.saturating_sub(iteration);
         let msg = format!(
-            "{why}; returning the best iterate (iteration {iteration}: gap {:.1e}, infeasibilities {:.1e}, {:.1e})",
+            "{why}; returning the best iterate ({back} iterations before the last: gap {:.1e}, infeasibilities {:.1e}, {:.1e})",
             res.gap, res.pinf, res.dinf
         );
-        let iterations = history.len().saturating_sub(1);
         let mut sol = self.finish(it, &res, history, iterations, status, msg);
         sol.iterations = iterations;
         sol
