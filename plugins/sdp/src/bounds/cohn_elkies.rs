@@ -190,7 +190,7 @@ pub fn build(spec: &CohnElkiesSpec) -> Result<CohnElkiesSdp, String> {
     let sos_b = UniSos::new(&mut sdp, Domain::HalfLine(0.0), d, raw, &samples, &weights)?;
     let zero = fx128::from(0.0);
     let one = fx128::from(1.0);
-    let sign = |k: usize| if k % 2 == 0 { one } else { -one };
+    let sign = |k: usize| if k.is_multiple_of(2) { one } else { -one };
     // f̂(0) = Σ (−1)^k c_k φ_k(0) = 1 is used to eliminate the first term's coefficient
     // c_p (a constraint on the free variables alone would make the Schur complement
     // singular): c_p = (1 − Σ_{k≠p} (−1)^k φ_k(0) c_k) / γ, γ = (−1)^p φ_p(0). A row
@@ -251,7 +251,7 @@ impl CohnElkiesSdp {
         let mut fh0 = fx128::from(0.0);
         let mut coefficients = vec![0.0; spec.degree + 1];
         let one = fx128::from(1.0);
-        let sign = |k: usize| if k % 2 == 0 { one } else { -one };
+        let sign = |k: usize| if k.is_multiple_of(2) { one } else { -one };
         let p = self.terms[0];
         let gamma = sign(p) * at0[p];
         let mut cp = one / gamma;
@@ -261,7 +261,7 @@ impl CohnElkiesSdp {
         for (i, &k) in self.terms.iter().enumerate() {
             let c = if i == 0 { cp } else { sol.w[i - 1] };
             f0 += c * at0[k];
-            if k % 2 == 0 {
+            if k.is_multiple_of(2) {
                 fh0 += c * at0[k];
             } else {
                 fh0 -= c * at0[k];
@@ -293,7 +293,7 @@ impl CohnElkiesSdp {
         let mut fh = 0.0;
         for (k, c) in coefficients.iter().enumerate() {
             f += c * l[k];
-            fh += if k % 2 == 0 { c * l[k] } else { -c * l[k] };
+            fh += if k.is_multiple_of(2) { c * l[k] } else { -c * l[k] };
         }
         (f, fh)
     }

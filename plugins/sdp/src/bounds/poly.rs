@@ -7,6 +7,9 @@
 //! points and changes of basis are chosen in `f64`: they are exact `f64` numbers that *define*
 //! the points and the basis, so nothing is lost by choosing them in lower precision.
 
+// `!(a > b)` is deliberate: it also rejects NaN.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use crate::scalar::Real;
 
 /// `P_0(x), …, P_degree(x)`: the Gegenbauer (ultraspherical) polynomials for the sphere
