@@ -6,7 +6,8 @@
 //! `+` uses as well), written to inline: Dekker's splitting product unless the build enables
 //! hardware FMA.
 
-use faer::{MatMut, MatRef};
+use faer::reborrow::*;
+use faer::{MatMut, MatRef, Par};
 
 use crate::scalar::fx128;
 
@@ -114,13 +115,46 @@ fn axpy(acc_hi: &mut [f64], acc_lo: &mut [f64], x_hi: &[f64], x_lo: &[f64], s: f
     }
 }
 
-/// `dst = (accumulate ? dst : 0) + alpha · a · b`.
+/// Runs `f(chunk, first_column)` on up to `threads` column chunks of `dst`, in scoped threads.
+fn par_columns(
+    dst: MatMut<'_, fx128>,
+    threads: usize,
+    f: &(dyn Fn(MatMut<'_, fx128>, usize) + Sync),
+) {
+    let n = dst.ncols();
+    let threads = threads.clamp(1, n.max(1));
+    if threads == 1 {
+        f(dst, 0);
+        return;
+    }
+    let chunk = n.div_ceil(threads);
+    std::thread::scope(|scope| {
+        let mut rest = dst;
+        let mut start = 0;
+        while rest.ncols() > chunk {
+            let (head, tail) = rest.split_at_col_mut(chunk);
+            let first = start;
+            scope.spawn(move || f(head, first));
+            rest = tail;
+            start += chunk;
+        }
+        f(rest, start);
+    });
+}
+
+/// Threads worth using for about `work` multiply-adds (a thread per ~2^18 of them).
+fn threads_for(work: usize, par: Par) -> usize {
+    par.degree().min(work >> 18).max(1)
+}
+
+/// `dst = (accumulate ? dst : 0) + alpha · a · b`, in parallel over columns of `dst`.
 pub(crate) fn gemm(
-    mut dst: MatMut<'_, fx128>,
+    dst: MatMut<'_, fx128>,
     accumulate: bool,
     a: MatRef<'_, fx128>,
     b: MatRef<'_, fx128>,
     alpha: fx128,
+    par: Par,
 ) {
     let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
     assert!(
@@ -128,37 +162,47 @@ pub(crate) fn gemm(
         "gemm shapes"
     );
     let a = Split::new(a);
-    let mut acc_hi = vec![0.0; m];
-    let mut acc_lo = vec![0.0; m];
-    for j in 0..n {
-        acc_hi.fill(0.0);
-        acc_lo.fill(0.0);
-        for p in 0..k {
-            let s = b[(p, j)];
-            if s.0 == 0.0 && s.1 == 0.0 {
-                continue;
+    par_columns(dst, threads_for(m * n * k, par), &|mut dst, j0| {
+        let mut acc_hi = vec![0.0; m];
+        let mut acc_lo = vec![0.0; m];
+        for j in 0..dst.ncols() {
+            acc_hi.fill(0.0);
+            acc_lo.fill(0.0);
+            for p in 0..k {
+                let s = b[(p, j0 + j)];
+                if s.0 == 0.0 && s.1 == 0.0 {
+                    continue;
+                }
+                let (xh, xl) = a.col(p);
+                axpy(&mut acc_hi, &mut acc_lo, xh, xl, s);
             }
-            let (xh, xl) = a.col(p);
-            axpy(&mut acc_hi, &mut acc_lo, xh, xl, s);
+            for i in 0..m {
+                let v = mul(
+                    fx128 {
+                        0: acc_hi[i],
+                        1: acc_lo[i],
+                    },
+                    alpha,
+                );
+                dst[(i, j)] = if accumulate { add(dst[(i, j)], v) } else { v };
+            }
         }
-        for i in 0..m {
-            let v = mul(
-                fx128 {
-                    0: acc_hi[i],
-                    1: acc_lo[i],
-                },
-                alpha,
-            );
-            dst[(i, j)] = if accumulate { add(dst[(i, j)], v) } else { v };
-        }
-    }
+    });
 }
 
 /// Solves `L X = B` in place (`L` lower triangular), column by column.
-pub(crate) fn solve_lower(l: MatRef<'_, fx128>, mut rhs: MatMut<'_, fx128>) {
+pub(crate) fn solve_lower(l: MatRef<'_, fx128>, rhs: MatMut<'_, fx128>, par: Par) {
     let n = l.nrows();
     let ls = Split::new(l);
     let inv_diag: Vec<fx128> = (0..n).map(|k| fx128::from(1.0) / l[(k, k)]).collect();
+    let threads = threads_for(n * n * rhs.ncols() / 2, par);
+    par_columns(rhs, threads, &|rhs, _| {
+        solve_lower_split(&ls, &inv_diag, rhs)
+    });
+}
+
+fn solve_lower_split(ls: &Split, inv_diag: &[fx128], mut rhs: MatMut<'_, fx128>) {
+    let n = ls.rows;
     let mut xh = vec![0.0; n];
     let mut xl = vec![0.0; n];
     for c in 0..rhs.ncols() {
@@ -190,10 +234,18 @@ pub(crate) fn solve_lower(l: MatRef<'_, fx128>, mut rhs: MatMut<'_, fx128>) {
 
 /// Solves `Lᵀ X = B` in place (`L` lower triangular): backward, with the rows of `L` as
 /// contiguous columns of `Lᵀ`.
-pub(crate) fn solve_lower_transpose(l: MatRef<'_, fx128>, mut rhs: MatMut<'_, fx128>) {
+pub(crate) fn solve_lower_transpose(l: MatRef<'_, fx128>, rhs: MatMut<'_, fx128>, par: Par) {
     let n = l.nrows();
     let lt = Split::new(l.transpose());
     let inv_diag: Vec<fx128> = (0..n).map(|k| fx128::from(1.0) / l[(k, k)]).collect();
+    let threads = threads_for(n * n * rhs.ncols() / 2, par);
+    par_columns(rhs, threads, &|rhs, _| {
+        solve_lower_transpose_split(&lt, &inv_diag, rhs)
+    });
+}
+
+fn solve_lower_transpose_split(lt: &Split, inv_diag: &[fx128], mut rhs: MatMut<'_, fx128>) {
+    let n = lt.rows;
     let mut xh = vec![0.0; n];
     let mut xl = vec![0.0; n];
     for c in 0..rhs.ncols() {
@@ -218,8 +270,49 @@ pub(crate) fn solve_lower_transpose(l: MatRef<'_, fx128>, mut rhs: MatMut<'_, fx
     }
 }
 
+/// Columns per block of the blocked Cholesky factorization.
+const BLOCK: usize = 64;
+
+/// Blocked left-looking lower Cholesky in place (lower triangle): each block column is
+/// updated by one (parallel) product with the columns already factored, its diagonal block
+/// factored unblocked, and the rows below solved against it. `false` when a pivot is not
+/// positive.
+pub(crate) fn cholesky_in_place(mut a: MatMut<'_, fx128>, par: Par) -> bool {
+    let n = a.nrows();
+    let mut j0 = 0;
+    while j0 < n {
+        let w = BLOCK.min(n - j0);
+        let (left, mut right) = a.rb_mut().split_at_col_mut(j0);
+        if j0 > 0 {
+            // A[j0.., j0..j0+w] −= L[j0.., ..j0] L[j0..j0+w, ..j0]ᵀ
+            let left = left.rb();
+            gemm(
+                right.rb_mut().submatrix_mut(j0, 0, n - j0, w),
+                true,
+                left.submatrix(j0, 0, n - j0, j0),
+                left.submatrix(j0, 0, w, j0).transpose(),
+                fx128::from(-1.0),
+                par,
+            );
+        }
+        if !cholesky_unblocked(right.rb_mut().submatrix_mut(j0, 0, w, w)) {
+            return false;
+        }
+        if j0 + w < n {
+            // L[j0+w.., block] = A[j0+w.., block] L_diag⁻ᵀ, i.e. L_diag Xᵀ = A_panelᵀ.
+            let (top, mut bottom) = right.rb_mut().subcols_mut(0, w).split_at_row_mut(j0 + w);
+            let diag = top.rb().submatrix(j0, 0, w, w);
+            let mut panel_t = bottom.rb().transpose().to_owned();
+            solve_lower(diag, panel_t.as_mut(), par);
+            bottom.copy_from(panel_t.transpose());
+        }
+        j0 += w;
+    }
+    true
+}
+
 /// Left-looking lower Cholesky in place; `false` when a pivot is not positive.
-pub(crate) fn cholesky_in_place(mut a: MatMut<'_, fx128>) -> bool {
+fn cholesky_unblocked(mut a: MatMut<'_, fx128>) -> bool {
     let n = a.nrows();
     // The factor's columns, split, filled as they are computed.
     let mut lh = vec![0.0; n * n];
@@ -282,6 +375,7 @@ mod tests {
             a.as_ref(),
             b.as_ref(),
             fx128::from(1.0),
+            faer::Par::Seq,
         );
         let mut reference = Mat::<fx128>::zeros(n, 5);
         crate::dense::generic_gemm(
@@ -311,15 +405,15 @@ mod tests {
             spd[(i, i)] += fx128::from(1.0);
         }
         let mut l = spd.clone();
-        assert!(cholesky_in_place(l.as_mut()));
+        assert!(cholesky_in_place(l.as_mut(), faer::Par::Seq));
         let mut l2 = spd.clone();
         assert!(crate::dense::generic_cholesky_in_place(
             l2.as_mut(),
             faer::Par::Seq
         ));
         let mut x = b.clone();
-        solve_lower(l.as_ref(), x.as_mut());
-        solve_lower_transpose(l.as_ref(), x.as_mut());
+        solve_lower(l.as_ref(), x.as_mut(), faer::Par::Seq);
+        solve_lower_transpose(l.as_ref(), x.as_mut(), faer::Par::Seq);
         let mut x2 = b.clone();
         crate::dense::generic_solve_lower(l2.as_ref(), x2.as_mut(), faer::Par::Seq);
         crate::dense::generic_solve_lower_transpose(l2.as_ref(), x2.as_mut(), faer::Par::Seq);
@@ -329,6 +423,66 @@ mod tests {
                     (x[(i, j)] - x2[(i, j)]).abs().0 < 1e-26 * (1.0 + x2[(i, j)].abs().0),
                     "{i} {j}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn threaded_kernels_give_the_same_bits() {
+        let n = 300; // large enough to use two threads
+        let a = Mat::<fx128>::from_fn(n, n, |i, j| {
+            fx128::from(((i * 13 + j * 7) % 17) as f64 - 8.0) / fx128::from(7.0)
+        });
+        let mut spd = Mat::<fx128>::zeros(n, n);
+        gemm(
+            spd.as_mut(),
+            false,
+            a.transpose(),
+            a.as_ref(),
+            fx128::from(1.0),
+            faer::Par::Seq,
+        );
+        let mut spd2 = Mat::<fx128>::zeros(n, n);
+        gemm(
+            spd2.as_mut(),
+            false,
+            a.transpose(),
+            a.as_ref(),
+            fx128::from(1.0),
+            faer::Par::rayon(2),
+        );
+        assert!(spd == spd2);
+        for i in 0..n {
+            spd[(i, i)] += fx128::from(1.0);
+        }
+        let (mut l1, mut l2) = (spd.clone(), spd.clone());
+        assert!(cholesky_in_place(l1.as_mut(), faer::Par::Seq));
+        assert!(cholesky_in_place(l2.as_mut(), faer::Par::rayon(2)));
+        assert!(l1 == l2);
+        let (mut x1, mut x2) = (a.clone(), a.clone());
+        solve_lower(l1.as_ref(), x1.as_mut(), faer::Par::Seq);
+        solve_lower(l1.as_ref(), x2.as_mut(), faer::Par::rayon(2));
+        solve_lower_transpose(l1.as_ref(), x1.as_mut(), faer::Par::Seq);
+        solve_lower_transpose(l1.as_ref(), x2.as_mut(), faer::Par::rayon(2));
+        assert!(x1 == x2);
+        // and the factor is right: L Lᵀ = A to ~1e-28 relative
+        let mut llt = Mat::<fx128>::zeros(n, n);
+        let lower = Mat::<fx128>::from_fn(
+            n,
+            n,
+            |i, j| if i >= j { l1[(i, j)] } else { fx128::from(0.0) },
+        );
+        gemm(
+            llt.as_mut(),
+            false,
+            lower.as_ref(),
+            lower.transpose(),
+            fx128::from(1.0),
+            faer::Par::Seq,
+        );
+        for i in 0..n {
+            for j in 0..=i {
+                assert!((llt[(i, j)] - spd[(i, j)]).abs().0 < 1e-27 * (1.0 + spd[(i, j)].abs().0));
             }
         }
     }

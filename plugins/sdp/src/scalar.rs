@@ -151,18 +151,18 @@ impl Real for fx128 {
         a: MatRef<'_, Self>,
         b: MatRef<'_, Self>,
         alpha: Self,
-        _par: Par,
+        par: Par,
     ) {
-        crate::dd::gemm(dst, accumulate, a, b, alpha)
+        crate::dd::gemm(dst, accumulate, a, b, alpha, par)
     }
-    fn cholesky_in_place(a: MatMut<'_, Self>, _par: Par) -> bool {
-        crate::dd::cholesky_in_place(a)
+    fn cholesky_in_place(a: MatMut<'_, Self>, par: Par) -> bool {
+        crate::dd::cholesky_in_place(a, par)
     }
-    fn solve_lower(l: MatRef<'_, Self>, rhs: MatMut<'_, Self>, _par: Par) {
-        crate::dd::solve_lower(l, rhs)
+    fn solve_lower(l: MatRef<'_, Self>, rhs: MatMut<'_, Self>, par: Par) {
+        crate::dd::solve_lower(l, rhs, par)
     }
-    fn solve_lower_transpose(l: MatRef<'_, Self>, rhs: MatMut<'_, Self>, _par: Par) {
-        crate::dd::solve_lower_transpose(l, rhs)
+    fn solve_lower_transpose(l: MatRef<'_, Self>, rhs: MatMut<'_, Self>, par: Par) {
+        crate::dd::solve_lower_transpose(l, rhs, par)
     }
     const EPSILON: f64 = f64::EPSILON * f64::EPSILON / 4.0;
 
