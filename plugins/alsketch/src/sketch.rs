@@ -157,6 +157,8 @@ pub struct Sketcher {
     scratch2: Vec<f64>,
     touched: Vec<usize>,
     mark: Vec<bool>,
+    /// Flops of the last solve that `poll` aborted (its steps are in the state).
+    pub aborted_flops: u64,
 }
 
 /// What a call to [`Sketcher::solve`] achieved.
@@ -178,6 +180,7 @@ impl Sketcher {
             scratch2: Vec::new(),
             touched: Vec::new(),
             mark: Vec::new(),
+            aborted_flops: 0,
         }
     }
 
@@ -229,7 +232,7 @@ impl Sketcher {
         let poll_every: u64 = if self.kind == SketchKind::Kaczmarz {
             1 << 16
         } else {
-            1 << 10
+            16
         };
         let refresh = if self.kind == SketchKind::Kaczmarz {
             REFRESH.max(size as u64)
@@ -257,7 +260,10 @@ impl Sketcher {
                 });
             }
             if steps > 0 && steps.is_multiple_of(poll_every) {
-                poll(steps)?;
+                if let Err(e) = poll(steps) {
+                    self.aborted_flops = flops;
+                    return Err(e);
+                }
             }
             flops += match self.kind {
                 SketchKind::Gaussian => self.gaussian_step(sys, state, &mut rnorm2),

@@ -692,8 +692,11 @@ pub fn solve(
                     Err(e)
                         if e.kind == ErrorKind::Cancelled && e.message.as_str() == TIME_LIMIT =>
                     {
+                        // Keep the partial solve: it is used below if it is a descent direction.
                         timed_out = true;
-                        break 'system (state, shift, 0, false);
+                        flops += sketcher.aborted_flops;
+                        let steps = state.steps;
+                        break 'system (state, shift, steps, false);
                     }
                     Err(e) => return Err(e),
                 };
@@ -733,9 +736,6 @@ pub fn solve(
             let steps = state.steps;
             break 'system (state, shift, steps, reached);
         };
-        if timed_out {
-            break Status::TimeLimit;
-        }
         sketch_total += sketch_steps;
         let rel_res = state.residual_norm() / b_norm;
         let (dx, dl) = state.z.split_at(n);
@@ -746,7 +746,11 @@ pub fn solve(
             + nu * dot(&g_gl, dl);
         if !reached {
             if gz >= 0.0 {
-                break Status::SketchLimit;
+                break if timed_out {
+                    Status::TimeLimit
+                } else {
+                    Status::SketchLimit
+                };
             }
             inexact += 1;
         }
