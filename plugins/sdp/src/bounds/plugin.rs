@@ -46,7 +46,9 @@ pub fn algorithms() -> Vec<AlgorithmSpec> {
             .param(ParamInfo::with_default("form", ValueKind::Str, "mv", "`mv` (Mittelmann-Vallentin, with the b matrix) or `clrs` (ClusteredLowRankSolver's three_point_spherical_cap)"))
             .param(ParamInfo::with_default("symmetry", ValueKind::Bool, true, "reduce the trivariate part by S3 (same optimum, far smaller SDP)"))
             .param(ParamInfo::optional("sk", ValueKind::List, "which S_k (k = 0..d) to include (default all)"))
-            .param(ParamInfo::optional("gegenbauer_terms", ValueKind::List, "which a_k to include (default 1..2d for mv, 0..2d for clrs)")),
+            .param(ParamInfo::optional("gegenbauer_terms", ValueKind::List, "which a_k to include (default 1..2d for mv, 0..2d for clrs)"))
+            .param(ParamInfo::optional("multipliers", ValueKind::List, "trivariate sum-of-squares multipliers: one, p_i, sum_p, sum_pp, ppp, gram (default: the form's)"))
+            .param(ParamInfo::with_default("grid_extra", ValueKind::Int, 0i64, "extra points per coordinate of the candidate sample grids")),
         ),
         common(
             AlgorithmSpec::new(
@@ -57,7 +59,8 @@ pub fn algorithms() -> Vec<AlgorithmSpec> {
             .param(ParamInfo::required("dim", ValueKind::Int, "dimension n"))
             .param(ParamInfo::required("degree", ValueKind::Int, "highest power of |x|^2 in the polynomial factor"))
             .param(ParamInfo::optional("radius", ValueKind::Float, "r with f <= 0 for |x| >= r (default sqrt(1 + n/8); the bound is scale invariant, r only changes the numerics and the finite-degree value)"))
-            .param(ParamInfo::with_default("sample_scale", ValueKind::Float, cohn_elkies::DEFAULT_SAMPLE_SCALE, "factor on SDPB's rescaled Laguerre sample points")),
+            .param(ParamInfo::with_default("sample_scale", ValueKind::Float, cohn_elkies::DEFAULT_SAMPLE_SCALE, "factor on SDPB's rescaled Laguerre sample points"))
+            .param(ParamInfo::optional("terms", ValueKind::List, "Laguerre indices k <= degree that f may use (default all)")),
         ),
     ]
 }
@@ -131,7 +134,7 @@ fn spec_error(msg: String) -> PluginError {
         .collect();
     let param = match head.as_str() {
         "dim" | "degree" | "angle" | "terms" | "sk" | "gegenbauer_terms" | "radius"
-        | "sample_scale" => head,
+        | "sample_scale" | "multipliers" | "grid_extra" => head,
         _ => "degree".to_string(),
     };
     PluginError::bad_parameter(&param, msg)
@@ -279,6 +282,25 @@ fn create_three_point(params: Value) -> PluginResult<Box<dyn Run>> {
     spec.symmetry = from_value_field(&params, "symmetry")?;
     spec.sk = list_field(&params, "sk")?;
     spec.gegenbauer_terms = list_field(&params, "gegenbauer_terms")?;
+    spec.grid_extra = usize_field(&params, "grid_extra")?;
+    if let Some(Value::List(names)) = params.get("multipliers") {
+        let parse = |v: &Value| -> PluginResult<three_point::Multiplier> {
+            use three_point::Multiplier as M;
+            match v.as_str() {
+                Some("one") => Ok(M::One),
+                Some("p_i") => Ok(M::SeparateP),
+                Some("sum_p") => Ok(M::SumP),
+                Some("sum_pp") => Ok(M::SumPP),
+                Some("ppp") => Ok(M::Ppp),
+                Some("gram") => Ok(M::Gram),
+                _ => Err(PluginError::bad_parameter(
+                    "multipliers",
+                    format!("{}: expected one, p_i, sum_p, sum_pp, ppp or gram", v.describe()),
+                )),
+            }
+        };
+        spec.multipliers = Some(names.iter().map(parse).collect::<PluginResult<Vec<_>>>()?);
+    }
     let sdp = three_point::build(&spec).map_err(spec_error)?;
     export(&params, &sdp.sdp)?;
     let certificate: bool = from_value_field(&params, "certificate")?;
@@ -313,6 +335,7 @@ fn create_cohn_elkies(params: Value) -> PluginResult<Box<dyn Run>> {
         Some(_) => from_value_field(&params, "radius")?,
     };
     spec.sample_scale = from_value_field(&params, "sample_scale")?;
+    spec.terms = list_field(&params, "terms")?;
     let sdp = cohn_elkies::build(&spec).map_err(spec_error)?;
     export(&params, &sdp.sdp)?;
     let certificate: bool = from_value_field(&params, "certificate")?;
