@@ -45,6 +45,8 @@ impl Plugin for SdpPlugin {
         ];
         // sdp.delsarte, sdp.three_point, sdp.cohn_elkies
         specs.extend(crate::bounds::plugin::algorithms());
+        // sdp.game, sdp.sphere_packing_3pt
+        specs.extend(crate::game::algorithms::algorithms());
         specs
     }
 }

@@ -139,6 +139,30 @@ impl ValueModel {
         (mean, 1.0 / self.beta + quad.max(0.0))
     }
 
+    /// A draw of the weights from the posterior `N(m, S)` (Thompson sampling), from standard
+    /// normals made by Box–Muller.
+    pub fn sample_weights(&self, rng: &mut impl rand::Rng) -> Vec<f64> {
+        let m = self.mean_w.len();
+        let z: Vec<f64> = (0..m)
+            .map(|_| {
+                let u1: f64 = rng.random::<f64>().max(1e-300);
+                let u2: f64 = rng.random::<f64>();
+                (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+            })
+            .collect();
+        let Some(l) = dense::cholesky(self.cov.as_ref(), Par::Seq) else {
+            return self.mean_w.clone();
+        };
+        (0..m)
+            .map(|i| self.mean_w[i] + (0..=i).map(|j| l[(i, j)] * z[j]).sum::<f64>())
+            .collect()
+    }
+
+    /// `ȳ + φᵀw` for given weights (a posterior draw, or the mean).
+    pub fn predict_with(&self, phi: &[f64], weights: &[f64]) -> f64 {
+        self.y_mean + dot(phi, weights)
+    }
+
     pub fn weights(&self) -> &[f64] {
         &self.mean_w
     }
