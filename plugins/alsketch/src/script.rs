@@ -3,7 +3,8 @@
 //! Closures arrive as [`Value::Callable`] and are called through the host. `f` takes the point
 //! (a vector) and returns a number; `c` returns m numbers; `grad` n numbers; `jac` the m×n
 //! Jacobian (a list of m rows, or a flat list when m = 1); `hess` takes a map `#{ x, lambda }`
-//! and returns the n×n Hessian of the Lagrangian f + λᵀc. Optional entries: `m` (default 0),
+//! and returns the n×n Hessian of the Lagrangian f + λᵀc. Optional entries: `m` (default: the
+//! length of c(x0), or 0 without `c`),
 //! `lambda0` (default zeros), `name`, and the three derivatives, which are then replaced by
 //! finite differences:
 //!
@@ -97,7 +98,31 @@ impl<'h, 'a> ScriptProblem<'h, 'a> {
         if n == 0 || x0.len() != n {
             return Err(bad(format!("`x0` has {} entries but `n` is {n}", x0.len())));
         }
-        let m = count(map, "m")?.unwrap_or(0);
+        let c = callable(map, "c")?;
+        let mut calls = 0;
+        let m = match (count(map, "m")?, c) {
+            (Some(m), _) => m,
+            (None, None) => 0,
+            // No `m`: count the constraints at the start point.
+            (None, Some(cf)) => {
+                calls += 1;
+                let v = host
+                    .call_function(cf, Value::from(x0.as_slice()))
+                    .map_err(|e| e.context("problem `c`"))?;
+                match &v {
+                    Value::Int(_) | Value::Float(_) => 1,
+                    _ => v
+                        .to_f64_vec()
+                        .ok_or_else(|| {
+                            bad(format!(
+                                "`c` returned {}, expected a list of numbers",
+                                v.describe()
+                            ))
+                        })?
+                        .len(),
+                }
+            }
+        };
         let lambda0 = match map.get("lambda0") {
             None => vec![0.0; m],
             Some(v) => v
@@ -112,7 +137,6 @@ impl<'h, 'a> ScriptProblem<'h, 'a> {
         }
         let f =
             callable(map, "f")?.ok_or_else(|| bad("`f` (the objective, |x| ...) is required"))?;
-        let c = callable(map, "c")?;
         if m > 0 && c.is_none() {
             return Err(bad(format!(
                 "`c` (the constraints, |x| [...]) is required when m = {m}"
@@ -134,7 +158,7 @@ impl<'h, 'a> ScriptProblem<'h, 'a> {
             grad: callable(map, "grad")?,
             jac: callable(map, "jac")?,
             hess: callable(map, "hess")?,
-            calls: 0,
+            calls,
         })
     }
 

@@ -259,11 +259,12 @@ impl Sketcher {
                     flops,
                 });
             }
-            if steps > 0 && steps.is_multiple_of(poll_every) {
-                if let Err(e) = poll(steps) {
-                    self.aborted_flops = flops;
-                    return Err(e);
-                }
+            if steps > 0
+                && steps.is_multiple_of(poll_every)
+                && let Err(e) = poll(steps)
+            {
+                self.aborted_flops = flops;
+                return Err(e);
             }
             flops += match self.kind {
                 SketchKind::Gaussian => self.gaussian_step(sys, state, &mut rnorm2),

@@ -86,13 +86,14 @@ fn script_problems_converge_with_and_without_derivatives() {
                 vec![Value::from((1.0 + x[0] * x[0]).powi(2) + x[1] * x[1] - 4.0)].into(),
             ))
         });
+        // Without derivatives, n and m are left out too: they are inferred from x0 and c(x0).
         let mut problem = ValueMap::new()
-            .with("n", 2i64)
-            .with("m", 1i64)
             .with("x0", vec![2.0, 2.0])
             .with("f", f)
             .with("c", c);
         if with_derivatives {
+            problem.insert("n", 2i64);
+            problem.insert("m", 1i64);
             let grad = host.add_function(move |x| {
                 let x = xs(&x);
                 Ok(Value::from(vec![2.0 * x[0] / (1.0 + x[0] * x[0]), -1.0]))
