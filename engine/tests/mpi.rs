@@ -117,3 +117,24 @@ fn a_dying_rank_fails_only_its_job_and_the_rest_continue() {
     assert_eq!(v["second"][0].as_f64(), Some(20.0));
     assert_eq!(v["second"][1].as_f64(), Some(22.0));
 }
+
+#[test]
+fn an_sdp_game_on_three_ranks_has_the_history_of_the_threaded_run() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("game.rhai"),
+        r#"
+        let r = run("sdp.game", #{ target: "cohn_elkies", dim: 4, budget: 6, workers: 2, seed: 3, degree: 8 });
+        save(#{ history: r.history.map(|h| [h.key, h.bound, h.status]), best: r.best_bound }, "history.ron");
+        "#,
+    )
+    .unwrap();
+    let out = mpirun(3, &["run", "game.rhai", "--mpi", "--out", "mpi"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = boundlab(&["run", "game.rhai", "--jobs", "2", "--out", "threads"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mpi = std::fs::read_to_string(dir.path().join("mpi/history.ron")).unwrap();
+    let threads = std::fs::read_to_string(dir.path().join("threads/history.ron")).unwrap();
+    assert_eq!(mpi, threads);
+    assert!(mpi.matches("cohn_elkies|n=4").count() >= 6, "{mpi}");
+}
