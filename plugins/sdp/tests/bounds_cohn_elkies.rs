@@ -9,9 +9,21 @@ fn solve(
     d: usize,
     precision: Precision,
 ) -> boundlab_sdp::bounds::cohn_elkies::CohnElkiesBound {
+    solve_to(n, d, precision, 1e-8)
+}
+
+/// At D ≥ 24 the Laguerre LP's Schur complement is singular to double-double precision near a
+/// 1e-8 gap (the solver then reports `numerical_error`, as it must); these solves stop at 1e-7,
+/// still 50x tighter than the published digits they are compared with.
+fn solve_to(
+    n: usize,
+    d: usize,
+    precision: Precision,
+    tol: f64,
+) -> boundlab_sdp::bounds::cohn_elkies::CohnElkiesBound {
     let settings = SolveSettings {
         precision,
-        tol: 1e-8,
+        tol,
         ..SolveSettings::default()
     };
     let mut spec = CohnElkiesSpec::new(n, d);
@@ -65,7 +77,7 @@ fn dimension_8_is_e8() {
 #[test]
 fn dimension_4_at_high_degree() {
     // Cohn–de Laat–Salmon (2022) Table 1.1: the LP bound in dimension 4 is Δ = 0.647705.
-    let b = solve(4, 32, Precision::DoubleDouble);
+    let b = solve_to(4, 32, Precision::DoubleDouble, 1e-7);
     assert_eq!(b.status, SdpStatus::Optimal);
     assert!((b.bound - 0.647705).abs() < 5e-6, "{}", b.bound);
 }
@@ -77,7 +89,7 @@ fn double_precision_is_right_or_says_so() {
     if b.status == SdpStatus::Optimal {
         assert!((b.bound - 0.2537597).abs() < 1e-6, "{}", b.bound);
     }
-    let dd = solve(8, 24, Precision::DoubleDouble);
+    let dd = solve_to(8, 24, Precision::DoubleDouble, 1e-7);
     assert_eq!(dd.status, SdpStatus::Optimal);
     assert!((dd.bound - b.bound).abs() < 1e-6 || b.status != SdpStatus::Optimal);
 }
