@@ -4,7 +4,8 @@ use boundlab_sdk::PluginModule_Ref;
 
 /// The root modules of the bundled plugins, in a fixed order.
 pub fn modules() -> Vec<PluginModule_Ref> {
-    #[allow(unused_mut)] // empty when every `bundled-*` feature is off
+    // Each push sits behind its own cargo feature, so neither `vec![]` nor a non-mut binding fits.
+    #[allow(unused_mut, clippy::vec_init_then_push)]
     let mut modules = Vec::new();
     #[cfg(feature = "bundled-template")]
     modules.push(boundlab_plugin_template::plugin_module());
