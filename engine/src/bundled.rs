@@ -3,9 +3,9 @@
 use boundlab_sdk::PluginModule_Ref;
 
 /// The root modules of the bundled plugins, in a fixed order.
+// Each push sits behind its own cargo feature, so neither `vec![]` nor a non-mut binding fits.
+#[allow(unused_mut, clippy::vec_init_then_push)]
 pub fn modules() -> Vec<PluginModule_Ref> {
-    // Each push sits behind its own cargo feature, so neither `vec![]` nor a non-mut binding fits.
-    #[allow(unused_mut, clippy::vec_init_then_push)]
     let mut modules = Vec::new();
     #[cfg(feature = "bundled-template")]
     modules.push(boundlab_plugin_template::plugin_module());
