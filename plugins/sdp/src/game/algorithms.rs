@@ -32,10 +32,10 @@ pub fn algorithms() -> Vec<AlgorithmSpec> {
         .param(ParamInfo::optional("resume", ValueKind::Str, "a checkpoint file to continue from (same target, options, strategy, seed and workers)"))
         .param(ParamInfo::with_default("strategy", ValueKind::Str, "mcts", "`mcts` (BO + tree search), `bo` (BO over the parameters, default blocks) or `random`"))
         .param(ParamInfo::with_default("simulations", ValueKind::Int, 300i64, "tree-search simulations per proposal"))
-        .param(ParamInfo::with_default("initial", ValueKind::Int, 3i64, "random evaluations before the models are used"))
-        .param(ParamInfo::with_default("kappa", ValueKind::Float, 1.0, "optimism of the value model: reward −(μ − κσ)"))
+        .param(ParamInfo::with_default("initial", ValueKind::Int, 3i64, "random evaluations before the models are used (the first with the default blocks)"))
+        .param(ParamInfo::with_default("kappa", ValueKind::Float, 1.0, "exploitation of a batch's first proposal: blocks maximising −(μ − κσ) under the value model"))
         .param(ParamInfo::optional("degree", ValueKind::Int, "the default formulation's degree, which sets the cost cap (cohn_elkies 12, three_point_kissing 4, sphere_packing_3pt 9)"))
-        .param(ParamInfo::optional("max_degree", ValueKind::Int, "the vocabulary's degree cap (cohn_elkies 2·degree, three_point_kissing degree+1, sphere_packing_3pt degree+2)"))
+        .param(ParamInfo::optional("max_degree", ValueKind::Int, "the vocabulary's degree cap (cohn_elkies degree+4, three_point_kissing degree+1, sphere_packing_3pt degree+2)"))
         .param(ParamInfo::optional("ranges", ValueKind::Map, "parameter ranges to override, e.g. #{ radius: [1.0, 1.4] }"))
         .param(ParamInfo::optional("bound_options", ValueKind::Map, "fixed parameters for every solve, e.g. #{ tol: 1e-9, two_point_degree: 24 }")),
         AlgorithmSpec::new(

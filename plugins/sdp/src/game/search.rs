@@ -2,21 +2,23 @@
 //! Monte Carlo tree search over its blocks, with batches of distinct proposals, a cache of
 //! evaluated formulations by canonical key, and a checkpoint after every evaluation.
 //!
-//! One round: fit the GP ([`super::gp`]) on the evaluated parameters and bounds (a failed
-//! solve counts as the worst bound plus a margin), pick `q ≤ workers` parameter points by
-//! expected improvement with the constant liar ([`super::acquisition`]), and for each run a
-//! tree search ([`super::mcts`]) over block sets whose terminal reward is minus the value
-//! model's optimistic bound `μ − κσ` (σ: the uncertainty of the model's weights;
-//! [`super::value_model`]) — for the first member of a batch with the posterior mean of the
-//! weights, for the others with a posterior draw (Thompson sampling), so that they explore
-//! different block sets; the best set not yet evaluated is the proposal. With
-//! varying blocks the GP is fitted to the bounds with the value model's block effect moved to
-//! the best formulation's blocks, so that it sees the parameters' effect alone. The `q` jobs go to the evaluator in one batch (the engine's workers); each result
-//! is recorded and checkpointed in job order.
+//! One round: fit the GP ([`super::gp`]) on the evaluated parameters and bounds, pick
+//! `q ≤ workers` parameter points by expected improvement with the constant liar
+//! ([`super::acquisition`]), and for each run a tree search ([`super::mcts`]) over block sets
+//! scored without SDP solves by the learned value model, a second Gaussian process on
+//! `(parameters, block indicators)` of the bounds (a failed solve counts as the worst bound
+//! plus the spread), and a linear feasibility model ([`super::value_model`]): the first member
+//! of a batch exploits (optimistic bound `μ − κσ`), the others explore (expected improvement).
+//! The best-scoring set not yet evaluated among the tree's terminal sets, the incumbent's and
+//! the default blocks is the proposal; it joins the block GP as a "lie" so that the
+//! next member of the batch looks elsewhere. With varying blocks the parameter GP is fitted to
+//! the successful bounds moved by the block GP to the best formulation's blocks, so that it
+//! sees the parameters' effect alone; for `bo` a failed solve counts at the penalty.
 //!
 //! Strategies: `mcts` (the above), `bo` (the GP picks the parameters, the blocks are the
-//! default formulation's) and `random` (uniform parameters, a random block set whose size is
-//! uniform between half the cost cap and the cap) — the ablations of the benchmark.
+//! default formulation's) and `random` (uniform parameters, a uniformly random block set that
+//! fills the cost cap) — the ablations of the benchmark. Blocks only enlarge a formulation's
+//! function space, so every proposed set fills the cap (the default formulation's cost).
 //!
 //! Determinism: all randomness comes from one ChaCha8 stream seeded by `seed`; its word
 //! position is checkpointed with the proposals in flight, so a resumed search proposes and
@@ -28,7 +30,7 @@ use boundlab_sdk::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::acquisition::{AcquisitionOptions, constant_liar_batch};
+use super::acquisition::{AcquisitionOptions, constant_liar_batch, expected_improvement};
 use super::gp::{Gp, HyperBounds};
 use super::mcts::{MctsOptions, TreeGame, search};
 use super::target::{Target, canonical_key, round6};
@@ -72,9 +74,10 @@ pub struct SearchConfig {
     pub strategy: Strategy,
     /// Tree-search simulations per proposal.
     pub simulations: usize,
-    /// Random evaluations before the models are used.
+    /// Random evaluations before the models are used (the first with the default blocks).
     pub initial: usize,
-    /// Optimism of the value model's reward, `−(μ − κσ)`.
+    /// Exploitation of the first proposal of a batch: its blocks maximise `−(μ − κσ)` under
+    /// the value model; the other members maximise expected improvement.
     pub kappa: f64,
 }
 
@@ -341,20 +344,74 @@ pub fn run_search(
 }
 
 /// The surrogate's output for each evaluation: the bound, or for a failure the worst bound
-/// plus a tenth of the spread (all zero when nothing succeeded yet).
+/// plus the spread (all zero when nothing succeeded yet).
 fn penalised(history: &[Evaluation]) -> Vec<f64> {
+    let penalty = failure_penalty(history).unwrap_or(0.0);
+    history.iter().map(|e| e.bound.unwrap_or(penalty)).collect()
+}
+
+/// The worst bound plus the spread of the bounds plus a thousandth of the worst.
+fn failure_penalty(history: &[Evaluation]) -> Option<f64> {
     let ok: Vec<f64> = history.iter().filter_map(|e| e.bound).collect();
+    if ok.is_empty() {
+        return None;
+    }
     let (lo, hi) = ok
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
             (a.min(v), b.max(v))
         });
-    let penalty = if ok.is_empty() {
-        0.0
+    Some(hi + (hi - lo) + 1e-3 * hi.abs().max(1e-12))
+}
+
+/// The models of the block search: a Gaussian process on `(θ, block indicators)` of the
+/// bounds, failures at the penalty (the value model), and whether a formulation is solved at all (a linear
+/// probability model, [`ValueModel`] on 1 = `optimal`, 0 = not).
+struct Models {
+    value: Option<Gp>,
+    /// The best successful bound (expected improvement is measured from it).
+    best: f64,
+    feasible: Option<ValueModel>,
+    penalty: f64,
+}
+
+fn fit_models(target: &dyn Target, history: &[Evaluation]) -> Models {
+    let ok: Vec<&Evaluation> = history.iter().filter(|e| e.bound.is_some()).collect();
+    let best = ok
+        .iter()
+        .filter_map(|e| e.bound)
+        .fold(f64::INFINITY, f64::min);
+    // Failures enter at the penalty (worst bound plus the spread): the GP then expects
+    // little of the formulations near them.
+    let value = if ok.len() >= 2 {
+        let x: Vec<Vec<f64>> = history
+            .iter()
+            .map(|e| target.gp_features(&to_unit(target, &e.params), &e.blocks))
+            .collect();
+        Gp::fit(&x, &penalised(history), &HyperBounds::default()).ok()
     } else {
-        hi + 0.1 * (hi - lo).max(1e-9 * hi.abs().max(1.0))
+        None
     };
-    history.iter().map(|e| e.bound.unwrap_or(penalty)).collect()
+    let failures = history.len() - ok.len();
+    let feasible = if failures > 0 && !ok.is_empty() {
+        let x: Vec<Vec<f64>> = history
+            .iter()
+            .map(|e| target.features(&to_unit(target, &e.params), &e.blocks))
+            .collect();
+        let y: Vec<f64> = history
+            .iter()
+            .map(|e| if e.bound.is_some() { 1.0 } else { 0.0 })
+            .collect();
+        ValueModel::fit(&x, &y)
+    } else {
+        None
+    };
+    Models {
+        value,
+        best,
+        feasible,
+        penalty: failure_penalty(history).unwrap_or(1.0),
+    }
 }
 
 /// `q` proposals with distinct keys not yet evaluated.
@@ -369,76 +426,95 @@ pub fn propose(
     let p = target.params().len();
     let mut out = Vec::with_capacity(q);
     let modelled = config.strategy != Strategy::Random && history.len() >= config.initial.max(2);
-    let y = penalised(history);
-    let model = if modelled && config.strategy == Strategy::Mcts {
-        let phi: Vec<Vec<f64>> = history
-            .iter()
-            .map(|e| target.features(&to_unit(target, &e.params), &e.blocks))
-            .collect();
-        ValueModel::fit(&phi, &y)
+    let incumbent: Vec<usize> = history
+        .iter()
+        .filter(|e| e.bound.is_some())
+        .min_by(|a, b| a.bound.unwrap_or(0.0).total_cmp(&b.bound.unwrap_or(0.0)))
+        .map_or_else(|| target.default_blocks(), |e| e.blocks.clone());
+    let mut models = if modelled && config.strategy == Strategy::Mcts {
+        Some(fit_models(target, history))
     } else {
         None
     };
-    let thetas: Vec<Vec<f64>> = if modelled {
-        let x: Vec<Vec<f64>> = history.iter().map(|e| to_unit(target, &e.params)).collect();
-        // With varying blocks, the GP sees the bound each evaluation would have had with the
-        // blocks of the best one: the value model's block effect is moved out (its first 2p
-        // features are the parameters).
-        let y_gp: Vec<f64> = match &model {
-            Some(m) => {
-                let (best_i, _) = y
-                    .iter()
-                    .enumerate()
-                    .min_by(|a, b| a.1.total_cmp(b.1))
-                    .expect("history is not empty");
-                let block_part = |blocks: &[usize]| -> f64 {
-                    let phi = target.features(&vec![0.0; p], blocks);
-                    phi.iter()
-                        .zip(m.weights())
-                        .skip(2 * p)
-                        .map(|(a, b)| a * b)
-                        .sum()
-                };
-                let reference = block_part(&history[best_i].blocks);
-                history
-                    .iter()
-                    .zip(&y)
-                    .map(|(e, v)| v - block_part(&e.blocks) + reference)
-                    .collect()
+    // The GP's data: for `bo` every evaluation (failures at the penalty); for `mcts` the
+    // successful ones with the value model's block effect moved to the best formulation's
+    // blocks, so that the GP sees the parameters' effect alone (the model's first 2p features
+    // are the parameters).
+    let gp_data: Option<(Vec<Vec<f64>>, Vec<f64>)> = match (&models, modelled) {
+        (_, false) => None,
+        (None, true) => Some((
+            history.iter().map(|e| to_unit(target, &e.params)).collect(),
+            penalised(history),
+        )),
+        (Some(m), true) => m.value.as_ref().map(|v| {
+            let ok: Vec<&Evaluation> = history.iter().filter(|e| e.bound.is_some()).collect();
+            let best = ok
+                .iter()
+                .min_by(|a, b| a.bound.unwrap_or(0.0).total_cmp(&b.bound.unwrap_or(0.0)))
+                .expect("the value model has data");
+            let x: Vec<Vec<f64>> = ok.iter().map(|e| to_unit(target, &e.params)).collect();
+            let y: Vec<f64> = ok
+                .iter()
+                .zip(&x)
+                .map(|(e, u)| {
+                    let own = v.predict(&target.gp_features(u, &e.blocks)).0;
+                    let reference = v.predict(&target.gp_features(u, &best.blocks)).0;
+                    e.bound.unwrap_or(0.0) - own + reference
+                })
+                .collect();
+            (x, y)
+        }),
+    };
+    let thetas: Vec<Vec<f64>> = match gp_data {
+        Some((x, y)) => {
+            let best = y.iter().cloned().fold(f64::INFINITY, f64::min);
+            match Gp::fit(&x, &y, &HyperBounds::default()) {
+                Ok(gp) => constant_liar_batch(&gp, best, p, q, &AcquisitionOptions::default(), rng),
+                Err(_) => (0..q).map(|_| random_unit(p, rng)).collect(),
             }
-            None => y.clone(),
-        };
-        let best = y_gp.iter().cloned().fold(f64::INFINITY, f64::min);
-        match Gp::fit(&x, &y_gp, &HyperBounds::default()) {
-            Ok(gp) => constant_liar_batch(&gp, best, p, q, &AcquisitionOptions::default(), rng),
-            Err(_) => (0..q).map(|_| random_unit(p, rng)).collect(),
         }
-    } else {
-        (0..q).map(|_| random_unit(p, rng)).collect()
+        None => (0..q).map(|_| random_unit(p, rng)).collect(),
     };
     for (j, unit) in thetas.into_iter().enumerate() {
         let mut theta = from_unit(target, &unit);
-        let thompson = j > 0;
         let mut blocks = match config.strategy {
             Strategy::Bo => target.default_blocks(),
             Strategy::Random => random_blocks(target, rng),
-            Strategy::Mcts => match &model {
-                Some(m) => mcts_blocks(target, config, m, &theta, &taken, thompson, rng)
-                    .unwrap_or_else(|| random_blocks(target, rng)),
+            Strategy::Mcts => match &models {
+                Some(m) => {
+                    let exploit = j == 0;
+                    mcts_blocks(target, config, m, &theta, &incumbent, &taken, exploit, rng)
+                }
+                .unwrap_or_else(|| random_blocks(target, rng)),
+                // The initial design: the default formulation first (known to be solvable),
+                // then random sets.
                 None if history.is_empty() && j == 0 => target.default_blocks(),
                 None => random_blocks(target, rng),
             },
         };
-        // Never propose an evaluated (or already proposed) formulation.
+        // Never propose an evaluated (or already proposed) formulation: new parameters first,
+        // then (and for `bo` only once its parameters are exhausted, as with an integer
+        // parameter) random blocks.
         let mut tries = 0;
         while taken.contains(&canonical_key(target, &theta, &blocks)) && tries < 200 {
             theta = from_unit(target, &random_unit(p, rng));
-            if config.strategy != Strategy::Bo || tries > 20 {
+            if tries > 20 {
                 blocks = random_blocks(target, rng);
             }
             tries += 1;
         }
         taken.insert(canonical_key(target, &theta, &blocks));
+        // Constant liar for the blocks too: the next member of the batch sees this one as
+        // evaluated at the best bound, so its expected improvement moves elsewhere.
+        if let Some(m) = &mut models
+            && let Some(v) = &m.value
+            && let Ok(next) = v.with_observations(
+                &[target.gp_features(&to_unit(target, &theta), &blocks)],
+                &[m.best],
+            )
+        {
+            m.value = Some(next);
+        }
         out.push(Proposal {
             params: theta,
             blocks,
@@ -451,13 +527,11 @@ fn random_unit(p: usize, rng: &mut ChaCha8Rng) -> Vec<f64> {
     (0..p).map(|_| rng.random::<f64>()).collect()
 }
 
-/// A random complete block set: blocks in random order until a random cost between half the
-/// cap and the cap is reached.
+/// A random complete block set that fills the cost cap: blocks in random order while they fit.
 pub fn random_blocks(target: &dyn Target, rng: &mut ChaCha8Rng) -> Vec<usize> {
     let n = target.blocks().len();
     for _ in 0..100 {
-        let cap = target.cost_cap();
-        let goal = cap * (0.5 + 0.5 * rng.random::<f64>());
+        let goal = target.cost_cap();
         let mut order: Vec<usize> = (0..n).collect();
         for i in (1..n).rev() {
             let j = rng.random_range(0..=i);
@@ -481,15 +555,17 @@ pub fn random_blocks(target: &dyn Target, rng: &mut ChaCha8Rng) -> Vec<usize> {
 }
 
 /// The tree game over block sets at fixed parameters: add blocks in increasing index order
-/// (so each set has one path) or stop; the reward is the value model's optimistic bound.
+/// (so each set has one path) until the cost cap is reached. The score of a (partial or
+/// complete) set is, for the first proposal of a batch, minus its optimistic expected bound
+/// `p (μ − κσ) + (1 − p)·penalty`, and for the others its expected improvement times `p`,
+/// with `μ ± σ` from the value model and `p` the feasibility model's probability of a
+/// successful solve (without a value model yet, `p` alone).
 struct BlockGame<'a> {
     target: &'a dyn Target,
     unit: Vec<f64>,
-    model: &'a ValueModel,
-    /// A posterior draw of the value model's weights (Thompson sampling).
-    weights: Vec<f64>,
-    kappa: f64,
-    penalty: f64,
+    models: &'a Models,
+    /// `Some(κ)`: score `−(μ − κσ)` (exploit); `None`: expected improvement (explore).
+    kappa: Option<f64>,
 }
 
 const STOP: usize = usize::MAX;
@@ -502,13 +578,22 @@ impl TreeGame for BlockGame<'_> {
             return Vec::new();
         }
         let start = state.0.last().map_or(0, |l| l + 1);
-        let mut a: Vec<usize> = (start..self.target.blocks().len())
-            .filter(|&b| self.target.admissible(&state.0, b))
-            .collect();
-        if self.target.complete(&state.0) || a.is_empty() {
-            a.push(STOP);
+        // Blocks come in increasing index order, so a block is a legal action only if the
+        // blocks after it can still fill the cost cap.
+        let vocab = self.target.blocks();
+        let left = self.target.cost_cap() - self.target.cost(&state.0);
+        let mut tail = vec![0.0; vocab.len() + 1];
+        for b in (0..vocab.len()).rev() {
+            tail[b] = tail[b + 1] + vocab[b].cost;
         }
-        a
+        let a: Vec<usize> = (start..vocab.len())
+            .filter(|&b| {
+                self.target.admissible(&state.0, b) && tail[b] >= left.min(tail[start]) - 1e-9
+            })
+            .collect();
+        // Blocks only enlarge the function space (the bound can only improve), so the game
+        // stops when the cost cap leaves no admissible block.
+        if a.is_empty() { vec![STOP] } else { a }
     }
 
     fn step(&self, state: &Self::State, action: usize) -> Self::State {
@@ -523,50 +608,121 @@ impl TreeGame for BlockGame<'_> {
 
     fn reward(&self, state: &Self::State) -> f64 {
         if !self.target.complete(&state.0) {
-            return -self.penalty;
+            return -1.0;
         }
-        let phi = self.target.features(&self.unit, &state.0);
-        let (_, var) = self.model.predict(&phi);
-        let (_, noise) = self.model.precisions();
-        // Optimism for the weights' uncertainty (the posterior draw of the other batch members
-        // explores by itself).
-        let param_sd = (var - 1.0 / noise).max(0.0).sqrt();
-        -(self.model.predict_with(&phi, &self.weights) - self.kappa * param_sd)
+        self.score(&state.0)
+    }
+
+    /// The learned value of the children guides both the tree (PUCT prior) and the rollouts:
+    /// a softmax of each child's score (the partial set scored as a formulation).
+    fn priors(&self, state: &Self::State, actions: &[usize]) -> Vec<f64> {
+        softmax(&self.child_scores(state, actions))
+    }
+
+    fn rollout_action(
+        &self,
+        state: &Self::State,
+        actions: &[usize],
+        rng: &mut dyn rand::RngCore,
+    ) -> usize {
+        let p = softmax(&self.child_scores(state, actions));
+        let mut u = rng.random::<f64>() * p.iter().sum::<f64>();
+        for (a, w) in actions.iter().zip(&p) {
+            if u < *w {
+                return *a;
+            }
+            u -= w;
+        }
+        actions[actions.len() - 1]
     }
 }
 
+/// `exp((x − max)/τ)` with `τ` half the spread of the scores (uniform when all are equal).
+fn softmax(scores: &[f64]) -> Vec<f64> {
+    let hi = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let lo = scores.iter().cloned().fold(f64::INFINITY, f64::min);
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
+        return vec![1.0; scores.len()];
+    }
+    let tau = 0.5 * (hi - lo);
+    scores.iter().map(|x| ((x - hi) / tau).exp()).collect()
+}
+
+impl BlockGame<'_> {
+    fn child_scores(&self, state: &(Vec<usize>, bool), actions: &[usize]) -> Vec<f64> {
+        actions
+            .iter()
+            .map(|&a| {
+                if a == STOP {
+                    self.score(&state.0)
+                } else {
+                    let mut s = state.0.clone();
+                    s.push(a);
+                    self.score(&s)
+                }
+            })
+            .collect()
+    }
+
+    fn score(&self, blocks: &[usize]) -> f64 {
+        let m = self.models;
+        let p = m.feasible.as_ref().map_or(1.0, |f| {
+            f.predict(&self.target.features(&self.unit, blocks))
+                .0
+                .clamp(0.02, 1.0)
+        });
+        match (&m.value, self.kappa) {
+            (Some(v), None) => {
+                let (mu, var) = v.predict(&self.target.gp_features(&self.unit, blocks));
+                p * expected_improvement(mu, var, m.best, 0.0)
+            }
+            (Some(v), Some(kappa)) => {
+                // Minus the optimistic expected bound, failures at the penalty.
+                let (mu, var) = v.predict(&self.target.gp_features(&self.unit, blocks));
+                -(p * (mu - kappa * var.max(0.0).sqrt()) + (1.0 - p) * m.penalty)
+            }
+            (None, _) => p,
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn mcts_blocks(
     target: &dyn Target,
     config: &SearchConfig,
-    model: &ValueModel,
+    models: &Models,
     theta: &[f64],
+    incumbent: &[usize],
     taken: &HashSet<String>,
-    thompson: bool,
+    exploit: bool,
     rng: &mut ChaCha8Rng,
 ) -> Option<Vec<usize>> {
-    let unit = to_unit(target, theta);
-    let (mu, var) = model.predict(&target.features(&unit, &target.default_blocks()));
-    let weights = if thompson {
-        model.sample_weights(rng)
-    } else {
-        model.weights().to_vec()
-    };
     let game = BlockGame {
         target,
-        unit,
-        model,
-        weights,
-        kappa: config.kappa,
-        penalty: mu.abs() + 10.0 * var.sqrt() + 1.0,
+        unit: to_unit(target, theta),
+        models,
+        kappa: exploit.then_some(config.kappa),
     };
     let options = MctsOptions {
         simulations: config.simulations,
         ..MctsOptions::default()
     };
     let result = search(&game, (Vec::new(), false), |s| s.0.clone(), &options, rng);
-    result
+    // The incumbent's blocks compete with the tree's sets on the same score (the parameter GP
+    // proposed θ for them), so a search whose blocks are already right keeps them.
+    let mut candidates: Vec<(f64, Vec<usize>)> = result
         .terminals
         .into_iter()
-        .map(|(_, s)| s.0)
+        .map(|(r, s)| (r, s.0))
+        .collect();
+    for b in [incumbent.to_vec(), target.default_blocks()] {
+        if target.complete(&b) {
+            candidates.push((game.score(&b), b));
+        }
+    }
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
+    candidates
+        .into_iter()
+        .map(|(_, b)| b)
         .find(|b| target.complete(b) && !taken.contains(&canonical_key(target, theta, b)))
 }

@@ -94,6 +94,18 @@ pub trait Target: Send + Sync {
         f
     }
 
+    /// Features of the value model's Gaussian process: `θ` in the unit cube and the block
+    /// indicators.
+    fn gp_features(&self, unit_theta: &[f64], blocks: &[usize]) -> Vec<f64> {
+        let mut f = unit_theta.to_vec();
+        let mut ind = vec![0.0; self.blocks().len()];
+        for &b in blocks {
+            ind[b] = 1.0;
+        }
+        f.extend(ind);
+        f
+    }
+
     /// The formulation in words: parameters and blocks by group.
     fn describe(&self, theta: &[f64], blocks: &[usize]) -> Value {
         let mut m = ValueMap::new();
@@ -225,8 +237,8 @@ pub fn make_target(name: &str, options: TargetOptions) -> PluginResult<Box<dyn T
 // cohn_elkies
 
 /// The Cohn–Elkies LP: parameter the sign-change radius `r`; blocks the Laguerre terms
-/// `L_k^{n/2−1}(2π|x|²) e^{−π|x|²}`, `k ≤ max_degree`, each of cost 1; the default is
-/// `k = 0..=degree` at `r = √(1 + n/8)`.
+/// `L_k^{n/2−1}(2π|x|²) e^{−π|x|²}`, `k ≤ max_degree` (default `degree + 4`), each of cost 1;
+/// the default is `k = 0..=degree` at `r = √(1 + n/8)`.
 pub struct CohnElkiesTarget {
     options: TargetOptions,
     degree: usize,
@@ -245,7 +257,7 @@ impl CohnElkiesTarget {
             ));
         }
         let degree = options.degree.unwrap_or(12);
-        let max_degree = options.max_degree.unwrap_or(2 * degree);
+        let max_degree = options.max_degree.unwrap_or(degree + 4);
         if !(2..=100).contains(&degree) || max_degree < degree || max_degree > 200 {
             return Err(PluginError::bad_parameter(
                 "degree",
