@@ -351,3 +351,60 @@ fn bad_parameters_name_themselves() {
         err.message
     );
 }
+
+#[test]
+fn the_three_point_targets_run_end_to_end() {
+    // Small formulations (seconds): every evaluation is recorded with a status, the best
+    // formulation re-solves with its own algorithm id, and a bound is a bound: the kissing
+    // number in dimension 3 is 12 (Schütte–van der Waerden), the D4 packing has density π²/16.
+    let host = TestHost::new();
+    host.add_module(plugin_module());
+    for (target, dim, degree, extra, lower) in [
+        ("three_point_kissing", 3i64, 2i64, ValueMap::new(), 12.0),
+        (
+            "sphere_packing_3pt",
+            4,
+            3,
+            ValueMap::new().with("two_point_degree", 12i64),
+            std::f64::consts::PI.powi(2) / 16.0,
+        ),
+    ] {
+        let ck = std::env::temp_dir()
+            .join(format!("boundlab-game-{target}-{}.ron", std::process::id()))
+            .to_string_lossy()
+            .to_string();
+        let params = ValueMap::new()
+            .with("target", target)
+            .with("dim", dim)
+            .with("degree", degree)
+            .with("budget", 4i64)
+            .with("workers", 2i64)
+            .with("simulations", 60i64)
+            .with("bound_options", Value::Map(extra))
+            .with("checkpoint", ck.as_str());
+        let out = host
+            .run(plugin_module(), "sdp.game", Value::Map(params), Value::Unit)
+            .unwrap();
+        let history = match out.get("history") {
+            Some(Value::List(h)) => h.to_vec(),
+            other => panic!("{target}: history {other:?}"),
+        };
+        assert_eq!(history.len(), 4, "{target}");
+        assert!(history.iter().all(|h| h.get("status").is_some()));
+        let best = out.get("best_bound").unwrap().as_f64().unwrap();
+        assert!(best > lower, "{target}: {best} <= {lower}");
+        let f = out.get("best_formulation").unwrap();
+        let id = f.get("id").and_then(Value::as_str).unwrap().to_string();
+        let again = host
+            .run(
+                plugin_module(),
+                &id,
+                f.get("params").unwrap().clone(),
+                Value::Unit,
+            )
+            .unwrap();
+        let b = again.get("bound").unwrap().as_f64().unwrap();
+        assert!((b - best).abs() < 1e-9 * best, "{target}: {b} vs {best}");
+        std::fs::remove_file(&ck).ok();
+    }
+}
