@@ -57,6 +57,19 @@
 //! with the triangle's Gaussian `e^{−π(u+v+|x−y|²)}` it is, but then `f₃` brings no gain at
 //! degree 9: 0.6477513); and how their Taylor truncation `T` enters (here an approximation
 //! about the middle of `[r², R²]`, not a rigorous one-sided bound).
+//!
+//! **The symmetrised condition, measured** (an experiment not kept in the code). Summing the
+//! three-point condition over the triangle's vertices, with the truncation deciding which
+//! vertices see both others within `R` (all three when every side is at most `R`, only `0`
+//! otherwise), is a valid weakening of condition 3. It is polynomial only when `f₃`'s Gaussian
+//! is a function of the triangle, `e^{−γ(|x|² + |y|² + |x−y|²)}`; at n = 4, R = 1.664634,
+//! `d₂ = 24`: γ = π/2 and γ = π give 0.6477513 (no gain) at kernel degree 9, and γ = 0 (a
+//! polynomial `f₃`) gives 0.6477513 at degree 9, 0.6468449 at 11 and 0.6418845 at 13, all
+//! weaker than the unsymmetrised condition with `e^{−π(u+v)}` above. A Gaussian symmetric in
+//! the triangle gives `f₃(x, 0)` and `f₃(x, x)` the same weight, whereas `e^{−π(u+v)}` damps
+//! the diagonal term (which positive definiteness makes large) by `e^{−π|x|²}`; that damping,
+//! not the symmetrisation, is what the bound gains from. Symmetrising with `e^{−π(u+v)}` would
+//! need the non-polynomial factors `e^{−π(w − v)}` in `(u, v, t)`.
 
 use rand::{Rng, SeedableRng};
 
