@@ -76,6 +76,9 @@ pub struct System<'a> {
     k_squared: Option<Mat<f64>>,
     /// Flops spent on the precomputation, charged to the first solve.
     setup_flops: u64,
+    /// How many leading unknowns are primal (Δx); the direct solver eliminates them when the
+    /// Hessian block allows. Defaults to all (no elimination).
+    primal: usize,
 }
 
 /// Dense systems up to this size precompute K² for the Kaczmarz sketch.
@@ -108,7 +111,14 @@ impl<'a> System<'a> {
             col_norm2,
             k_squared,
             setup_flops,
+            primal: size,
         }
+    }
+
+    /// Marks the first `n` unknowns as primal (see [`crate::kkt::direct_solve`]).
+    pub fn with_primal(mut self, n: usize) -> Self {
+        self.primal = n.min(self.size());
+        self
     }
 
     pub fn size(&self) -> usize {
@@ -203,7 +213,7 @@ impl Sketcher {
         let mut steps = 0u64;
         if self.kind == SketchKind::Direct {
             if norm(&state.r) > target {
-                let z = crate::kkt::direct_solve(sys.k, sys.b)
+                let z = crate::kkt::direct_solve(sys.k, sys.b, sys.primal)
                     .map_err(boundlab_sdk::PluginError::numerical)?;
                 state.z = z;
                 flops += sys.residual(&state.z, &mut state.r);

@@ -657,7 +657,7 @@ pub fn solve(
                 (0.5 - opts.beta) * nu / ((1.0 + mu + nu) * upsilon * upsilon * psi * psi)
             };
             delta = delta.min(delta_trial(mu, nu)).max(opts.delta_min);
-            let sys = System::with_kind(&k_mat, &b, opts.sketch);
+            let sys = System::with_kind(&k_mat, &b, opts.sketch).with_primal(n);
             let mut state = SolveState::zero(&b);
             let mut reached;
             let max_time = opts.max_time;
