@@ -300,7 +300,10 @@ fn plugins_are_discovered_from_the_path_variable_and_next_to_the_binary() {
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stdout.contains("testkit.echo"), "{stdout}");
-    assert!(stderr.contains("libbroken.so"), "the skipped file is named: {stderr}");
+    assert!(
+        stderr.contains("libbroken.so"),
+        "the skipped file is named: {stderr}"
+    );
 
     // `plugins/` next to the executable.
     let install = dir.path().join("install");

@@ -129,9 +129,16 @@ fn an_sdp_game_on_three_ranks_has_the_history_of_the_threaded_run() {
         "#,
     )
     .unwrap();
-    let out = mpirun(3, &["run", "game.rhai", "--mpi", "--out", "mpi"], dir.path());
+    let out = mpirun(
+        3,
+        &["run", "game.rhai", "--mpi", "--out", "mpi"],
+        dir.path(),
+    );
     assert!(out.status.success(), "{}", stderr(&out));
-    let out = boundlab(&["run", "game.rhai", "--jobs", "2", "--out", "threads"], dir.path());
+    let out = boundlab(
+        &["run", "game.rhai", "--jobs", "2", "--out", "threads"],
+        dir.path(),
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let mpi = std::fs::read_to_string(dir.path().join("mpi/history.ron")).unwrap();
     let threads = std::fs::read_to_string(dir.path().join("threads/history.ron")).unwrap();

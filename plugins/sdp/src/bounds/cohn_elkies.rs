@@ -293,7 +293,11 @@ impl CohnElkiesSdp {
         let mut fh = 0.0;
         for (k, c) in coefficients.iter().enumerate() {
             f += c * l[k];
-            fh += if k.is_multiple_of(2) { c * l[k] } else { -c * l[k] };
+            fh += if k.is_multiple_of(2) {
+                c * l[k]
+            } else {
+                -c * l[k]
+            };
         }
         (f, fh)
     }

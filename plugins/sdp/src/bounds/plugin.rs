@@ -295,7 +295,10 @@ fn create_three_point(params: Value) -> PluginResult<Box<dyn Run>> {
                 Some("gram") => Ok(M::Gram),
                 _ => Err(PluginError::bad_parameter(
                     "multipliers",
-                    format!("{}: expected one, p_i, sum_p, sum_pp, ppp or gram", v.describe()),
+                    format!(
+                        "{}: expected one, p_i, sum_p, sum_pp, ppp or gram",
+                        v.describe()
+                    ),
                 )),
             }
         };
