@@ -29,6 +29,7 @@ impl Plugin for SdpPlugin {
             .param(ParamInfo::optional("problem", ValueKind::Map, "the problem as a map: #{ blocks: [n, -k], c: [...], F0: [[block, i, j, v]], constraints: [[[block, i, j, v] or #{block, v, weight}, ...], ...], free: #{ b, G } } (indices from 0)"))
             .param(ParamInfo::with_default("precision", ValueKind::Str, "auto", "`f64`, `dd` (double-double, ~32 digits, 10-50x slower) or `auto` (f64, continued in dd if f64 runs out of accuracy)"))
             .param(ParamInfo::with_default("tol", ValueKind::Float, 1e-8, "relative duality gap and relative primal/dual infeasibility to stop at"))
+            .param(ParamInfo::optional("infeasibility_tol", ValueKind::Float, "residual below which an infeasibility certificate is accepted (default: `tol`)"))
             .param(ParamInfo::with_default("max_iter", ValueKind::Int, 100i64, "iteration limit (both precisions together)"))
             .param(ParamInfo::with_default("return_solution", ValueKind::Bool, false, "add x, w, X, Y (blocks: matrices, LP blocks as vectors) to the result"))
             .param(ParamInfo::with_default("threads", ValueKind::Int, 1i64, "threads for the dense kernels (0 = all cores)"))
@@ -99,6 +100,16 @@ fn create_solve(params: Value) -> PluginResult<Box<dyn Run>> {
             format!("{tol} must lie in (0, 1)"),
         ));
     }
+    let infeasibility_tol: f64 = match params.get("infeasibility_tol") {
+        Some(_) => from_value_field(&params, "infeasibility_tol")?,
+        None => tol,
+    };
+    if !(infeasibility_tol > 0.0 && infeasibility_tol < 1.0) {
+        return Err(PluginError::bad_parameter(
+            "infeasibility_tol",
+            format!("{infeasibility_tol} must lie in (0, 1)"),
+        ));
+    }
     let max_iter: i64 = from_value_field(&params, "max_iter")?;
     if !(1..=100_000).contains(&max_iter) {
         return Err(PluginError::bad_parameter(
@@ -127,7 +138,7 @@ fn create_solve(params: Value) -> PluginResult<Box<dyn Run>> {
         .transpose()?;
     let options = SdpOptions {
         tol,
-        infeasibility_tol: tol,
+        infeasibility_tol,
         max_iter: max_iter as usize,
         threads: threads as usize,
         warm_start,
@@ -312,6 +323,24 @@ mod tests {
             .unwrap_err();
         assert!(
             err.message.contains("parameter `precision`"),
+            "{}",
+            err.message
+        );
+        let err = host
+            .run(
+                plugin_module(),
+                "sdp.solve",
+                Value::Map(
+                    ValueMap::new()
+                        .with("file", sdplib("truss1"))
+                        .with("infeasibility_tol", -1.0),
+                ),
+                Value::Unit,
+            )
+            .unwrap_err();
+        assert!(
+            err.message
+                .contains("parameter `infeasibility_tol`: -1 must lie in (0, 1)"),
             "{}",
             err.message
         );
