@@ -309,41 +309,29 @@ mod tests {
             "{}",
             err.message
         );
-        let err = host
-            .run(
-                plugin_module(),
-                "sdp.solve",
-                Value::Map(
-                    ValueMap::new()
-                        .with("file", sdplib("truss1"))
-                        .with("precision", "quad"),
-                ),
-                Value::Unit,
-            )
-            .unwrap_err();
-        assert!(
-            err.message.contains("parameter `precision`"),
-            "{}",
-            err.message
-        );
-        let err = host
-            .run(
-                plugin_module(),
-                "sdp.solve",
-                Value::Map(
-                    ValueMap::new()
-                        .with("file", sdplib("truss1"))
-                        .with("infeasibility_tol", -1.0),
-                ),
-                Value::Unit,
-            )
-            .unwrap_err();
-        assert!(
-            err.message
-                .contains("parameter `infeasibility_tol`: -1 must lie in (0, 1)"),
-            "{}",
-            err.message
-        );
+        let bad: [(&str, Value, &str); 3] = [
+            ("precision", "quad".into(), "parameter `precision`"),
+            ("tol", 2.0.into(), "parameter `tol`: 2 must lie in (0, 1)"),
+            (
+                "infeasibility_tol",
+                (-1.0).into(),
+                "parameter `infeasibility_tol`: -1 must lie in (0, 1)",
+            ),
+        ];
+        for (name, value, expected) in bad {
+            let params = ValueMap::new()
+                .with("file", sdplib("truss1"))
+                .with(name, value);
+            let err = host
+                .run(
+                    plugin_module(),
+                    "sdp.solve",
+                    Value::Map(params),
+                    Value::Unit,
+                )
+                .unwrap_err();
+            assert!(err.message.contains(expected), "{}", err.message);
+        }
         let err = host
             .run(plugin_module(), "sdp.solve", Value::Unit, Value::Unit)
             .unwrap_err();
