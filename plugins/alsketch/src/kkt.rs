@@ -109,7 +109,7 @@ fn refine(k: &Matrix, b: &[f64], solve: impl Fn(&[f64]) -> Vec<f64>) -> Vec<f64>
         let dz = solve(&r);
         let trial: Vec<f64> = z.iter().zip(&dz).map(|(a, d)| a + d).collect();
         let (trial_r, trial_norm) = residual(&trial, &mut kz);
-        if !(trial_norm < r_norm) {
+        if trial_norm.is_nan() || trial_norm >= r_norm {
             break;
         }
         let enough = trial_norm > 0.5 * r_norm;
@@ -158,7 +158,7 @@ impl Elimination {
                     col.push((i - n, v));
                 }
             }
-            if !(*d > 0.0) {
+            if d.is_nan() || *d <= 0.0 {
                 return None;
             }
             *d = 1.0 / *d;
@@ -174,7 +174,7 @@ impl Elimination {
                     return None;
                 }
             }
-            if !(eps >= 0.0) {
+            if eps.is_nan() || eps < 0.0 {
                 return None;
             }
             triplets.push(Triplet::new(i, i, eps));
