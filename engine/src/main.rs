@@ -79,7 +79,7 @@ struct PluginArgs {
 
 #[derive(Args)]
 struct SessionArgs {
-    /// Output folder for records.ron, saved files and plots [default: runs/<name>-<time>].
+    /// Output folder for records.ron, saved files and plots [default: runs/NAME-TIME].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     #[command(flatten)]

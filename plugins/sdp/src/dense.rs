@@ -4,7 +4,7 @@
 //! In `f64` the kernels are faer's (blocked, SIMD). faer 0.24.4's matrix product panics on
 //! non-native scalars once a matrix is contiguous (its SIMD micro-kernel for them is compiled
 //! only for faer's own tests), and its Cholesky, triangular solves and eigensolver call that
-//! product, so for `fx128` the kernels are in [`crate::dd`] (split hi/lo columns, inlined
+//! product, so for `fx128` the kernels are in the private module `dd` (split hi/lo columns, inlined
 //! arithmetic). The plain generic loops here (`generic_*`) are the reference they are tested
 //! against.
 //!

@@ -4,7 +4,7 @@
 //! with Mehrotra's predictor-corrector. Each iteration:
 //!
 //! 1. residuals `P = A*(x) − F_0 − X`, `d = c − A(Y) − G w`, `e = b − Gᵀx`, and `μ = X•Y / n`;
-//! 2. the Schur complement `B_ij = tr(F_i X⁻¹ F_j Y)` ([`crate::schur`]) and its Cholesky
+//! 2. the Schur complement `B_ij = tr(F_i X⁻¹ F_j Y)` (the private module `schur`) and its Cholesky
 //!    factor (with the free variables, the saddle system `[B G; Gᵀ 0]` is solved through
 //!    `Gᵀ B⁻¹ G`);
 //! 3. a predictor (affine, `σ = 0`) and a corrector with `σ = (μ_aff/μ)³` and the second-order
