@@ -6,7 +6,7 @@ use std::path::Path;
 
 use boundlab_sdk::prelude::*;
 
-use super::cdls::{CdlsSpec, Multiplier, cdls_bound, full_kernel};
+use super::cdls::{CdlsSpec, MAX_TAYLOR_DEGREE, Multiplier, cdls_bound, full_kernel};
 use super::search::{
     Evaluation, GameState, STATE_FORMAT, SearchConfig, SearchIo, Strategy, run_search, signature,
 };
@@ -40,7 +40,7 @@ pub fn algorithms() -> Vec<AlgorithmSpec> {
         .param(ParamInfo::optional("bound_options", ValueKind::Map, "fixed parameters for every solve, e.g. #{ tol: 1e-9, two_point_degree: 24 }")),
         AlgorithmSpec::new(
             "sdp.sphere_packing_3pt",
-            "Cohn-de Laat-Salmon truncated three-point bound for the sphere packing density (f2: Laguerre polynomial times a Gaussian; f3: O(n)-invariant positive definite kernel, p3(|x|^2,|y|^2,<x,y>) e^{-pi(|x|^2+|y|^2)}; sums of squares at sampled points).",
+            "Cohn-de Laat-Salmon truncated three-point bound for the sphere packing density (f2: Laguerre polynomial times a Gaussian; f3: O(n)-invariant positive definite kernel, p3(|x|^2,|y|^2,<x,y>) e^{-gamma pi(|x|^2+|y|^2)}; sums of squares at sampled points).",
             create_cdls,
         )
         .param(ParamInfo::required("dim", ValueKind::Int, "dimension n"))
@@ -50,7 +50,8 @@ pub fn algorithms() -> Vec<AlgorithmSpec> {
         .param(ParamInfo::optional("kernel", ValueKind::List, "kernel basis functions [[k, i], ...] of f3 (harmonic degree k, power |x|^{2i})"))
         .param(ParamInfo::optional("multipliers", ValueKind::List, "localising weights of the three-point sums of squares: x_shell, y_shell, distance, gram, shells, distance_gram, x_shell_distance, y_shell_distance (default the first four)"))
         .param(ParamInfo::with_default("two_point_degree", ValueKind::Int, 24i64, "degree d2 of f2's polynomial factor in |x|^2"))
-        .param(ParamInfo::with_default("taylor_degree", ValueKind::Int, 24i64, "degree of the polynomial standing in for e^{-pi|x|^2} in the mixed condition"))
+        .param(ParamInfo::with_default("kernel_gaussian", ValueKind::Float, 1.0, "gamma in f3's Gaussian e^{-gamma pi (|x|^2+|y|^2)}, in [0.25, 4]"))
+        .param(ParamInfo::optional("taylor_degree", ValueKind::Int, "degree of the Taylor polynomials standing in for the Gaussians in the mixed condition (default: the least with relative error below 1e-15)"))
         .param(ParamInfo::with_default("sample_scale", ValueKind::Float, crate::bounds::cohn_elkies::DEFAULT_SAMPLE_SCALE, "factor on the rescaled Laguerre samples of the two-point conditions"))
         .param(ParamInfo::with_default("precision", ValueKind::Str, "dd", "`f64`, `dd` or `auto`"))
         .param(ParamInfo::with_default("tol", ValueKind::Float, 1e-8, "relative gap and infeasibilities to stop at"))
@@ -107,7 +108,8 @@ pub fn cdls_spec(params: &Value) -> PluginResult<CdlsSpec> {
     let mut spec = CdlsSpec::new(dim, degree, from_value_field(params, "R")?);
     spec.r = from_value_field(params, "r")?;
     spec.two_point_degree = int_field(params, "two_point_degree", 1, 80)? as usize;
-    spec.taylor_degree = int_field(params, "taylor_degree", 1, 60)? as usize;
+    spec.taylor_degree = opt_int(params, "taylor_degree", 1, MAX_TAYLOR_DEGREE as i64)?;
+    spec.kernel_gaussian = from_value_field(params, "kernel_gaussian")?;
     spec.sample_scale = from_value_field(params, "sample_scale")?;
     spec.kernel = match params.get("kernel") {
         None | Some(Value::Unit) => full_kernel(degree),
@@ -150,7 +152,7 @@ pub fn cdls_spec(params: &Value) -> PluginResult<CdlsSpec> {
             .collect();
         let key = match head.as_str() {
             "dim" | "r" | "R" | "kernel" | "two_point_degree" | "taylor_degree"
-            | "sample_scale" | "two_point_terms" => head,
+            | "kernel_gaussian" | "sample_scale" | "two_point_terms" => head,
             _ => "degree".into(),
         };
         PluginError::bad_parameter(&key, e)
@@ -193,6 +195,7 @@ fn create_cdls(params: Value) -> PluginResult<Box<dyn Run>> {
                 .with("message", r.message.as_str())
                 .with("r", b.r)
                 .with("R", b.big_r)
+                .with("kernel_gaussian", spec.kernel_gaussian)
                 .with("f2_at_0", b.f2_at_0)
                 .with("f3_at_0", b.f3_at_0)
                 .with("iterations", r.iterations as i64)
