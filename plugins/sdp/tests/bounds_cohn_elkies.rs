@@ -112,3 +112,43 @@ fn explore() {
         solve(n, d, Precision::DoubleDouble);
     }
 }
+
+fn bound_of(spec: &CohnElkiesSpec) -> f64 {
+    let settings = SolveSettings {
+        precision: Precision::DoubleDouble,
+        tol: 1e-10,
+        ..SolveSettings::default()
+    };
+    let b = cohn_elkies_bound(spec, &settings, &mut |_| true).unwrap();
+    assert_eq!(b.status, SdpStatus::Optimal, "{}", b.report.message);
+    b.bound
+}
+
+#[test]
+fn products_of_laguerre_functions_span_what_they_should() {
+    // A product φ_i φ_j is a polynomial of degree i + j in |x|²: with every term up to the
+    // degree present it adds nothing (the function space is the same), and added to a subset of
+    // the terms it lies between that subset's bound and the full degree's.
+    let n = 8;
+    let full = bound_of(&CohnElkiesSpec::new(n, 8));
+    let mut with_products = CohnElkiesSpec::new(n, 8);
+    with_products.products = vec![(1, 2), (3, 4), (4, 4), (2, 5)];
+    let same = bound_of(&with_products);
+    assert!((same - full).abs() < 1e-9 * full, "{same} vs {full}");
+
+    // L_0..L_5 is the degree-5 LP; adding φ_3 φ_4 (degree 7) gives a 7-dimensional space of
+    // degree-7 functions, one short of the full degree 7. (Odd degrees: at an even top degree
+    // f ≤ 0 and f̂ ≥ 0 at infinity force the top coefficient to zero.)
+    let low = bound_of(&CohnElkiesSpec::new(n, 5));
+    let top = bound_of(&CohnElkiesSpec::new(n, 7));
+    let mut subset = CohnElkiesSpec::new(n, 7);
+    subset.terms = Some((0..=5).collect());
+    subset.products = vec![(3, 4)];
+    let mid = bound_of(&subset);
+    assert!(
+        mid < low - 1e-6 && mid > top + 1e-9,
+        "{top} < {mid} < {low}"
+    );
+    // Every value is above the E₈ density π⁴/384 (Viazovska 2017), as a valid bound must be.
+    assert!(full > std::f64::consts::PI.powi(4) / 384.0);
+}

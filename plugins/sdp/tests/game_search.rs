@@ -16,6 +16,7 @@ fn ce_target(degree: usize) -> Box<dyn Target> {
             dim: 4,
             degree: Some(degree),
             max_degree: Some(2 * degree),
+            base_polynomials: 0,
             ranges: vec![],
             bound_options: ValueMap::new(),
             precision: "f64".into(),
@@ -407,4 +408,73 @@ fn the_three_point_targets_run_end_to_end() {
         assert!((b - best).abs() < 1e-9 * best, "{target}: {b} vs {best}");
         std::fs::remove_file(&ck).ok();
     }
+}
+
+#[test]
+fn products_of_base_polynomials_join_the_cohn_elkies_vocabulary() {
+    let target = make_target(
+        "cohn_elkies",
+        TargetOptions {
+            dim: 8,
+            degree: Some(6),
+            max_degree: Some(10),
+            base_polynomials: 7,
+            ranges: vec![],
+            bound_options: ValueMap::new(),
+            precision: "dd".into(),
+        },
+    )
+    .unwrap();
+    // L_0..L_10, then L_i·L_j for 1 <= i <= j <= 6 with i + j <= 10 (21 pairs less (5,6), (6,6)).
+    let names: Vec<&str> = target.blocks().iter().map(|b| b.name.as_str()).collect();
+    assert_eq!(names.len(), 11 + 19);
+    let l34 = names.iter().position(|n| *n == "L3*L4").unwrap();
+    assert!(!names.contains(&"L5*L6"));
+    let job = target.job(&[1.5], &[0, 1, 2, l34]);
+    assert_eq!(job.get("degree").and_then(Value::as_i64), Some(7));
+    assert!(
+        !target.complete(&[l34, l34 + 1]),
+        "a Laguerre term is required"
+    );
+
+    // End to end: the search evaluates product formulations; the best re-solves, and a bound
+    // is a bound: above the E₈ density π⁴/384 (Viazovska 2017).
+    let host = TestHost::new();
+    host.add_module(plugin_module());
+    let params = ValueMap::new()
+        .with("target", "cohn_elkies")
+        .with("dim", 8i64)
+        .with("degree", 6i64)
+        .with("base_polynomials", 7i64)
+        .with("budget", 6i64)
+        .with("strategy", "random")
+        .with("seed", 3i64);
+    let out = host
+        .run(plugin_module(), "sdp.game", Value::Map(params), Value::Unit)
+        .unwrap();
+    let history = match out.get("history") {
+        Some(Value::List(h)) => h.to_vec(),
+        other => panic!("history {other:?}"),
+    };
+    assert_eq!(history.len(), 6);
+    assert!(
+        history.iter().any(|h| h
+            .get("key")
+            .and_then(Value::as_str)
+            .is_some_and(|k| k.contains('*'))),
+        "no product formulation was evaluated"
+    );
+    let best = out.get("best_bound").unwrap().as_f64().unwrap();
+    assert!(best > std::f64::consts::PI.powi(4) / 384.0, "{best}");
+    let f = out.get("best_formulation").unwrap();
+    let again = host
+        .run(
+            plugin_module(),
+            f.get("id").and_then(Value::as_str).unwrap(),
+            f.get("params").unwrap().clone(),
+            Value::Unit,
+        )
+        .unwrap();
+    let b = again.get("bound").unwrap().as_f64().unwrap();
+    assert!((b - best).abs() < 1e-9 * best, "{b} vs {best}");
 }

@@ -9,9 +9,8 @@
 //! f̂(ξ) = Σ_k (−1)^k c_k φ_k(|ξ|²) e^{−π|ξ|²}
 //! ```
 //!
-//! (the Laguerre functions are Fourier eigenfunctions; `M_k` is the largest coefficient of
-//! `L_k(2πy)`, ClusteredLowRankSolver's normalisation). Dropping the Gaussian, with
-//! `y = |x|²`:
+//! (the Laguerre functions are Fourier eigenfunctions; `M_k = √C(k+α, k)`, [`laguerre_norms`]).
+//! Dropping the Gaussian, with `y = |x|²`:
 //!
 //! ```text
 //! minimise f(0)   s.t.  −Σ c_k φ_k(y) = σ_A(y) on [r², ∞),   Σ (−1)^k c_k φ_k(y) = σ_B(y) on [0, ∞),
@@ -22,6 +21,12 @@
 //! rescaled Laguerre points). The `c_k` are the free variables of the SDPA dual form. The
 //! radius only scales the problem (the bound is scale invariant); the default
 //! `r = √(1 + n/8)` keeps it well scaled up to n ≈ 16.
+//!
+//! **Function spaces.** `f` ranges over the span of chosen basis functions: Laguerre terms
+//! `φ_k` (`terms`) and products `φ_i φ_j` of two of them (`products`, `i + j ≤ D`), the SDP
+//! game's "products of base polynomials". A product is expanded in the `φ_k` (its coefficients
+//! interpolated at `i + j + 1` points), so `f̂` stays `Σ (−1)^k c_k φ_k e^{−π|ξ|²}` with
+//! `c = Σ_b w_b (coefficients of basis function b)` and the weights `w_b` free.
 
 use crate::problem::SdpProblem;
 use crate::scalar::{Real, fx128};
@@ -41,6 +46,8 @@ pub struct CohnElkiesSpec {
     pub radius: f64,
     /// The Laguerre indices `k` that `f` may use; `None`: all of `0..=degree`.
     pub terms: Option<Vec<usize>>,
+    /// Products `φ_i φ_j` (`i + j ≤ degree`) that `f` may use besides the terms.
+    pub products: Vec<(usize, usize)>,
     /// Factor on the sample points (1: SDPB's rescaled Laguerre points; default
     /// [`DEFAULT_SAMPLE_SCALE`]).
     pub sample_scale: f64,
@@ -62,6 +69,7 @@ impl CohnElkiesSpec {
             degree,
             radius: default_radius(dim),
             terms: None,
+            products: Vec::new(),
             sample_scale: DEFAULT_SAMPLE_SCALE,
         }
     }
@@ -101,12 +109,117 @@ impl CohnElkiesSpec {
         if let Some(&k) = t.iter().find(|&&k| k > self.degree) {
             return Err(format!("terms: index {k} is above degree {}", self.degree));
         }
+        if let Some(&(i, j)) = self.products.iter().find(|&&(i, j)| i + j > self.degree) {
+            return Err(format!(
+                "products: φ_{i}·φ_{j} has degree {} above degree {}",
+                i + j,
+                self.degree
+            ));
+        }
         Ok(())
     }
 
     fn alpha(&self) -> f64 {
         self.dim as f64 / 2.0 - 1.0
     }
+
+    /// The basis functions of `f`'s space as coefficient vectors over `φ_0..φ_D`: the terms
+    /// (unit vectors) first, then the products (`(i, j)` and `(j, i)` alike), leaving out any
+    /// that lies in the span of those before it (dependent free variables would make the Schur
+    /// complement singular; the function space is the same).
+    pub fn basis(&self) -> Vec<Vec<f64>> {
+        let d = self.degree;
+        let mut out: Vec<Vec<f64>> = self
+            .term_list()
+            .into_iter()
+            .map(|k| {
+                let mut e = vec![0.0; d + 1];
+                e[k] = 1.0;
+                e
+            })
+            .collect();
+        let mut products: Vec<(usize, usize)> = self
+            .products
+            .iter()
+            .map(|&(i, j)| (i.min(j), i.max(j)))
+            .collect();
+        products.sort_unstable();
+        products.dedup();
+        let norm = laguerre_norms(d, self.alpha());
+        // Modified Gram–Schmidt on copies decides independence; the kept vectors are unchanged.
+        let mut orthonormal: Vec<Vec<f64>> = out.clone();
+        for (i, j) in products {
+            let v = product_coefficients(self, &norm, i, j);
+            let mut w = v.clone();
+            for q in &orthonormal {
+                let dot: f64 = w.iter().zip(q).map(|(a, b)| a * b).sum();
+                for (wk, qk) in w.iter_mut().zip(q) {
+                    *wk -= dot * qk;
+                }
+            }
+            let size = v.iter().map(|a| a * a).sum::<f64>().sqrt();
+            let rest = w.iter().map(|a| a * a).sum::<f64>().sqrt();
+            if rest > 1e-9 * size {
+                orthonormal.push(w.iter().map(|a| a / rest).collect());
+                out.push(v);
+            }
+        }
+        out
+    }
+}
+
+/// `φ_i φ_j = Σ_{k ≤ i+j} c_k φ_k`: `c` from the interpolation conditions at `i + j + 1`
+/// Chebyshev points of `[0, i + j + 1]`, solved in double-double.
+fn product_coefficients(spec: &CohnElkiesSpec, norm: &[f64], i: usize, j: usize) -> Vec<f64> {
+    let m = i + j + 1;
+    let nodes = super::poly::chebyshev_nodes(m, 0.0, m as f64);
+    let rows: Vec<Vec<fx128>> = nodes
+        .iter()
+        .map(|&y| phi::<fx128>(spec, norm, fx128::from(y)))
+        .collect();
+    let mut a: Vec<Vec<fx128>> = rows.iter().map(|r| r[..m].to_vec()).collect();
+    let mut b: Vec<fx128> = rows.iter().map(|r| r[i] * r[j]).collect();
+    let c = gauss_solve(&mut a, &mut b);
+    let mut out = vec![0.0; spec.degree + 1];
+    for (o, ck) in out.iter_mut().zip(c) {
+        *o = ck.to_f64();
+    }
+    out
+}
+
+/// Solves `a x = b` (square, nonsingular) by Gaussian elimination with partial pivoting.
+fn gauss_solve(a: &mut [Vec<fx128>], b: &mut [fx128]) -> Vec<fx128> {
+    let m = b.len();
+    for col in 0..m {
+        let pivot = (col..m)
+            .max_by(|&p, &q| {
+                a[p][col]
+                    .abs()
+                    .to_f64()
+                    .total_cmp(&a[q][col].abs().to_f64())
+            })
+            .unwrap_or(col);
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        for row in col + 1..m {
+            let factor = a[row][col] / a[col][col];
+            for k in col..m {
+                let v = a[col][k];
+                a[row][k] -= factor * v;
+            }
+            let v = b[col];
+            b[row] -= factor * v;
+        }
+    }
+    let mut x = vec![fx128::from(0.0); m];
+    for row in (0..m).rev() {
+        let mut acc = b[row];
+        for k in row + 1..m {
+            acc -= a[row][k] * x[k];
+        }
+        x[row] = acc / a[row][row];
+    }
+    x
 }
 
 /// `N_k = √C(k+α, k)`: the `L²(y^α e^{−2πy})` norm of `L_k^α(2πy)` relative to `k = 0`, so
@@ -127,7 +240,9 @@ pub fn laguerre_norms(degree: usize, alpha: f64) -> Vec<f64> {
 pub struct CohnElkiesSdp {
     pub spec: CohnElkiesSpec,
     pub sdp: SdpProblem<fx128>,
-    pub terms: Vec<usize>,
+    /// The basis functions' coefficients over `φ_0..φ_D` ([`CohnElkiesSpec::basis`]); the
+    /// first one's weight is eliminated by `f̂(0) = 1`, the others' are the free variables.
+    pub basis: Vec<Vec<fx128>>,
     /// `M_k` of each term.
     pub normalisers: Vec<f64>,
     /// `σ_A` (on `[r², ∞)`) and `σ_B` (on `[0, ∞)`).
@@ -166,7 +281,11 @@ fn phi<T: Real>(spec: &CohnElkiesSpec, norm: &[f64], y: T) -> Vec<T> {
 /// Builds the SDP.
 pub fn build(spec: &CohnElkiesSpec) -> Result<CohnElkiesSdp, String> {
     spec.validate()?;
-    let terms = spec.term_list();
+    let basis: Vec<Vec<fx128>> = spec
+        .basis()
+        .into_iter()
+        .map(|b| b.into_iter().map(fx128::from).collect())
+        .collect();
     let d = spec.degree;
     let alpha = spec.alpha();
     let norm = laguerre_norms(d, alpha);
@@ -191,21 +310,31 @@ pub fn build(spec: &CohnElkiesSpec) -> Result<CohnElkiesSdp, String> {
     let zero = fx128::from(0.0);
     let one = fx128::from(1.0);
     let sign = |k: usize| if k.is_multiple_of(2) { one } else { -one };
-    // f̂(0) = Σ (−1)^k c_k φ_k(0) = 1 is used to eliminate the first term's coefficient
-    // c_p (a constraint on the free variables alone would make the Schur complement
-    // singular): c_p = (1 − Σ_{k≠p} (−1)^k φ_k(0) c_k) / γ, γ = (−1)^p φ_p(0). A row
-    // Σ_k a_k c_k becomes Σ_{k≠p} (a_k − a_p (−1)^k φ_k(0)/γ) c_k + a_p/γ.
+    // f = Σ_b w_b f_b with f_b = Σ_k B[b][k] φ_k. f̂(0) = Σ_b w_b h_b = 1 (h_b = f̂_b(0))
+    // eliminates the first basis function's weight (a constraint on the free variables alone
+    // would make the Schur complement singular): w_0 = (1 − Σ_{b≠0} h_b w_b) / h_0. A row
+    // Σ_b a_b w_b becomes Σ_{b≠0} (a_b − a_0 h_b / h_0) w_b + a_0 / h_0.
     let at0 = phi::<fx128>(spec, &norm, zero);
-    let p = terms[0];
-    let gamma = sign(p) * at0[p];
-    let rest: Vec<usize> = terms[1..].to_vec();
+    let apply = |b: &[fx128], a: &dyn Fn(usize) -> fx128| -> fx128 {
+        b.iter()
+            .enumerate()
+            .filter(|(_, c)| **c != zero)
+            .fold(zero, |acc, (k, c)| acc + *c * a(k))
+    };
+    let hat0: Vec<fx128> = basis
+        .iter()
+        .map(|b| apply(b, &|k| sign(k) * at0[k]))
+        .collect();
+    let gamma = hat0[0];
     let eliminate = |a: &dyn Fn(usize) -> fx128| -> (Vec<fx128>, fx128) {
-        let ap = a(p);
+        let a0 = apply(&basis[0], a);
         (
-            rest.iter()
-                .map(|&k| a(k) - ap * sign(k) * at0[k] / gamma)
+            basis[1..]
+                .iter()
+                .zip(&hat0[1..])
+                .map(|(b, h)| apply(b, a) - a0 * *h / gamma)
                 .collect(),
-            ap / gamma,
+            a0 / gamma,
         )
     };
     // objective: maximise −f(0) (the constant −φ_p(0)/γ is added back in `extract`)
@@ -235,7 +364,7 @@ pub fn build(spec: &CohnElkiesSpec) -> Result<CohnElkiesSdp, String> {
     Ok(CohnElkiesSdp {
         spec: spec.clone(),
         sdp,
-        terms,
+        basis,
         normalisers: norm,
         sos_a,
         sos_b,
@@ -247,27 +376,38 @@ impl CohnElkiesSdp {
     pub fn extract(&self, sol: &SdpSolution<fx128>, report: SolveReport) -> CohnElkiesBound {
         let spec = &self.spec;
         let at0 = phi::<fx128>(spec, &self.normalisers, fx128::from(0.0));
-        let mut f0 = fx128::from(0.0);
-        let mut fh0 = fx128::from(0.0);
-        let mut coefficients = vec![0.0; spec.degree + 1];
+        let zero = fx128::from(0.0);
         let one = fx128::from(1.0);
         let sign = |k: usize| if k.is_multiple_of(2) { one } else { -one };
-        let p = self.terms[0];
-        let gamma = sign(p) * at0[p];
-        let mut cp = one / gamma;
-        for (i, &k) in self.terms[1..].iter().enumerate() {
-            cp -= sign(k) * at0[k] * sol.w[i] / gamma;
+        let hat0 = |b: &[fx128]| {
+            b.iter()
+                .enumerate()
+                .fold(zero, |acc, (k, c)| acc + *c * sign(k) * at0[k])
+        };
+        // w_0 from f̂(0) = 1, then c = Σ_b w_b B[b].
+        let mut w0 = one;
+        for (b, w) in self.basis[1..].iter().zip(&sol.w) {
+            w0 -= hat0(b) * *w;
         }
-        for (i, &k) in self.terms.iter().enumerate() {
-            let c = if i == 0 { cp } else { sol.w[i - 1] };
-            f0 += c * at0[k];
-            if k.is_multiple_of(2) {
-                fh0 += c * at0[k];
-            } else {
-                fh0 -= c * at0[k];
+        w0 /= hat0(&self.basis[0]);
+        let mut c = vec![zero; spec.degree + 1];
+        for (i, b) in self.basis.iter().enumerate() {
+            let w = if i == 0 { w0 } else { sol.w[i - 1] };
+            for (ck, bk) in c.iter_mut().zip(b) {
+                *ck += w * *bk;
             }
-            coefficients[k] = (c / fx128::from(self.normalisers[k])).to_f64();
         }
+        let mut f0 = zero;
+        let mut fh0 = zero;
+        for (k, ck) in c.iter().enumerate() {
+            f0 += *ck * at0[k];
+            fh0 += *ck * sign(k) * at0[k];
+        }
+        let coefficients: Vec<f64> = c
+            .iter()
+            .zip(&self.normalisers)
+            .map(|(ck, m)| (*ck / fx128::from(*m)).to_f64())
+            .collect();
         let ratio = (f0 / fh0).to_f64();
         let r = spec.radius;
         CohnElkiesBound {
@@ -312,4 +452,34 @@ pub fn cohn_elkies_bound(
     let sdp = build(spec)?;
     let (sol, report) = solve_sdp(&sdp.sdp, settings, monitor)?;
     Ok(sdp.extract(&sol, report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The interpolated expansion of `φ_i φ_j` reproduces the product away from its nodes.
+    #[test]
+    fn product_expansion_matches_the_product() {
+        let spec = CohnElkiesSpec::new(8, 12);
+        let norm = laguerre_norms(12, spec.alpha());
+        for (i, j) in [(1, 1), (3, 4), (6, 6), (2, 9)] {
+            let c = product_coefficients(&spec, &norm, i, j);
+            assert!(c[i + j + 1..].iter().all(|v| *v == 0.0));
+            for y in [0.0, 0.37, 1.5, 4.2, 9.9] {
+                let p = phi::<fx128>(&spec, &norm, fx128::from(y));
+                let direct = (p[i] * p[j]).to_f64();
+                let expanded: f64 = c.iter().zip(&p).map(|(ck, pk)| ck * pk.to_f64()).sum();
+                let scale: f64 = c
+                    .iter()
+                    .zip(&p)
+                    .map(|(ck, pk)| (ck * pk.to_f64()).abs())
+                    .sum();
+                assert!(
+                    (direct - expanded).abs() < 1e-12 * scale,
+                    "({i}, {j}) at {y}: {direct} vs {expanded}"
+                );
+            }
+        }
+    }
 }

@@ -60,7 +60,8 @@ pub fn algorithms() -> Vec<AlgorithmSpec> {
             .param(ParamInfo::required("degree", ValueKind::Int, "highest power of |x|^2 in the polynomial factor"))
             .param(ParamInfo::optional("radius", ValueKind::Float, "r with f <= 0 for |x| >= r (default sqrt(1 + n/8); the bound is scale invariant, r only changes the numerics and the finite-degree value)"))
             .param(ParamInfo::with_default("sample_scale", ValueKind::Float, cohn_elkies::DEFAULT_SAMPLE_SCALE, "factor on SDPB's rescaled Laguerre sample points"))
-            .param(ParamInfo::optional("terms", ValueKind::List, "Laguerre indices k <= degree that f may use (default all)")),
+            .param(ParamInfo::optional("terms", ValueKind::List, "Laguerre indices k <= degree that f may use (default all)"))
+            .param(ParamInfo::optional("products", ValueKind::List, "products [[i, j], ...] of Laguerre functions (i + j <= degree) that f may use besides the terms")),
         ),
     ]
 }
@@ -125,6 +126,27 @@ fn list_field(params: &Value, key: &str) -> PluginResult<Option<Vec<usize>>> {
     }
 }
 
+/// `[[i, j], ...]` of nonnegative integers; absent: empty.
+fn pair_list_field(params: &Value, key: &str) -> PluginResult<Vec<(usize, usize)>> {
+    match params.get(key) {
+        None | Some(Value::Unit) => Ok(Vec::new()),
+        Some(_) => {
+            let pairs: Vec<Vec<i64>> = from_value_field(params, key)?;
+            pairs
+                .iter()
+                .enumerate()
+                .map(|(n, p)| match p.as_slice() {
+                    [i, j] if *i >= 0 && *j >= 0 => Ok((*i as usize, *j as usize)),
+                    _ => Err(PluginError::bad_parameter(
+                        key,
+                        format!("entry {n}: expected [i, j] with i, j >= 0, got {p:?}"),
+                    )),
+                })
+                .collect()
+        }
+    }
+}
+
 /// A builder's message names its field first (`dim = 1: ...`, `terms: ...`); map it to the
 /// parameter.
 fn spec_error(msg: String) -> PluginError {
@@ -133,8 +155,8 @@ fn spec_error(msg: String) -> PluginError {
         .take_while(|c| c.is_alphanumeric() || *c == '_')
         .collect();
     let param = match head.as_str() {
-        "dim" | "degree" | "angle" | "terms" | "sk" | "gegenbauer_terms" | "radius"
-        | "sample_scale" | "multipliers" | "grid_extra" => head,
+        "dim" | "degree" | "angle" | "terms" | "products" | "sk" | "gegenbauer_terms"
+        | "radius" | "sample_scale" | "multipliers" | "grid_extra" => head,
         _ => "degree".to_string(),
     };
     PluginError::bad_parameter(&param, msg)
@@ -339,6 +361,7 @@ fn create_cohn_elkies(params: Value) -> PluginResult<Box<dyn Run>> {
     };
     spec.sample_scale = from_value_field(&params, "sample_scale")?;
     spec.terms = list_field(&params, "terms")?;
+    spec.products = pair_list_field(&params, "products")?;
     let sdp = cohn_elkies::build(&spec).map_err(spec_error)?;
     export(&params, &sdp.sdp)?;
     let certificate: bool = from_value_field(&params, "certificate")?;

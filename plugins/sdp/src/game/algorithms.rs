@@ -35,6 +35,7 @@ pub fn algorithms() -> Vec<AlgorithmSpec> {
         .param(ParamInfo::with_default("initial", ValueKind::Int, 3i64, "random evaluations before the models are used (the first with the default blocks)"))
         .param(ParamInfo::with_default("kappa", ValueKind::Float, 1.0, "exploitation of a batch's first proposal: blocks maximising −(μ − κσ) under the value model"))
         .param(ParamInfo::optional("degree", ValueKind::Int, "the default formulation's degree, which sets the cost cap (cohn_elkies 12, three_point_kissing 4, sphere_packing_3pt 9)"))
+        .param(ParamInfo::with_default("base_polynomials", ValueKind::Int, 0i64, "cohn_elkies: b base Laguerre functions L_0..L_{b-1} whose products L_i*L_j (1 <= i <= j, i + j <= max_degree) join the vocabulary (0: terms only; the paper's vocabulary has seven base polynomials)"))
         .param(ParamInfo::optional("max_degree", ValueKind::Int, "the vocabulary's degree cap (cohn_elkies degree+4, three_point_kissing degree+1, sphere_packing_3pt degree+2)"))
         .param(ParamInfo::optional("ranges", ValueKind::Map, "parameter ranges to override, e.g. #{ radius: [1.0, 1.4] }"))
         .param(ParamInfo::optional("bound_options", ValueKind::Map, "fixed parameters for every solve, e.g. #{ tol: 1e-9, two_point_degree: 24 }")),
@@ -268,6 +269,7 @@ fn game_setup(params: &Value) -> PluginResult<GameSetup> {
         dim,
         degree: opt_int(params, "degree", 1, 200)?,
         max_degree: opt_int(params, "max_degree", 1, 200)?,
+        base_polynomials: int_field(params, "base_polynomials", 0, 64)? as usize,
         ranges,
         bound_options,
         precision,

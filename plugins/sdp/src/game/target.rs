@@ -185,6 +185,9 @@ pub struct TargetOptions {
     pub degree: Option<usize>,
     /// The vocabulary's degree cap (`None`: the target's default).
     pub max_degree: Option<usize>,
+    /// `cohn_elkies`: the number `b` of base Laguerre functions `L_0..L_{b−1}` whose products
+    /// `L_i·L_j` (`1 ≤ i ≤ j`, `i + j ≤ max_degree`) join the vocabulary; 0: none.
+    pub base_polynomials: usize,
     /// Parameter ranges to override: name → `[lo, hi]`.
     pub ranges: Vec<(String, f64, f64)>,
     /// Fixed parameters passed to every job (`tol`, `max_iter`, `two_point_degree`, ...).
@@ -237,14 +240,18 @@ pub fn make_target(name: &str, options: TargetOptions) -> PluginResult<Box<dyn T
 // cohn_elkies
 
 /// The Cohn–Elkies LP: parameter the sign-change radius `r`; blocks the Laguerre terms
-/// `L_k^{n/2−1}(2π|x|²) e^{−π|x|²}`, `k ≤ max_degree` (default `degree + 4`), each of cost 1;
-/// the default is `k = 0..=degree` at `r = √(1 + n/8)`.
+/// `L_k^{n/2−1}(2π|x|²) e^{−π|x|²}`, `k ≤ max_degree` (default `degree + 4`), and with
+/// `base_polynomials: b` the products `L_i·L_j` (`1 ≤ i ≤ j < b`, `i + j ≤ max_degree`: the
+/// paper's monomials of base polynomials), each of cost 1; the default is `k = 0..=degree` at
+/// `r = √(1 + n/8)`.
 pub struct CohnElkiesTarget {
     options: TargetOptions,
     degree: usize,
     max_degree: usize,
     params: Vec<ParamSpec>,
     blocks: Vec<BlockSpec>,
+    /// The product blocks `L_i·L_j`, after the `max_degree + 1` term blocks.
+    products: Vec<(usize, usize)>,
 }
 
 impl CohnElkiesTarget {
@@ -275,7 +282,7 @@ impl CohnElkiesTarget {
             integer: false,
         }];
         options.apply_ranges(&mut params)?;
-        let blocks = (0..=max_degree)
+        let mut blocks: Vec<BlockSpec> = (0..=max_degree)
             .map(|k| BlockSpec {
                 name: format!("L{k}"),
                 group: 0,
@@ -283,12 +290,24 @@ impl CohnElkiesTarget {
                 degree: k as f64,
             })
             .collect();
+        let base = options.base_polynomials;
+        let products: Vec<(usize, usize)> = (1..base)
+            .flat_map(|i| (i..base).map(move |j| (i, j)))
+            .filter(|&(i, j)| i + j <= max_degree)
+            .collect();
+        blocks.extend(products.iter().map(|&(i, j)| BlockSpec {
+            name: format!("L{i}*L{j}"),
+            group: 1,
+            cost: 1.0,
+            degree: (i + j) as f64,
+        }));
         Ok(Self {
             options,
             degree,
             max_degree,
             params,
             blocks,
+            products,
         })
     }
 }
@@ -310,7 +329,7 @@ impl Target for CohnElkiesTarget {
         &self.blocks
     }
     fn group_names(&self) -> &[&'static str] {
-        &["terms"]
+        &["terms", "products"]
     }
     fn cost_cap(&self) -> f64 {
         (self.degree + 1) as f64
@@ -319,21 +338,48 @@ impl Target for CohnElkiesTarget {
         (0..=self.degree).collect()
     }
     fn complete(&self, blocks: &[usize]) -> bool {
-        // f needs at least one term besides the one f̂(0) = 1 eliminates, and a positive degree.
-        blocks.len() >= 2
+        // f needs a Laguerre term (its weight is the one f̂(0) = 1 eliminates) and one more
+        // basis function.
+        blocks.len() >= 2 && blocks.iter().any(|&b| b <= self.max_degree)
     }
     fn job(&self, theta: &[f64], blocks: &[usize]) -> Value {
-        let degree = blocks.iter().copied().max().unwrap_or(1).max(1);
+        let nt = self.max_degree + 1;
+        let terms: Vec<usize> = blocks.iter().copied().filter(|&b| b < nt).collect();
+        let products: Vec<(usize, usize)> = blocks
+            .iter()
+            .filter(|&&b| b >= nt)
+            .map(|&b| self.products[b - nt])
+            .collect();
+        let degree = terms
+            .iter()
+            .copied()
+            .chain(products.iter().map(|&(i, j)| i + j))
+            .max()
+            .unwrap_or(1)
+            .max(1);
         let mut m = self.options.job_map();
         m.insert("degree", degree as i64);
         m.insert("radius", theta[0]);
-        m.insert("terms", int_list(blocks));
+        m.insert("terms", int_list(&terms));
+        if !products.is_empty() {
+            let pairs: Vec<Value> = products.iter().map(|&(i, j)| int_list(&[i, j])).collect();
+            m.insert("products", Value::List(pairs.into()));
+        }
         Value::Map(m)
     }
     fn signature(&self) -> String {
         format!(
-            "cohn_elkies n={} degree={} max_degree={} radius=[{}, {}]",
-            self.options.dim, self.degree, self.max_degree, self.params[0].lo, self.params[0].hi
+            "cohn_elkies n={} degree={} max_degree={} radius=[{}, {}]{}",
+            self.options.dim,
+            self.degree,
+            self.max_degree,
+            self.params[0].lo,
+            self.params[0].hi,
+            if self.products.is_empty() {
+                String::new()
+            } else {
+                format!(" base_polynomials={}", self.options.base_polynomials)
+            }
         )
     }
 }
