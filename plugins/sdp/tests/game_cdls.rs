@@ -45,19 +45,25 @@ fn without_a_kernel_it_is_the_cohn_elkies_bound() {
     assert!((a - 0.6477477).abs() < 1e-5, "{a}");
 }
 
-#[test]
-fn the_three_point_kernel_lowers_the_bound_in_dimension_4() {
-    // n = 4, degree 9, R = 1.664634 (CdLS Table 6.1's setting; their bound is 0.636107333,
-    // see the module notes of `game::cdls` for why this formulation gives 0.64378).
+/// CdLS Table 6.1's setting: n = 4, degree 9, R = 1.664634 (their bound is 0.636107333; see
+/// the module notes of `game::cdls` for why this formulation stays above it).
+fn table_6_1_setting(kernel_gaussian: f64, tol: f64) -> Value {
     let v = run(
         "sdp.sphere_packing_3pt",
         ValueMap::new()
             .with("dim", 4i64)
             .with("degree", 9i64)
             .with("R", 1.664634)
-            .with("tol", 1e-8),
+            .with("kernel_gaussian", kernel_gaussian)
+            .with("tol", tol),
     );
     assert_eq!(v.get("status").and_then(Value::as_str), Some("optimal"));
+    v
+}
+
+#[test]
+fn the_three_point_kernel_lowers_the_bound_in_dimension_4() {
+    let v = table_6_1_setting(1.0, 1e-8);
     let b = bound(&v);
     // Below the degree-24 LP bound 0.6477513 by a clear margin, and above the density of the
     // D₄ lattice packing π²/16 (a valid upper bound cannot be lower).
@@ -73,17 +79,7 @@ fn a_faster_decaying_kernel_gaussian_lowers_the_bound() {
     // cross terms f₃(x, 0); measured here 0.639082 against 0.6437833 at γ = 1. Still a valid
     // bound: above the D₄ density π²/16 (Conway–Sloane), and above CdLS Table 6.1's 0.636107333
     // for the same n, degree and R (this formulation is weaker than theirs, module notes).
-    let v = run(
-        "sdp.sphere_packing_3pt",
-        ValueMap::new()
-            .with("dim", 4i64)
-            .with("degree", 9i64)
-            .with("R", 1.664634)
-            .with("kernel_gaussian", 2.25)
-            .with("tol", 1e-9),
-    );
-    assert_eq!(v.get("status").and_then(Value::as_str), Some("optimal"));
-    let b = bound(&v);
+    let b = bound(&table_6_1_setting(2.25, 1e-9));
     assert!(b > 0.636107333 && b < 0.6437833 - 0.004, "{b}");
     assert!((b - 0.639082).abs() < 2e-6, "{b}");
 }

@@ -127,7 +127,7 @@ fn list_field(params: &Value, key: &str) -> PluginResult<Option<Vec<usize>>> {
 }
 
 /// `[[i, j], ...]` of nonnegative integers; absent: empty.
-fn pair_list_field(params: &Value, key: &str) -> PluginResult<Vec<(usize, usize)>> {
+pub(crate) fn pair_list_field(params: &Value, key: &str) -> PluginResult<Vec<(usize, usize)>> {
     match params.get(key) {
         None | Some(Value::Unit) => Ok(Vec::new()),
         Some(_) => {

@@ -114,20 +114,7 @@ pub fn cdls_spec(params: &Value) -> PluginResult<CdlsSpec> {
     spec.sample_scale = from_value_field(params, "sample_scale")?;
     spec.kernel = match params.get("kernel") {
         None | Some(Value::Unit) => full_kernel(degree),
-        Some(_) => {
-            let pairs: Vec<Vec<i64>> = from_value_field(params, "kernel")?;
-            pairs
-                .iter()
-                .enumerate()
-                .map(|(j, p)| match p.as_slice() {
-                    [k, i] if *k >= 0 && *i >= 0 => Ok((*k as usize, *i as usize)),
-                    _ => Err(PluginError::bad_parameter(
-                        "kernel",
-                        format!("entry {j}: expected [k, i] with k, i >= 0, got {p:?}"),
-                    )),
-                })
-                .collect::<PluginResult<Vec<_>>>()?
-        }
+        Some(_) => crate::bounds::plugin::pair_list_field(params, "kernel")?,
     };
     if let Some(v) = params.get("multipliers")
         && !matches!(v, Value::Unit)
