@@ -52,9 +52,11 @@
 //! because positive definiteness makes the diagonal term `f₃(x, x)` large and a faster decay
 //! damps it (by `e^{−2γπ|x|²}`) more than the cross terms (`e^{−γπ|x|²}`); at degree 9:
 //!
-//! | γ | 1 | 1.5 | 1.75 | 2 | 2.25 | 2.5 |
-//! |---|---|---|---|---|---|---|
-//! | bound | 0.6437833 | 0.6427256 | 0.6400271 | 0.6391517 | 0.6390819 | 0.6393243 |
+//! | γ | 0.75 | 1 | 1.5 | 1.75 | 2 | 2.25 | 2.5 |
+//! |---|---|---|---|---|---|---|---|
+//! | bound | 0.6460802 | 0.6437833 | 0.6427256 | 0.6400271 | 0.6391524 | 0.6390819 | 0.6393243 |
+//!
+//! (`scripts/sphere_packing_3pt.rhai` redoes this scan and plots it)
 //!
 //! and 0.63742 at degree 11 with `γ = 2.25` — closer to, still above, CdLS's 0.636107333. Not settled by the sources
 //! (the notes could read only the abstract and secondary summaries): the meaning of "degree 9"
