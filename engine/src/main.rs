@@ -32,6 +32,12 @@ enum Command {
         #[command(flatten)]
         mpi: MpiArgs,
     },
+    /// Check Rhai scripts for syntax errors without running them.
+    Check {
+        /// The script files.
+        #[arg(required = true)]
+        scripts: Vec<PathBuf>,
+    },
     /// List the loaded plugins and their algorithms.
     List {
         #[command(flatten)]
@@ -267,6 +273,20 @@ fn execute(command: Command) -> Result<(), EngineError> {
             let engine = script_builder(out_path(&session, &stem))?.build()?;
             install_ctrl_c(&engine);
             run_script_and_report(&engine, &script)
+        }
+        Command::Check { scripts } => {
+            let engine = Engine::builder().bundled_plugins(false).build()?;
+            for script in &scripts {
+                if !script.is_file() {
+                    return Err(EngineError::Usage(format!(
+                        "{}: no such script",
+                        script.display()
+                    )));
+                }
+                boundlab_engine::script::check_file(&engine, script)?;
+                println!("{}: ok", script.display());
+            }
+            Ok(())
         }
         Command::List { plugins } => {
             let engine = builder(&plugins).bundled_plugins(true).build()?;

@@ -45,11 +45,22 @@ fn exit_codes_distinguish_usage_errors_from_failed_runs() {
         text(&out).1
     );
 
+    // `check` compiles without running: a script that throws passes, a syntax error does not.
+    let out = boundlab(&["check", "ok.rhai", "fails.rhai"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert!(text(&out).0.contains("fails.rhai: ok"));
+    std::fs::write(dir.path().join("bad.rhai"), "let x = 1;\nlet y = (x + ;").unwrap();
+    let out = boundlab(&["check", "bad.rhai"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).1.contains("bad.rhai:2:"), "{}", text(&out).1);
+
     for args in [
         &["run"][..],
         &["frobnicate"],
         &["run", "ok.rhai", "--set", "no equals sign"],
         &["run", "missing.rhai"],
+        &["check", "missing.rhai"],
+        &["check"],
     ] {
         let out = boundlab(args, dir.path());
         assert_eq!(out.status.code(), Some(2), "{args:?}: {:?}", text(&out));

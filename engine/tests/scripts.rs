@@ -426,3 +426,33 @@ fn plots_are_written_as_svg_inside_the_output_folder() {
         script_error(e.eval(r#"plot(#{ series: [#{ y: [1.0], colour: 1 }] }, "p.svg")"#));
     assert!(message.contains("colour"), "{message}");
 }
+
+/// The shipped experiment and benchmark scripts at least compile in the sandbox (running them
+/// takes seconds to minutes and needs the first-party plugins; `.ci/run` does not).
+#[test]
+fn every_shipped_script_compiles() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = tempfile::tempdir().unwrap();
+    let e = engine(out.path());
+    let mut checked = 0;
+    for folder in ["scripts", "bench/sdp_game", "bench/mpi"] {
+        for entry in std::fs::read_dir(root.join(folder)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().and_then(|x| x.to_str()) == Some("rhai") {
+                boundlab_engine::script::check_file(&e, &path)
+                    .unwrap_or_else(|err| panic!("{err}"));
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 14, "{checked} scripts");
+    let broken = out.path().join("broken.rhai");
+    std::fs::write(&broken, "let x = 1;\nlet y = (x + ;\n").unwrap();
+    match boundlab_engine::script::check_file(&e, &broken) {
+        Err(EngineError::Script { line, message, .. }) => {
+            assert_eq!(line, Some(2));
+            assert!(message.contains("syntax error"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -306,11 +306,35 @@ fn register_engine_functions(rhai: &mut rhai::Engine, engine: &Engine) {
 /// Runs the script file at `path`.
 pub fn run_file(engine: &Engine, path: &Path) -> Result<Value, EngineError> {
     let source = std::fs::read_to_string(path).map_err(|e| EngineError::io(path, e))?;
-    let dir = path
-        .parent()
+    run_source(
+        engine,
+        &source,
+        &path.display().to_string(),
+        script_dir(path),
+    )
+}
+
+/// The folder imports resolve in: the script's own.
+fn script_dir(path: &Path) -> &Path {
+    path.parent()
         .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    run_source(engine, &source, &path.display().to_string(), dir)
+        .unwrap_or(Path::new("."))
+}
+
+/// Checks the script file at `path` for syntax errors without running it.
+pub fn check_file(engine: &Engine, path: &Path) -> Result<(), EngineError> {
+    let source = std::fs::read_to_string(path).map_err(|e| EngineError::io(path, e))?;
+    let rhai = build(engine, script_dir(path));
+    compile(&rhai, &source, &path.display().to_string()).map(|_| ())
+}
+
+fn compile(rhai: &rhai::Engine, source: &str, name: &str) -> Result<rhai::AST, EngineError> {
+    rhai.compile(source).map_err(|e| EngineError::Script {
+        file: name.to_string(),
+        line: e.position().line(),
+        column: e.position().position(),
+        message: format!("syntax error: {}", e.err_type()),
+    })
 }
 
 /// Runs script `source` named `name` (for messages); imports resolve inside `dir`.
@@ -321,12 +345,7 @@ pub fn run_source(
     dir: &Path,
 ) -> Result<Value, EngineError> {
     let rhai = build(engine, dir);
-    let ast = rhai.compile(source).map_err(|e| EngineError::Script {
-        file: name.to_string(),
-        line: e.position().line(),
-        column: e.position().position(),
-        message: format!("syntax error: {}", e.err_type()),
-    })?;
+    let ast = compile(&rhai, source, name)?;
     let mut scope = Scope::new();
     for (constant, value) in engine.constants() {
         scope.push_constant_dynamic(constant.clone(), to_dynamic(value.clone(), None));
