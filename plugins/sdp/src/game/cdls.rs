@@ -56,9 +56,9 @@
 //! |---|---|---|---|---|---|---|---|
 //! | bound | 0.6460802 | 0.6437833 | 0.6427256 | 0.6400271 | 0.6391524 | 0.6390819 | 0.6393243 |
 //!
-//! (`scripts/sphere_packing_3pt.rhai` redoes this scan and plots it)
-//!
-//! and 0.63742 at degree 11 with `γ = 2.25` — closer to, still above, CdLS's 0.636107333. Not settled by the sources
+//! and about 0.6374 at degree 11 with `γ = 2.25` (the dd solve stops at a gap of 2e-5): closer
+//! to CdLS's 0.636107333, still above it. `scripts/sphere_packing_3pt.rhai` redoes the scan and
+//! plots it. Not settled by the sources
 //! (the notes could read only the abstract and secondary summaries): the meaning of "degree 9"
 //! for `f₃`; the exact region of condition 3 (the notes' summary says all three distances in
 //! `{0} ∪ [r, R]`; imposing `|x − y| ≤ R` on top of the above gives 0.34, below the D₄ density,
