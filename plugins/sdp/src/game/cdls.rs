@@ -56,7 +56,7 @@
 //! |---|---|---|---|---|---|---|---|
 //! | bound | 0.6460802 | 0.6437833 | 0.6427256 | 0.6400271 | 0.6391524 | 0.6390819 | 0.6393243 |
 //!
-//! and about 0.6374 at degree 11 with `γ = 2.25` (the dd solve stops at a gap of 2e-5): closer
+//! and about 0.6374 at degree 11 with `γ = 2.25` (the dd solve stops at a gap of 3e-5): closer
 //! to CdLS's 0.636107333, still above it. `scripts/sphere_packing_3pt.rhai` redoes the scan and
 //! plots it. Not settled by the sources
 //! (the notes could read only the abstract and secondary summaries): the meaning of "degree 9"
@@ -305,8 +305,8 @@ impl CdlsSpec {
             let need = taylor_degree_for(rate, self.r * self.r, self.big_r * self.big_r);
             if self.taylor_degree.is_none() && need > MAX_TAYLOR_DEGREE {
                 return Err(format!(
-                    "kernel_gaussian = {}: e^{{−{rate}πu}} on [r², R²] = [{}, {}] needs a Taylor \
-                     polynomial of degree {need} (at most {MAX_TAYLOR_DEGREE}); lower \
+                    "kernel_gaussian = {}: e^{{−βπu}} with β = {rate} on [r², R²] = [{:.6}, {:.6}] \
+                     needs a Taylor polynomial of degree above {MAX_TAYLOR_DEGREE}; lower \
                      kernel_gaussian or R",
                     self.kernel_gaussian,
                     self.r * self.r,
