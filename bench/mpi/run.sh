@@ -26,12 +26,12 @@ for workers in 1 2 3; do
   t=$(time_of mpirun --oversubscribe --enable-recovery -np $((workers + 1)) "$bin" run "$script" --mpi --out "$out/m$workers")
   rows+=("| MPI, rank 0 + $workers worker ranks | $workers | $t | $(ratio "$base" "$t") |")
 done
-job_bytes=$(python3 -c "print(len('(job:0,id:\"sdp.solve\",params:{\"file\":\"../shared/data/sdplib/theta2.dat-s\",\"precision\":\"f64\"},record:true)'))")
+job_bytes=$(python3 -c "print(len('(job:0,id:\"sdp.solve\",params:{\"file\":\"data/sdplib/theta2.dat-s\",\"precision\":\"f64\"},record:true)'))")
 {
   echo "# run_batch of SDP solves on MPI ranks"
   echo
   echo "Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores. Date: $(date -u +%Y-%m-%dT%H:%M:%SZ). OpenMPI $(mpirun --version | head -1 | awk '{print $NF}')."
-  echo "Batch: the 16 SDPLIB problems of ../shared/data/sdplib four times (64 sdp.solve jobs, f64). Wall time of the batch as the script measures it, median of 3 runs."
+  echo "Batch: the 16 SDPLIB problems of data/sdplib four times (64 sdp.solve jobs, f64). Wall time of the batch as the script measures it, median of 3 runs."
   echo
   echo "| executor | workers | seconds | speed-up vs 1 thread |"
   echo "|---|---|---|---|"

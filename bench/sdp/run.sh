@@ -10,7 +10,7 @@ PY=$(bench/venv.sh)
 cargo build --release -j2 -p boundlab-sdp --example solve_sdpa --example warm_start_study
 "$PY" bench/sdp/sdplib_bench.py "$@"
 # Warm starts on perturbed problems (a few seconds).
-data=../shared/data/sdplib
+data=data/sdplib
 files="$data/theta1.dat-s $data/theta2.dat-s $data/mcp100.dat-s $data/qap5.dat-s $data/truss4.dat-s $data/arch0.dat-s $data/gpp100.dat-s $data/control1.dat-s"
 {
   echo "# Warm starts on perturbed SDPLIB problems"

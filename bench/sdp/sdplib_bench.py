@@ -32,7 +32,7 @@ import scipy.sparse as sp  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
-DATA = os.path.abspath(os.path.join(ROOT, "..", "shared", "data", "sdplib"))
+DATA = os.path.join(ROOT, "data", "sdplib")
 SOLVER = os.path.join(ROOT, "target", "release", "examples", "solve_sdpa")
 
 PUBLISHED = {

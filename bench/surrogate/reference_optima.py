@@ -17,7 +17,7 @@ from scipy.optimize import minimize
 from scipy.special import logsumexp
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DATA = os.path.join(HERE, "..", "..", "..", "shared", "data", "libsvm")
+DATA = os.path.join(HERE, "..", "..", "data", "libsvm")
 
 
 def read_libsvm(path):

@@ -96,8 +96,7 @@ fn main() {
         .split(',')
         .map(|s| s.parse().expect("--grids takes integers"))
         .collect();
-    let data_dir =
-        PathBuf::from(opt("--data-dir").unwrap_or_else(|| "../shared/data/libsvm".into()));
+    let data_dir = PathBuf::from(opt("--data-dir").unwrap_or_else(|| "data/libsvm".into()));
     std::fs::create_dir_all(&out_dir).expect("create the output folder");
     // Single-threaded, like the Python peers' sequential runs on this machine.
     faer::set_global_parallelism(faer::Par::Seq);

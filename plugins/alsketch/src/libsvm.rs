@@ -223,16 +223,11 @@ mod tests {
         );
     }
 
-    /// The bundled sets match their README (`../shared/data/libsvm/README.md`: samples,
+    /// The bundled sets match their README (`data/libsvm/README.md`: samples,
     /// features, labels).
     #[test]
     fn bundled_sets_match_their_readme() {
-        let dir =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/libsvm");
-        if !dir.exists() {
-            eprintln!("skipping: {} not found", dir.display());
-            return;
-        }
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/libsvm");
         let cases = [
             ("breast_cancer_scale.svm", 569, 30, vec![-1.0, 1.0]),
             ("digits.svm", 1797, 64, (0..10).map(f64::from).collect()),

@@ -44,7 +44,7 @@ impl Plugin for AlsketchPlugin {
             .param(ParamInfo::with_default("trace", ValueKind::Bool, false, "return a per-iteration trace (kkt, f, alpha, mu, nu, sketch_iterations, flops, time, ...)"))
             .param(ParamInfo::with_default("linalg", ValueKind::Str, "auto", "`auto` (sparse when the problem is sparse or n + m > 800), `dense` or `sparse`"))
             .param(ParamInfo::with_default("dataset", ValueKind::Str, "breast_cancer_scale", "logreg: a LIBSVM file, by path or by name in `data_dir`"))
-            .param(ParamInfo::with_default("data_dir", ValueKind::Str, "../shared/data/libsvm", "logreg: where data set names are looked up"))
+            .param(ParamInfo::with_default("data_dir", ValueKind::Str, "data/libsvm", "logreg: where data set names are looked up"))
             .param(ParamInfo::with_default("data_seed", ValueKind::Int, 2023i64, "logreg: seed of the random constraints A x = b"))
             .param(ParamInfo::with_default("linear_constraints", ValueKind::Int, LINEAR_CONSTRAINTS as i64, "logreg: rows of A"))
             .param(ParamInfo::optional("positive_label", ValueKind::Float, "logreg: the label mapped to +1 (default: +1 if labels are ±1, the larger of two labels, the smallest of several)"))

@@ -1,4 +1,4 @@
-//! Constrained logistic regression on the bundled LIBSVM sets (`../shared/data/libsvm/`).
+//! Constrained logistic regression on the bundled LIBSVM sets (`data/libsvm/`).
 //!
 //! Reference values: IPOPT 3.14.19 (casadi 3.8.2 wheel, tol 1e-12, exact AD derivatives) on the
 //! same instances (the constraint data A, b come from our ChaCha8 draw with seed 2023 and were
@@ -12,9 +12,8 @@ use boundlab_alsketch::problem::Problem;
 use boundlab_alsketch::sketch::SketchKind;
 use boundlab_alsketch::solver::{Options, Silent, Status, solve};
 
-fn data_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/libsvm");
-    dir.exists().then_some(dir)
+fn data_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/libsvm")
 }
 
 /// (file, linear constraints, IPOPT optimal value). wine_scale (d = 13) uses 5 constraints:
@@ -27,10 +26,7 @@ const CASES: [(&str, usize, f64); 3] = [
 
 #[test]
 fn converges_on_every_bundled_set_to_ipopts_value() {
-    let Some(dir) = data_dir() else {
-        eprintln!("skipping: ../shared/data/libsvm not found");
-        return;
-    };
+    let dir = data_dir();
     for (file, linear, f_ipopt) in CASES {
         let data = libsvm::read_file(&dir.join(format!("{file}.svm"))).unwrap();
         for kind in [SketchKind::CountSketch, SketchKind::Direct] {
@@ -67,9 +63,7 @@ fn converges_on_every_bundled_set_to_ipopts_value() {
 
 #[test]
 fn infeasible_instances_are_refused_with_a_reason() {
-    let Some(dir) = data_dir() else {
-        return;
-    };
+    let dir = data_dir();
     let data = libsvm::read_file(&dir.join("wine_scale.svm")).unwrap();
     let err = LogReg::new("wine_scale", &data, None, 2023, 10).unwrap_err();
     assert_eq!(err.kind, boundlab_sdk::ErrorKind::Infeasible);

@@ -197,35 +197,33 @@ fn bad_parameters_are_named() {
 #[test]
 fn logreg_and_pde_run_through_the_plugin() {
     let host = TestHost::new();
-    let data_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/libsvm");
-    if std::path::Path::new(data_dir).exists() {
-        let r = run(
-            &host,
-            &[
-                ("problem", "logreg".into()),
-                ("dataset", "wine_scale".into()),
-                ("data_dir", data_dir.into()),
-                ("linear_constraints", 5i64.into()),
-                ("sketch", "direct".into()),
-            ],
-        )
-        .unwrap();
-        assert_eq!(r.get("status").and_then(Value::as_str), Some("converged"));
-        assert_eq!(
-            r.get("problem").and_then(Value::as_str),
-            Some("logreg:wine_scale")
-        );
-        let err = run(
-            &host,
-            &[
-                ("problem", "logreg".into()),
-                ("dataset", "wine_scale".into()),
-                ("data_dir", data_dir.into()),
-            ],
-        )
-        .unwrap_err();
-        assert_eq!(err.kind, ErrorKind::Infeasible);
-    }
+    let data_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/libsvm");
+    let r = run(
+        &host,
+        &[
+            ("problem", "logreg".into()),
+            ("dataset", "wine_scale".into()),
+            ("data_dir", data_dir.into()),
+            ("linear_constraints", 5i64.into()),
+            ("sketch", "direct".into()),
+        ],
+    )
+    .unwrap();
+    assert_eq!(r.get("status").and_then(Value::as_str), Some("converged"));
+    assert_eq!(
+        r.get("problem").and_then(Value::as_str),
+        Some("logreg:wine_scale")
+    );
+    let err = run(
+        &host,
+        &[
+            ("problem", "logreg".into()),
+            ("dataset", "wine_scale".into()),
+            ("data_dir", data_dir.into()),
+        ],
+    )
+    .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Infeasible);
     let r = run(
         &host,
         &[

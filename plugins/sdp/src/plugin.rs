@@ -216,7 +216,7 @@ mod tests {
 
     fn sdplib(name: &str) -> String {
         format!(
-            "{}/../../../shared/data/sdplib/{name}.dat-s",
+            "{}/../../data/sdplib/{name}.dat-s",
             env!("CARGO_MANIFEST_DIR")
         )
     }

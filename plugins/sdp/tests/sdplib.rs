@@ -1,4 +1,4 @@
-//! The SDPLIB subset in ../shared/data/sdplib against the optimal values published with the
+//! The SDPLIB subset in data/sdplib against the optimal values published with the
 //! library (B. Borchers, "SDPLIB 1.2, a library of semidefinite programming test problems",
 //! Optimization Methods and Software 11 (1999) 683–690; the table in the data folder's README).
 //!
@@ -30,7 +30,7 @@ const OPTIMA: &[(&str, &str)] = &[
 ];
 
 fn data_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/sdplib")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/sdplib")
 }
 
 fn load(name: &str) -> SdpProblem<fx128> {

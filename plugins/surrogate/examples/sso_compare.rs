@@ -180,7 +180,7 @@ fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let epochs: usize = if quick { 3 } else { 40 };
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let data_dir = root.join("../shared/data/libsvm");
+    let data_dir = root.join("data/libsvm");
     let out_md = root.join("bench/results");
     let out_svg = root.join("bench/surrogate");
     std::fs::create_dir_all(&out_md).unwrap();

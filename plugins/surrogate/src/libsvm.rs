@@ -174,10 +174,10 @@ mod tests {
         );
     }
 
-    /// The bundled files parse with the sizes stated in ../shared/data/libsvm/README.md.
+    /// The bundled files parse with the sizes stated in data/libsvm/README.md.
     #[test]
     fn bundled_files_have_documented_sizes() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/libsvm");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/libsvm");
         for (file, n, d, classes) in [
             ("breast_cancer_scale.svm", 569, 30, vec![-1.0, 1.0]),
             ("digits.svm", 1797, 64, (0..10).map(f64::from).collect()),

@@ -97,7 +97,7 @@ fn supervised_params(spec: AlgorithmSpec) -> AlgorithmSpec {
     spec.param(ParamInfo::optional(
         "dataset",
         Str,
-        "path of a LIBSVM file (e.g. ../shared/data/libsvm/wine_scale.svm); or give `x` and `y`",
+        "path of a LIBSVM file (e.g. data/libsvm/wine_scale.svm); or give `x` and `y`",
     ))
     .param(ParamInfo::optional(
         "x",

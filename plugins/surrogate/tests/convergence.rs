@@ -8,10 +8,7 @@ use boundlab_sdk::testing::TestHost;
 use boundlab_surrogate::plugin_module;
 
 fn data(file: &str) -> String {
-    format!(
-        "{}/../../../shared/data/libsvm/{file}",
-        env!("CARGO_MANIFEST_DIR")
-    )
+    format!("{}/../../data/libsvm/{file}", env!("CARGO_MANIFEST_DIR"))
 }
 
 /// (file, loss, h* from reference_optima.txt at λ = 1e-2, h(0))

@@ -163,7 +163,7 @@ fn exact_inner_solve_reaches_least_squares_in_one_step() {
 /// bias) reaches the least-squares solution of faer's QR solver in one outer step.
 #[test]
 fn exact_inner_solve_matches_qr_least_squares_on_breast_cancer() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/libsvm");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/libsvm");
     let raw =
         boundlab_surrogate::libsvm::read_file(&dir.join("breast_cancer_scale.svm"), "dataset")
             .unwrap();
@@ -198,7 +198,7 @@ fn exact_inner_solve_matches_qr_least_squares_on_breast_cancer() {
 /// mini-batches of 10 and on an MLP with cross-entropy.
 #[test]
 fn sso_with_one_inner_step_equals_sgd_step_for_step() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/libsvm");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/libsvm");
     for (file, loss, model_name) in [
         ("breast_cancer_scale.svm", Loss::Logistic, "linear"),
         ("wine_scale.svm", Loss::CrossEntropy, "mlp"),

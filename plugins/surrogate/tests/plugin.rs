@@ -5,10 +5,7 @@ use boundlab_sdk::testing::TestHost;
 use boundlab_surrogate::plugin_module;
 
 fn data(file: &str) -> String {
-    format!(
-        "{}/../../../shared/data/libsvm/{file}",
-        env!("CARGO_MANIFEST_DIR")
-    )
+    format!("{}/../../data/libsvm/{file}", env!("CARGO_MANIFEST_DIR"))
 }
 
 fn run(id: &str, params: ValueMap) -> Result<ValueMap, PluginError> {
