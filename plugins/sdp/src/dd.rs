@@ -192,60 +192,41 @@ pub(crate) fn gemm(
 
 /// Solves `L X = B` in place (`L` lower triangular), column by column.
 pub(crate) fn solve_lower(l: MatRef<'_, fx128>, rhs: MatMut<'_, fx128>, par: Par) {
-    let n = l.nrows();
-    let ls = Split::new(l);
-    let inv_diag: Vec<fx128> = (0..n).map(|k| fx128::from(1.0) / l[(k, k)]).collect();
-    let threads = threads_for(n * n * rhs.ncols() / 2, par);
-    par_columns(rhs, threads, &|rhs, _| {
-        solve_lower_split(&ls, &inv_diag, rhs)
-    });
-}
-
-fn solve_lower_split(ls: &Split, inv_diag: &[fx128], mut rhs: MatMut<'_, fx128>) {
-    let n = ls.rows;
-    let mut xh = vec![0.0; n];
-    let mut xl = vec![0.0; n];
-    for c in 0..rhs.ncols() {
-        for i in 0..n {
-            let v = rhs[(i, c)];
-            xh[i] = v.0;
-            xl[i] = v.1;
-        }
-        for k in 0..n {
-            let xk = mul(fx128 { 0: xh[k], 1: xl[k] }, inv_diag[k]);
-            xh[k] = xk.0;
-            xl[k] = xk.1;
-            if xk.0 != 0.0 {
-                let (ch, cl) = ls.col(k);
-                axpy(
-                    &mut xh[k + 1..],
-                    &mut xl[k + 1..],
-                    &ch[k + 1..],
-                    &cl[k + 1..],
-                    -xk,
-                );
-            }
-        }
-        for i in 0..n {
-            rhs[(i, c)] = fx128 { 0: xh[i], 1: xl[i] };
-        }
-    }
+    solve_triangular(Split::new(l), l, rhs, par, Sweep::Forward);
 }
 
 /// Solves `Lᵀ X = B` in place (`L` lower triangular): backward, with the rows of `L` as
 /// contiguous columns of `Lᵀ`.
 pub(crate) fn solve_lower_transpose(l: MatRef<'_, fx128>, rhs: MatMut<'_, fx128>, par: Par) {
+    solve_triangular(Split::new(l.transpose()), l, rhs, par, Sweep::Backward);
+}
+
+/// The order of a triangular solve: forward for `L`, backward for `Lᵀ`.
+#[derive(Clone, Copy)]
+enum Sweep {
+    Forward,
+    Backward,
+}
+
+/// Solves with the triangular factor whose columns `split` holds (`L`'s for a forward sweep,
+/// `Lᵀ`'s for a backward one); the diagonal is `l`'s.
+fn solve_triangular(
+    split: Split,
+    l: MatRef<'_, fx128>,
+    rhs: MatMut<'_, fx128>,
+    par: Par,
+    sweep: Sweep,
+) {
     let n = l.nrows();
-    let lt = Split::new(l.transpose());
     let inv_diag: Vec<fx128> = (0..n).map(|k| fx128::from(1.0) / l[(k, k)]).collect();
     let threads = threads_for(n * n * rhs.ncols() / 2, par);
     par_columns(rhs, threads, &|rhs, _| {
-        solve_lower_transpose_split(&lt, &inv_diag, rhs)
+        sweep_columns(&split, &inv_diag, rhs, sweep)
     });
 }
 
-fn solve_lower_transpose_split(lt: &Split, inv_diag: &[fx128], mut rhs: MatMut<'_, fx128>) {
-    let n = lt.rows;
+fn sweep_columns(s: &Split, inv_diag: &[fx128], mut rhs: MatMut<'_, fx128>, sweep: Sweep) {
+    let n = s.rows;
     let mut xh = vec![0.0; n];
     let mut xl = vec![0.0; n];
     for c in 0..rhs.ncols() {
@@ -254,14 +235,28 @@ fn solve_lower_transpose_split(lt: &Split, inv_diag: &[fx128], mut rhs: MatMut<'
             xh[i] = v.0;
             xl[i] = v.1;
         }
-        for k in (0..n).rev() {
+        for step in 0..n {
+            let k = match sweep {
+                Sweep::Forward => step,
+                Sweep::Backward => n - 1 - step,
+            };
             let xk = mul(fx128 { 0: xh[k], 1: xl[k] }, inv_diag[k]);
             xh[k] = xk.0;
             xl[k] = xk.1;
             if xk.0 != 0.0 {
-                // x[0..k] -= L[k, 0..k]ᵀ x_k: row k of L is column k of Lᵀ.
-                let (ch, cl) = lt.col(k);
-                axpy(&mut xh[..k], &mut xl[..k], &ch[..k], &cl[..k], -xk);
+                // The unknowns still to solve lose column k's multiple of x_k.
+                let rest = match sweep {
+                    Sweep::Forward => k + 1..n,
+                    Sweep::Backward => 0..k,
+                };
+                let (ch, cl) = s.col(k);
+                axpy(
+                    &mut xh[rest.clone()],
+                    &mut xl[rest.clone()],
+                    &ch[rest.clone()],
+                    &cl[rest],
+                    -xk,
+                );
             }
         }
         for i in 0..n {
