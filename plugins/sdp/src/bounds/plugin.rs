@@ -66,7 +66,9 @@ pub fn algorithms() -> Vec<AlgorithmSpec> {
     ]
 }
 
-fn settings(params: &Value) -> PluginResult<SolveSettings> {
+/// The solver settings every bound (and the SDP game's bound) takes: `precision`, `tol`,
+/// `max_iter`, `threads`.
+pub(crate) fn settings(params: &Value) -> PluginResult<SolveSettings> {
     let name: String = from_value_field(params, "precision")?;
     let precision = Precision::parse(&name).ok_or_else(|| {
         PluginError::bad_parameter(

@@ -11,7 +11,6 @@ use super::search::{
     Evaluation, GameState, STATE_FORMAT, SearchConfig, SearchIo, Strategy, run_search, signature,
 };
 use super::target::{Target, TargetOptions, make_target};
-use crate::bounds::SolveSettings;
 use crate::solver::{IterationInfo, Precision, SdpStatus};
 
 /// The specs of `sdp.game` and `sdp.sphere_packing_3pt` (appended to the plugin's list).
@@ -79,29 +78,6 @@ fn opt_int(params: &Value, key: &str, lo: i64, hi: i64) -> PluginResult<Option<u
     }
 }
 
-fn solve_settings(params: &Value) -> PluginResult<SolveSettings> {
-    let name: String = from_value_field(params, "precision")?;
-    let precision = Precision::parse(&name).ok_or_else(|| {
-        PluginError::bad_parameter(
-            "precision",
-            format!("`{name}`: expected `f64`, `dd` or `auto`"),
-        )
-    })?;
-    let tol: f64 = from_value_field(params, "tol")?;
-    if !(tol > 0.0 && tol < 1.0) {
-        return Err(PluginError::bad_parameter(
-            "tol",
-            format!("{tol} must lie in (0, 1)"),
-        ));
-    }
-    Ok(SolveSettings {
-        precision,
-        tol,
-        max_iter: int_field(params, "max_iter", 1, 100_000)? as usize,
-        threads: int_field(params, "threads", 0, 1024)? as usize,
-    })
-}
-
 /// `sdp.sphere_packing_3pt`'s spec from its parameters.
 pub fn cdls_spec(params: &Value) -> PluginResult<CdlsSpec> {
     let dim = int_field(params, "dim", 2, 32)? as usize;
@@ -150,7 +126,7 @@ pub fn cdls_spec(params: &Value) -> PluginResult<CdlsSpec> {
 
 fn create_cdls(params: Value) -> PluginResult<Box<dyn Run>> {
     let spec = cdls_spec(&params)?;
-    let settings = solve_settings(&params)?;
+    let settings = crate::bounds::plugin::settings(&params)?;
     Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
         let total = settings.max_iter as u64;
         let mut monitor = |info: &IterationInfo| {
