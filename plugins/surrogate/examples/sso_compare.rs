@@ -114,6 +114,30 @@ fn calls_to(trace: &Trace, h_star: f64, target_gap: f64) -> Option<f64> {
         .map(|(_, c)| *c)
 }
 
+/// Over the seeds: the median number of rounds to come within 5 % of the expert's cost (∞ when
+/// a run never does) and the median final cost.
+fn imitation_medians(results: &[imitation::ImitationResult]) -> (f64, f64) {
+    let rounds_to = median(
+        results
+            .iter()
+            .map(|r| {
+                r.trace
+                    .cost
+                    .iter()
+                    .position(|c| *c <= 1.05 * r.expert_cost)
+                    .map_or(f64::INFINITY, |p| p as f64)
+            })
+            .collect(),
+    );
+    let final_cost = median(
+        results
+            .iter()
+            .map(|r| *r.trace.cost.last().unwrap())
+            .collect(),
+    );
+    (rounds_to, final_cost)
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     let n = v.len();
@@ -494,24 +518,7 @@ fn imitation_bench(out_md: &Path, out_svg: &Path, quick: bool, suffix: &str) {
                 zero_cost = r.zero_policy_cost;
                 results.push(r);
             }
-            let rounds_to = median(
-                results
-                    .iter()
-                    .map(|r| {
-                        r.trace
-                            .cost
-                            .iter()
-                            .position(|c| *c <= 1.05 * r.expert_cost)
-                            .map_or(f64::INFINITY, |p| p as f64)
-                    })
-                    .collect(),
-            );
-            let final_cost = median(
-                results
-                    .iter()
-                    .map(|r| *r.trace.cost.last().unwrap())
-                    .collect(),
-            );
+            let (rounds_to, final_cost) = imitation_medians(&results);
             let label = match method {
                 Method::Sgd(lr, _) => format!("{name} lr={lr}"),
                 Method::Adam(lr) => format!("{name} lr={lr}"),
@@ -527,24 +534,7 @@ fn imitation_bench(out_md: &Path, out_svg: &Path, quick: bool, suffix: &str) {
             }
         }
         let (_, label, results) = best.unwrap();
-        let rounds_to = median(
-            results
-                .iter()
-                .map(|r| {
-                    r.trace
-                        .cost
-                        .iter()
-                        .position(|c| *c <= 1.05 * r.expert_cost)
-                        .map_or(f64::INFINITY, |p| p as f64)
-                })
-                .collect(),
-        );
-        let final_cost = median(
-            results
-                .iter()
-                .map(|r| *r.trace.cost.last().unwrap())
-                .collect(),
-        );
+        let (rounds_to, final_cost) = imitation_medians(&results);
         let final_err = median(
             results
                 .iter()
