@@ -4,10 +4,10 @@
 
 use std::fmt::Write;
 
-use boundlab_sdp::bounds::SolveSettings;
 use boundlab_sdp::bounds::cohn_elkies::{CohnElkiesSpec, cohn_elkies_bound};
 use boundlab_sdp::bounds::delsarte::{DelsarteSpec, delsarte_bound};
 use boundlab_sdp::bounds::three_point::{self, Form, ThreePointSpec, three_point_bound};
+use boundlab_sdp::bounds::{SolveReport, SolveSettings};
 use boundlab_sdp::solver::Precision;
 
 fn settings(p: Precision) -> SolveSettings {
@@ -18,7 +18,8 @@ fn settings(p: Precision) -> SolveSettings {
     }
 }
 
-fn cell(bound: f64, status: &str, it: usize, s: f64) -> String {
+fn cell(bound: f64, report: &SolveReport) -> String {
+    let (status, it, s) = (&report.status, report.iterations, report.seconds);
     let mark = if status == "optimal" {
         String::new()
     } else {
@@ -45,17 +46,7 @@ fn timings() {
         for p in ps {
             let b =
                 delsarte_bound(&DelsarteSpec::new(3, d, 0.5), &settings(p), &mut |_| true).unwrap();
-            write!(
-                row,
-                " {} |",
-                cell(
-                    b.bound,
-                    &b.report.status,
-                    b.report.iterations,
-                    b.report.seconds
-                )
-            )
-            .unwrap();
+            write!(row, " {} |", cell(b.bound, &b.report)).unwrap();
         }
         writeln!(md, "{row}").unwrap();
     }
@@ -76,17 +67,7 @@ fn timings() {
         let mut row = format!("| {d} | {} | {largest} |", sdp.sdp.num_constraints());
         for p in ps {
             let b = three_point_bound(&spec, &settings(p), &mut |_| true).unwrap();
-            write!(
-                row,
-                " {} |",
-                cell(
-                    b.bound,
-                    &b.report.status,
-                    b.report.iterations,
-                    b.report.seconds
-                )
-            )
-            .unwrap();
+            write!(row, " {} |", cell(b.bound, &b.report)).unwrap();
         }
         writeln!(md, "{row}").unwrap();
     }
@@ -97,17 +78,7 @@ fn timings() {
         for p in ps {
             let b =
                 cohn_elkies_bound(&CohnElkiesSpec::new(8, d), &settings(p), &mut |_| true).unwrap();
-            write!(
-                row,
-                " {} |",
-                cell(
-                    b.bound,
-                    &b.report.status,
-                    b.report.iterations,
-                    b.report.seconds
-                )
-            )
-            .unwrap();
+            write!(row, " {} |", cell(b.bound, &b.report)).unwrap();
         }
         writeln!(md, "{row}").unwrap();
     }
