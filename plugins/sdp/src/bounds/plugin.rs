@@ -218,14 +218,15 @@ fn run_solve(
     Ok((sol, report))
 }
 
-fn add_report(m: &mut ValueMap, report: &SolveReport) {
+/// Adds the solve's status, message and statistics to a result map.
+pub(crate) fn add_report(m: &mut ValueMap, report: &SolveReport) {
     for (k, v) in report_map(report).iter() {
         m.insert(k, v.clone());
     }
 }
 
 /// The bound of a solve that found an infeasibility certificate means nothing: NaN.
-fn shown_bound(bound: f64, report: &SolveReport) -> f64 {
+pub(crate) fn shown_bound(bound: f64, report: &SolveReport) -> f64 {
     if report.status.ends_with("_infeasible") {
         f64::NAN
     } else {

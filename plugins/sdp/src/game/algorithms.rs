@@ -11,6 +11,7 @@ use super::search::{
     Evaluation, GameState, STATE_FORMAT, SearchConfig, SearchIo, Strategy, run_search, signature,
 };
 use super::target::{Target, TargetOptions, make_target};
+use crate::bounds::plugin::{add_report, pair_list_field, settings, shown_bound};
 use crate::solver::{IterationInfo, Precision, SdpStatus};
 
 /// The specs of `sdp.game` and `sdp.sphere_packing_3pt` (appended to the plugin's list).
@@ -90,7 +91,7 @@ pub fn cdls_spec(params: &Value) -> PluginResult<CdlsSpec> {
     spec.sample_scale = from_value_field(params, "sample_scale")?;
     spec.kernel = match params.get("kernel") {
         None | Some(Value::Unit) => full_kernel(degree),
-        Some(_) => crate::bounds::plugin::pair_list_field(params, "kernel")?,
+        Some(_) => pair_list_field(params, "kernel")?,
     };
     if let Some(v) = params.get("multipliers")
         && !matches!(v, Value::Unit)
@@ -126,7 +127,7 @@ pub fn cdls_spec(params: &Value) -> PluginResult<CdlsSpec> {
 
 fn create_cdls(params: Value) -> PluginResult<Box<dyn Run>> {
     let spec = cdls_spec(&params)?;
-    let settings = crate::bounds::plugin::settings(&params)?;
+    let settings = settings(&params)?;
     Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
         let total = settings.max_iter as u64;
         let mut monitor = |info: &IterationInfo| {
@@ -151,29 +152,15 @@ fn create_cdls(params: Value) -> PluginResult<Box<dyn Run>> {
                 b.report.status, b.report.message
             ));
         }
-        let r = &b.report;
-        Ok(Value::Map(
-            ValueMap::new()
-                .with("bound", b.bound)
-                .with("status", r.status.as_str())
-                .with("message", r.message.as_str())
-                .with("r", b.r)
-                .with("R", b.big_r)
-                .with("kernel_gaussian", spec.kernel_gaussian)
-                .with("f2_at_0", b.f2_at_0)
-                .with("f3_at_0", b.f3_at_0)
-                .with("iterations", r.iterations as i64)
-                .with("seconds", r.seconds)
-                .with("gap", r.gap)
-                .with("primal_infeasibility", r.primal_infeasibility)
-                .with("dual_infeasibility", r.dual_infeasibility)
-                .with("precision", r.precision.as_str())
-                .with("constraints", r.constraints as i64)
-                .with(
-                    "blocks",
-                    r.blocks.iter().map(|&v| v as f64).collect::<Vec<f64>>(),
-                ),
-        ))
+        let mut m = ValueMap::new()
+            .with("bound", shown_bound(b.bound, &b.report))
+            .with("r", b.r)
+            .with("R", b.big_r)
+            .with("kernel_gaussian", spec.kernel_gaussian)
+            .with("f2_at_0", b.f2_at_0)
+            .with("f3_at_0", b.f3_at_0);
+        add_report(&mut m, &b.report);
+        Ok(Value::Map(m))
     }))
 }
 
