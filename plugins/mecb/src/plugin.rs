@@ -464,6 +464,10 @@ mod tests {
         Value::Map(m)
     }
 
+    fn call(host: &TestHost, id: &str, entries: Vec<(&str, Value)>) -> PluginResult<Value> {
+        host.run(plugin_module(), id, params(entries), Value::Unit)
+    }
+
     fn list(vs: &[&[f64]]) -> Value {
         Value::List(
             vs.iter()
@@ -476,196 +480,153 @@ mod tests {
     #[test]
     fn couple_returns_the_greedy_and_its_bound() {
         let host = TestHost::new();
-        let out = host
-            .run(
-                plugin_module(),
-                "mecb.couple",
-                params(vec![(
-                    "marginals",
-                    list(&[&[0.5, 0.4, 0.1], &[0.6, 0.2, 0.2]]),
-                )]),
-                Value::Unit,
-            )
-            .unwrap();
+        let out = call(
+            &host,
+            "mecb.couple",
+            vec![("marginals", list(&[&[0.5, 0.4, 0.1], &[0.6, 0.2, 0.2]]))],
+        )
+        .unwrap();
         assert!((out.get("entropy").unwrap().as_f64().unwrap() - 1.760964).abs() < 1e-6);
         assert_eq!(out.get("cells"), Some(&Value::Int(4)));
         let Some(Value::Sparse(j)) = out.get("joint") else {
             panic!("no joint")
         };
         assert_eq!(j.nnz(), 4);
-        let out = host
-            .run(
-                plugin_module(),
-                "mecb.couple",
-                params(vec![
-                    ("marginals", list(&[&[0.5, 0.4, 0.1], &[0.6, 0.2, 0.2]])),
-                    ("exact", Value::Bool(true)),
-                ]),
-                Value::Unit,
-            )
-            .unwrap();
+        let out = call(
+            &host,
+            "mecb.couple",
+            vec![
+                ("marginals", list(&[&[0.5, 0.4, 0.1], &[0.6, 0.2, 0.2]])),
+                ("exact", Value::Bool(true)),
+            ],
+        )
+        .unwrap();
         assert_eq!(out.get("method").and_then(Value::as_str), Some("exact"));
-        let out = host
-            .run(
-                plugin_module(),
-                "mecb.couple",
-                params(vec![(
-                    "marginals",
-                    list(&[&[1.0], &[0.75, 0.25], &[0.6, 0.3, 0.1]]),
-                )]),
-                Value::Unit,
-            )
-            .unwrap();
+        let out = call(
+            &host,
+            "mecb.couple",
+            vec![(
+                "marginals",
+                list(&[&[1.0], &[0.75, 0.25], &[0.6, 0.3, 0.1]]),
+            )],
+        )
+        .unwrap();
         assert!(matches!(out.get("index"), Some(Value::Matrix(m)) if m.rows == 4 && m.cols == 3));
     }
 
     #[test]
     fn bad_inputs_are_refused_with_the_index() {
         let host = TestHost::new();
-        let err = host
-            .run(
-                plugin_module(),
-                "mecb.couple",
-                params(vec![("marginals", list(&[&[0.5, 0.5], &[0.7, -0.2, 0.5]]))]),
-                Value::Unit,
-            )
-            .unwrap_err();
+        let err = call(
+            &host,
+            "mecb.couple",
+            vec![("marginals", list(&[&[0.5, 0.5], &[0.7, -0.2, 0.5]]))],
+        )
+        .unwrap_err();
         assert!(
             err.message.contains("`marginals[1]`") && err.message.contains("entry 1 is negative"),
             "{}",
             err.message
         );
-        let err = host
-            .run(
-                plugin_module(),
-                "mecb.couple",
-                params(vec![("marginals", list(&[&[0.5, 0.5], &[0.7, 0.2]]))]),
-                Value::Unit,
-            )
-            .unwrap_err();
+        let err = call(
+            &host,
+            "mecb.couple",
+            vec![("marginals", list(&[&[0.5, 0.5], &[0.7, 0.2]]))],
+        )
+        .unwrap_err();
         assert!(err.message.contains("off from 1"), "{}", err.message);
-        let err = host
-            .run(
-                plugin_module(),
-                "mecb.ebim",
-                params(vec![
-                    ("p", Value::from(vec![0.5, f64::NAN])),
-                    ("rate", Value::Float(1.0)),
-                ]),
-                Value::Unit,
-            )
-            .unwrap_err();
+        let err = call(
+            &host,
+            "mecb.ebim",
+            vec![
+                ("p", Value::from(vec![0.5, f64::NAN])),
+                ("rate", Value::Float(1.0)),
+            ],
+        )
+        .unwrap_err();
         assert!(
             err.message.contains("parameter `p`: entry 1 is NaN"),
             "{}",
             err.message
         );
-        let err = host
-            .run(
-                plugin_module(),
-                "mecb.ebim",
-                params(vec![
-                    ("p", Value::from(vec![0.5, 0.5])),
-                    ("rate", Value::Float(-1.0)),
-                ]),
-                Value::Unit,
-            )
-            .unwrap_err();
+        let err = call(
+            &host,
+            "mecb.ebim",
+            vec![
+                ("p", Value::from(vec![0.5, 0.5])),
+                ("rate", Value::Float(-1.0)),
+            ],
+        )
+        .unwrap_err();
         assert!(err.message.contains("parameter `rate`"), "{}", err.message);
-        let err = host
-            .run(
-                plugin_module(),
-                "mecb.coding_game",
-                params(vec![("rate", Value::Float(1.5))]),
-                Value::Unit,
-            )
-            .unwrap_err();
+        let err = call(&host, "mecb.coding_game", vec![("rate", Value::Float(1.5))]).unwrap_err();
         assert!(err.message.contains("parameter `rate`"), "{}", err.message);
-        let err = host
-            .run(
-                plugin_module(),
-                "mecb.mecb",
-                params(vec![
-                    ("p_x", Value::from(Vec::<f64>::new())),
-                    ("p_y", Value::from(vec![1.0])),
-                    ("rate", Value::Float(1.0)),
-                ]),
-                Value::Unit,
-            )
-            .unwrap_err();
+        let err = call(
+            &host,
+            "mecb.mecb",
+            vec![
+                ("p_x", Value::from(Vec::<f64>::new())),
+                ("p_y", Value::from(vec![1.0])),
+                ("rate", Value::Float(1.0)),
+            ],
+        )
+        .unwrap_err();
         assert!(
             err.message.contains("parameter `p_x`: is empty"),
             "{}",
             err.message
         );
-        let err = host
-            .run(
-                plugin_module(),
-                "mecb.couple",
-                params(vec![
-                    ("marginals", list(&[&[0.5, 0.5]])),
-                    ("exact", Value::Bool(true)),
-                ]),
-                Value::Unit,
-            )
-            .unwrap_err();
+        let err = call(
+            &host,
+            "mecb.couple",
+            vec![
+                ("marginals", list(&[&[0.5, 0.5]])),
+                ("exact", Value::Bool(true)),
+            ],
+        )
+        .unwrap_err();
         assert!(err.message.contains("parameter `exact`"), "{}", err.message);
     }
 
     #[test]
     fn lower_bound_ebim_mecb_and_game_run() {
         let host = TestHost::new();
-        let out = host
-            .run(
-                plugin_module(),
-                "mecb.lower_bound",
-                params(vec![(
-                    "marginals",
-                    list(&[&[0.5, 0.4, 0.1], &[0.6, 0.2, 0.2]]),
-                )]),
-                Value::Unit,
-            )
-            .unwrap();
+        let out = call(
+            &host,
+            "mecb.lower_bound",
+            vec![("marginals", list(&[&[0.5, 0.4, 0.1], &[0.6, 0.2, 0.2]]))],
+        )
+        .unwrap();
         assert!((out.get("majorization").unwrap().as_f64().unwrap() - 1.485475).abs() < 1e-6);
-        let out = host
-            .run(
-                plugin_module(),
-                "mecb.ebim",
-                params(vec![
-                    ("p", Value::from(vec![0.7, 0.2, 0.1])),
-                    ("rate", Value::Float(0.75)),
-                ]),
-                Value::Unit,
-            )
-            .unwrap();
+        let out = call(
+            &host,
+            "mecb.ebim",
+            vec![
+                ("p", Value::from(vec![0.7, 0.2, 0.1])),
+                ("rate", Value::Float(0.75)),
+            ],
+        )
+        .unwrap();
         assert!((out.get("i_xt").unwrap().as_f64().unwrap() - 0.730826).abs() < 1e-6);
         assert_eq!(out.get("deterministic"), Some(&Value::Bool(false)));
         let u = Value::from(vec![0.25; 4]);
-        let out = host
-            .run(
-                plugin_module(),
-                "mecb.mecb",
-                params(vec![
-                    ("p_x", u.clone()),
-                    ("p_y", u),
-                    ("rate", Value::Float(1.0)),
-                ]),
-                Value::Unit,
-            )
-            .unwrap();
+        let out = call(
+            &host,
+            "mecb.mecb",
+            vec![("p_x", u.clone()), ("p_y", u), ("rate", Value::Float(1.0))],
+        )
+        .unwrap();
         assert!((out.get("i_xy").unwrap().as_f64().unwrap() - 1.0).abs() < 1e-12);
-        let out = host
-            .run(
-                plugin_module(),
-                "mecb.coding_game",
-                params(vec![
-                    ("messages", Value::Int(16)),
-                    ("episodes", Value::Int(20)),
-                    ("rate", Value::Float(0.5)),
-                ]),
-                Value::Unit,
-            )
-            .unwrap();
+        let out = call(
+            &host,
+            "mecb.coding_game",
+            vec![
+                ("messages", Value::Int(16)),
+                ("episodes", Value::Int(20)),
+                ("rate", Value::Float(0.5)),
+            ],
+        )
+        .unwrap();
         let acc = out.get("accuracy").unwrap().as_f64().unwrap();
         assert!((0.0..=1.0).contains(&acc));
         assert_eq!(host.progress_reports().last(), Some(&(20, 20)));
@@ -675,14 +636,7 @@ mod tests {
     fn coding_game_stops_when_cancelled() {
         let host = TestHost::new();
         host.cancel();
-        let err = host
-            .run(
-                plugin_module(),
-                "mecb.coding_game",
-                params(vec![("episodes", Value::Int(5))]),
-                Value::Unit,
-            )
-            .unwrap_err();
+        let err = call(&host, "mecb.coding_game", vec![("episodes", Value::Int(5))]).unwrap_err();
         assert_eq!(err.kind, ErrorKind::Cancelled);
     }
 }
