@@ -39,7 +39,6 @@ mod trivial {
         }
     }
 
-    #[allow(unexpected_cfgs)] // statically linked: no `export` feature here
     mod export {
         boundlab_sdk::export_plugin!(super::Trivial);
     }
@@ -77,7 +76,6 @@ fn machine() -> String {
 fn main() {
     let dir = std::env::temp_dir().join(format!("boundlab-abi-bench-{}", std::process::id()));
     let engine = Engine::builder()
-        .bundled_plugins(false)
         .plugin_module(trivial::plugin_module())
         .out_dir(&dir)
         .build()

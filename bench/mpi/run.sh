@@ -4,7 +4,7 @@
 #   bench/mpi/run.sh            (needs OpenMPI: apt-get install openmpi-bin libopenmpi-dev libclang-dev)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-cargo build --release -j2 -p boundlab-engine --features mpi >&2
+cargo build --release -j2 -p boundlab-cli --features mpi >&2
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 BOUNDLAB_LOG=warn
 bin=target/release/boundlab
 script=bench/mpi/sdp_batch.rhai

@@ -7,7 +7,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 PY=$(bench/venv.sh)
-cargo build --release -j2 -p boundlab-sdp --example solve_sdpa --example warm_start_study
+cargo build --release -j2 -p boundlab-sdp-solver --example solve_sdpa --example warm_start_study
 "$PY" bench/sdp/sdplib_bench.py "$@"
 # Warm starts on perturbed problems (a few seconds).
 data=data/sdplib
@@ -24,4 +24,4 @@ files="$data/theta1.dat-s $data/theta2.dat-s $data/mcp100.dat-s $data/qap5.dat-s
   target/release/examples/warm_start_study 1e-2 $files 2>/dev/null | tail -n +3
 } > bench/results/sdp_warm_start.md
 # Every SDPLIB problem in double-double from the first iteration (ignored in CI: ~1-2 min).
-cargo test --release -j2 -p boundlab-sdp --test sdplib -- --ignored
+cargo test --release -j2 -p boundlab-sdp-solver --test sdplib -- --ignored

@@ -3,7 +3,7 @@
 
 Usage (from the repository root; bench/sdp/run.sh does all of it):
     PY=$(bench/venv.sh)
-    cargo build --release -p boundlab-sdp --example solve_sdpa
+    cargo build --release -p boundlab-sdp-solver --example solve_sdpa
     $PY bench/sdp/sdplib_bench.py [--problems theta1,truss1] [--scs-time 60] [--out bench/results/sdp_sdplib.md]
 
 Each SDPA file is read here with numpy and given to each peer in its native Python API

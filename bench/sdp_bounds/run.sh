@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 PY=$(bench/venv.sh)
 out=$(mktemp -d)
-SDP_BOUNDS_OUT=$out cargo test --release -j2 -p boundlab-sdp --test bounds_bench -- --ignored --nocapture >/dev/null
+SDP_BOUNDS_OUT=$out cargo test --release -j2 -p boundlab-sphere-bounds --test bounds_bench -- --ignored --nocapture >/dev/null
 {
   echo "# Sphere-packing and spherical-code bounds: solve times"
   echo
@@ -22,4 +22,4 @@ SDP_BOUNDS_OUT=$out cargo test --release -j2 -p boundlab-sdp --test bounds_bench
   "$PY" bench/sdp_bounds/clarabel_side.py "$out"
 } > bench/results/sdp_bounds.md
 # Mittelmann–Vallentin s_11(3) = 12.42167009 in double-double (ignored in CI).
-cargo test --release -j2 -p boundlab-sdp --test bounds_three_point -- --ignored mittelmann
+cargo test --release -j2 -p boundlab-sphere-bounds --test bounds_three_point -- --ignored mittelmann

@@ -21,7 +21,7 @@ use mpi::point_to_point::{Destination, MatchedReceiveVec, Source};
 use mpi::topology::{Communicator, SimpleCommunicator};
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{AlgorithmCall, Engine};
+use crate::batch::{Batch, Batcher};
 use crate::error::EngineError;
 use crate::records::Record;
 
@@ -100,14 +100,15 @@ impl MpiPool {
     }
 
     /// Runs one batch on the workers; results in the order of `params`.
-    pub(crate) fn run_batch(
-        &self,
-        engine: &Engine,
-        id: &str,
-        params: Vec<Value>,
-        record: bool,
-        on_done: &dyn Fn(usize),
-    ) -> Vec<Result<Value, EngineError>> {
+    fn run_on_workers(&self, batch: Batch<'_>) -> Vec<Result<Value, EngineError>> {
+        let Batch {
+            id,
+            params,
+            record,
+            cancelled,
+            on_done,
+            ..
+        } = batch;
         let world = SimpleCommunicator::world();
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let count = params.len();
@@ -133,7 +134,7 @@ impl MpiPool {
                 let Some(index) = queue.pop_front() else {
                     break;
                 };
-                if engine.cancel_token().is_cancelled() {
+                if cancelled() {
                     results[index] = Some(Err(EngineError::Cancelled));
                     finished += 1;
                     continue;
@@ -144,7 +145,7 @@ impl MpiPool {
                     job,
                     id: id.to_string(),
                     params: jobs[index].take().unwrap_or_default(),
-                    record,
+                    record: record.is_some(),
                 };
                 world
                     .process_at_rank(rank as i32)
@@ -175,8 +176,8 @@ impl MpiPool {
                     };
                     let outcome = match decode::<ResultMessage>(&bytes) {
                         Ok(reply) if reply.job == job => {
-                            if let Some(record) = reply.record {
-                                engine.append_record(record);
+                            if let (Some(write), Some(r)) = (record, reply.record) {
+                                write(r);
                             }
                             reply
                                 .outcome
@@ -242,9 +243,24 @@ impl MpiPool {
     }
 }
 
-/// A worker rank's loop: run jobs from rank 0 until told to stop. `heartbeat` is false when
-/// the MPI library cannot send from a second thread (then rank 0 cannot detect a dead rank).
-pub fn serve(engine: &Engine, heartbeat: bool) {
+impl Batcher for MpiPool {
+    fn run_batch(&self, batch: Batch<'_>) -> Vec<Result<Value, EngineError>> {
+        self.run_on_workers(batch)
+    }
+
+    fn runs_in_process(&self) -> bool {
+        false
+    }
+}
+
+/// A worker rank's loop: run jobs from rank 0 until told to stop. `run` runs one job and
+/// returns its record unwritten (e.g. [`Engine::run_unwritten`](crate::Engine::run_unwritten)).
+/// `heartbeat` is false when the MPI library cannot send from a second thread (then rank 0
+/// cannot detect a dead rank).
+pub fn serve(
+    run: &dyn Fn(&str, Value) -> (Result<Value, EngineError>, Option<Record>),
+    heartbeat: bool,
+) {
     let world = SimpleCommunicator::world();
     let stop = Arc::new(AtomicBool::new(false));
     let beat = heartbeat.then(|| {
@@ -269,15 +285,8 @@ pub fn serve(engine: &Engine, heartbeat: bool) {
         }
         let reply = match decode::<JobMessage>(&bytes) {
             Ok(job) => {
-                let (outcome, record) = engine.execute(AlgorithmCall {
-                    id: &job.id,
-                    params: job.params,
-                    input: Value::Unit,
-                    functions: None,
-                    depth: 0,
-                    record: job.record,
-                    show_progress: false,
-                });
+                let (outcome, record) = run(&job.id, job.params);
+                let record = record.filter(|_| job.record);
                 ResultMessage {
                     job: job.job,
                     outcome: outcome.map_err(|e| {

@@ -1,4 +1,7 @@
 //! The engine's implementation of the sdk's `Host`: what a running algorithm may ask for.
+//!
+//! The adapter ([`RunHost`]) turns host calls into requests to a [`Dispatch`], the trait the
+//! executor implements; it never names the executor, so the two do not import each other.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -10,7 +13,7 @@ use boundlab_sdk::{
     guard,
 };
 
-use crate::engine::{AlgorithmCall, Engine};
+use crate::error::EngineError;
 use crate::progress::TaskProgress;
 
 /// A shared flag that asks running work to stop (set by Ctrl-C).
@@ -37,12 +40,40 @@ pub trait FunctionCaller: Sync {
     fn call(&self, function: Callable, input: Value) -> Result<Value, PluginError>;
 }
 
+/// One algorithm invocation as the engine carries it out.
+pub(crate) struct AlgorithmCall<'a> {
+    pub id: &'a str,
+    pub params: Value,
+    pub input: Value,
+    pub functions: Option<&'a dyn FunctionCaller>,
+    pub depth: usize,
+    /// Top-level runs are recorded; nested `Host::call`s are part of their caller's run.
+    pub record: bool,
+    pub show_progress: bool,
+}
+
+/// What a running algorithm's host asks of the engine that runs it.
+pub(crate) trait Dispatch: Sync {
+    /// Runs a nested call (another algorithm, on behalf of the running one).
+    fn run_call(&self, call: AlgorithmCall<'_>) -> Result<Value, EngineError>;
+    /// Runs a batch of `id` on the engine's workers, unrecorded; results in job order.
+    fn run_nested_batch(
+        &self,
+        id: &str,
+        params: Vec<Value>,
+        functions: Option<&dyn FunctionCaller>,
+        depth: usize,
+    ) -> Vec<Result<Value, EngineError>>;
+    fn out_dir(&self) -> &Path;
+    fn is_cancelled(&self) -> bool;
+}
+
 /// Nested `Host::call`s of algorithms deeper than this are refused (runaway recursion).
 const MAX_CALL_DEPTH: usize = 16;
 
 /// The host handed to one algorithm run.
 pub(crate) struct RunHost<'a> {
-    pub engine: &'a Engine,
+    pub dispatch: &'a dyn Dispatch,
     pub plugin: &'a str,
     pub progress: &'a TaskProgress,
     pub functions: Option<&'a dyn FunctionCaller>,
@@ -65,12 +96,12 @@ impl RunHost<'_> {
             }
         };
         let results = self
-            .engine
-            .run_batch_with(id, jobs, self.functions, self.depth + 1, false);
+            .dispatch
+            .run_nested_batch(id, jobs, self.functions, self.depth + 1);
         Ok(Value::List(
             results
                 .into_iter()
-                .map(|r| batch_result_value(r.map_err(crate::EngineError::into_plugin_error)))
+                .map(|r| batch_result_value(r.map_err(EngineError::into_plugin_error)))
                 .collect(),
         ))
     }
@@ -87,7 +118,7 @@ impl RunHost<'_> {
                 "checkpoint key {key:?} must be 1-128 characters of letters, digits, `_`, `-` or `.`, not starting with `.`"
             )));
         }
-        Ok(checkpoint_dir(self.engine.out_dir()).join(format!("{}.{key}.ron", self.plugin)))
+        Ok(checkpoint_dir(self.dispatch.out_dir()).join(format!("{}.{key}.ron", self.plugin)))
     }
 }
 
@@ -123,7 +154,7 @@ impl Host for RunHost<'_> {
     }
 
     fn cancelled(&self) -> bool {
-        self.engine.cancel_token().is_cancelled()
+        self.dispatch.is_cancelled()
     }
 
     fn call(&self, target: CallTarget, input: Value) -> RResult<Value, PluginError> {
@@ -153,10 +184,8 @@ impl Host for RunHost<'_> {
                     record: false,
                     show_progress: true,
                 };
-                self.engine.run_algorithm(call).map_err(|e| match e {
-                    crate::EngineError::Algorithm { error, .. } => {
-                        error.context(format!("in `{id}`"))
-                    }
+                self.dispatch.run_call(call).map_err(|e| match e {
+                    EngineError::Algorithm { error, .. } => error.context(format!("in `{id}`")),
                     other => PluginError::bad_parameter("id", other.to_string()),
                 })
             }

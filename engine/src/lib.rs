@@ -1,8 +1,9 @@
 //! # boundlab-engine
 //!
-//! The engine behind the `boundlab` command: it loads algorithm plugins (linked in, or from
-//! shared libraries checked at load time), runs them from Rust or from Rhai scripts, records
-//! every run so that it can be repeated, and shows progress and logs.
+//! The engine behind the `boundlab` command, as a library: it loads algorithm plugins (linked
+//! in by the application, or from shared libraries checked at load time), runs them from Rust
+//! or from Rhai scripts, spreads batches over threads or MPI ranks, records every run so that
+//! it can be repeated, and shows progress and logs. It links no plugin itself.
 //!
 //! Embedding takes three steps: build an [`Engine`], register plugins, run.
 //!
@@ -11,7 +12,6 @@
 //! use boundlab_sdk::{Value, ValueMap};
 //!
 //! let engine = Engine::builder()
-//!     .bundled_plugins(false)                        // only what we register ourselves
 //!     .plugin_module(my_plugin::plugin_module())     // a plugin crate linked statically
 //!     .out_dir("runs/embedded")                      // records.ron, saved files, plots
 //!     .build()?;
@@ -22,12 +22,18 @@
 //! ```
 //!
 //! See `examples/embed` for a complete program, and the README for the script functions.
+//!
+//! Inside, the layers depend one way: [`Engine`] (the facade) composes the executor (resolve,
+//! check, run, record), the script runtime ([`script`]) and a [`batch::Batcher`] (threads, or
+//! the MPI pool of `cluster`); the host adapter a running plugin talks to reaches the executor
+//! only through a trait.
 
-mod bundled;
+pub mod batch;
 #[cfg(feature = "mpi")]
 pub mod cluster;
 mod engine;
 mod error;
+mod executor;
 pub mod files;
 mod host;
 mod loader;

@@ -50,11 +50,11 @@ fn read_abi_version(path: &Path) -> Result<u32, String> {
     // SAFETY: opening a library runs its initialisers; loading a plugin means trusting it.
     let library = unsafe { libloading::Library::new(path) }
         .map_err(|e| format!("not a loadable shared library ({e})"))?;
-    // SAFETY: the symbol, when present, is the `u32` static defined by `export_plugin!`.
+    // SAFETY: the symbol, when present, is the `u32` static defined by `export_plugin_library!`.
     unsafe {
         let symbol = library.get::<*const u32>(ABI_VERSION_SYMBOL).map_err(|_| {
             "not a boundlab plugin: it does not export `boundlab_sdk_abi_version` (was it built \
-                 with `boundlab_sdk::export_plugin!` and the `export` feature?)"
+                 as a `cdylib` with `boundlab_sdk::export_plugin!`?)"
                 .to_string()
         })?;
         Ok(std::ptr::read(*symbol))

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use boundlab_sdk::{AlgorithmInfo, PluginInfo, PluginModule_Ref, closest_matches};
+use boundlab_sdk::{AlgorithmInfo, PluginInfo, PluginModule_Ref, Value, closest_matches};
 
 use crate::error::EngineError;
 
@@ -59,7 +59,7 @@ impl LoadedPlugin {
 /// What to do when a plugin's name is already taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OnDuplicate {
-    /// The new plugin replaces the old one (an explicit `--plugin` overrides a bundled one).
+    /// The new plugin replaces the old one (an explicit `--plugin` overrides a linked-in one).
     Replace,
     /// Keep the old one and report an error.
     Refuse,
@@ -126,5 +126,71 @@ impl Registry {
                 .map(String::from)
                 .collect(),
         })
+    }
+
+    /// A human-readable description of algorithm `id`: summary, plugin, parameters.
+    pub fn describe_text(&self, id: &str) -> Result<String, EngineError> {
+        let (plugin, info) = self.resolve(id)?;
+        let mut out = format!(
+            "{} — {}\nplugin: {} {} ({})\nparameters:\n",
+            info.id, info.summary, plugin.info.name, plugin.info.version, plugin.source
+        );
+        if info.params.is_empty() {
+            out.push_str("  (none)\n");
+        }
+        let width = info.params.iter().map(|p| p.name.len()).max().unwrap_or(0);
+        for p in info.params.iter() {
+            let default = match (&p.default, p.required) {
+                (abi_stable::std_types::ROption::RSome(v), _) => format!("= {}", short_value(v)),
+                (_, true) => "required".to_string(),
+                _ => "optional".to_string(),
+            };
+            out.push_str(&format!(
+                "  {:width$}  {:8} {:16} {}\n",
+                p.name,
+                p.kind.name(),
+                default,
+                p.doc
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Describes algorithm `id` as a value (what scripts get from `describe(id)`).
+    pub fn describe_value(&self, id: &str) -> Result<Value, EngineError> {
+        let (plugin, info) = self.resolve(id)?;
+        let params: Vec<Value> = info
+            .params
+            .iter()
+            .map(|p| {
+                let mut m = boundlab_sdk::ValueMap::new()
+                    .with("name", p.name.as_str())
+                    .with("kind", p.kind.name())
+                    .with("required", p.required)
+                    .with("doc", p.doc.as_str());
+                if let abi_stable::std_types::ROption::RSome(d) = &p.default {
+                    m.insert("default", d.clone());
+                }
+                Value::Map(m)
+            })
+            .collect();
+        Ok(Value::Map(
+            boundlab_sdk::ValueMap::new()
+                .with("id", info.id.as_str())
+                .with("summary", info.summary.as_str())
+                .with("plugin", plugin.info.name.as_str())
+                .with("version", plugin.info.version.as_str())
+                .with("params", params),
+        ))
+    }
+}
+
+fn short_value(v: &Value) -> String {
+    match v {
+        Value::Str(s) => format!("{:?}", s.as_str()),
+        Value::Float(x) => format!("{x}"),
+        Value::Int(i) => format!("{i}"),
+        Value::Bool(b) => format!("{b}"),
+        other => other.describe(),
     }
 }

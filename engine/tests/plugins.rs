@@ -11,7 +11,6 @@ use boundlab_sdk::{Value, ValueMap};
 fn several_plugins_load_side_by_side() {
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::builder()
-        .bundled_plugins(false)
         .plugin_file(support::testkit_plugin())
         .plugin_file(support::template_out_of_tree())
         .out_dir(dir.path())

@@ -1,10 +1,6 @@
 //! Scripts against the engine with the `testkit` plugin linked statically: the script
 //! functions, error messages with positions, the sandbox, records and cancellation.
 
-// testkit.rs calls `export_plugin!`, whose loader symbols sit behind an `export` feature that
-// this crate does not have: linked statically, they are meant to be absent.
-#![allow(unexpected_cfgs)]
-
 mod testkit {
     include!("support/testkit.rs");
 }
@@ -439,8 +435,7 @@ fn every_shipped_script_compiles() {
         for entry in std::fs::read_dir(root.join(folder)).unwrap() {
             let path = entry.unwrap().path();
             if path.extension().and_then(|x| x.to_str()) == Some("rhai") {
-                boundlab_engine::script::check_file(&e, &path)
-                    .unwrap_or_else(|err| panic!("{err}"));
+                e.check_script(&path).unwrap_or_else(|err| panic!("{err}"));
                 checked += 1;
             }
         }
@@ -448,7 +443,7 @@ fn every_shipped_script_compiles() {
     assert!(checked >= 14, "{checked} scripts");
     let broken = out.path().join("broken.rhai");
     std::fs::write(&broken, "let x = 1;\nlet y = (x + ;\n").unwrap();
-    match boundlab_engine::script::check_file(&e, &broken) {
+    match e.check_script(&broken) {
         Err(EngineError::Script { line, message, .. }) => {
             assert_eq!(line, Some(2));
             assert!(message.contains("syntax error"), "{message}");

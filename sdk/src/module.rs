@@ -246,28 +246,50 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
-/// Exports a [`Plugin`] implementation.
+/// Exports a [`Plugin`] implementation from a plugin crate: what a third-party plugin calls.
 ///
-/// Always defines `pub fn plugin_module() -> PluginModule_Ref`, which an application uses to
-/// link the plugin statically. With the crate feature `export` enabled (declare
-/// `[features] export = []` in the plugin's Cargo.toml and build its `cdylib`), it also defines
-/// the symbols the engine looks for when it loads the plugin from a file. The symbols are behind
-/// a feature because two plugins that export them cannot be linked into one program.
+/// Defines `pub fn plugin_module() -> PluginModule_Ref` (for linking the plugin statically, e.g.
+/// in its own tests or an application) and the loader symbols the engine looks for when it
+/// loads the crate's `cdylib` from a file. It is [`declare_plugin!`] followed by
+/// [`export_plugin_library!`]`(plugin_module)`.
+///
+/// The loader symbols have fixed names, so two crates that call this macro cannot be linked
+/// into one program. Plugins meant to be linked together (the first-party ones in the
+/// `boundlab` binary) call [`declare_plugin!`] in their library and
+/// [`export_plugin_library!`] in a small `cdylib` crate of their own.
 #[macro_export]
 macro_rules! export_plugin {
     ($plugin:ty) => {
+        $crate::declare_plugin!($plugin);
+        $crate::export_plugin_library!(plugin_module);
+    };
+}
+
+/// Defines `pub fn plugin_module() -> PluginModule_Ref` for a [`Plugin`] implementation,
+/// without loader symbols: the form for plugins that are linked statically, alone or together.
+#[macro_export]
+macro_rules! declare_plugin {
+    ($plugin:ty) => {
         /// This plugin's root module, for static registration with an engine.
         pub fn plugin_module() -> $crate::PluginModule_Ref {
-            static MODULE: ::std::sync::OnceLock<$crate::PluginModule_Ref> = ::std::sync::OnceLock::new();
+            static MODULE: ::std::sync::OnceLock<$crate::PluginModule_Ref> =
+                ::std::sync::OnceLock::new();
             *MODULE.get_or_init($crate::module_for::<$plugin>)
         }
+    };
+}
 
-        #[cfg(feature = "export")]
+/// Exports the loader symbols of a shared library whose plugin is `$module()` (a function
+/// `fn() -> PluginModule_Ref`, usually a plugin crate's `plugin_module`). Call it once, in the
+/// crate built as the `cdylib`.
+#[macro_export]
+macro_rules! export_plugin_library {
+    ($module:path) => {
         #[doc(hidden)]
         #[unsafe(export_name = "_1as_0lib_1header_0root_bmodule_bloader")]
         pub static BOUNDLAB_PLUGIN_LIB_HEADER: $crate::abi_stable::library::LibHeader = {
             extern "C" fn load_root_module() -> $crate::abi_stable::library::RootModuleResult {
-                $crate::abi_stable::library::__call_root_module_loader(plugin_module)
+                $crate::abi_stable::library::__call_root_module_loader($module)
             }
             unsafe {
                 $crate::abi_stable::library::LibHeader::from_constructor::<$crate::PluginModule_Ref>(
@@ -278,14 +300,13 @@ macro_rules! export_plugin {
         };
 
         /// Read by the engine before any layout check, so a mismatch names both versions.
-        #[cfg(feature = "export")]
         #[doc(hidden)]
         #[unsafe(export_name = "boundlab_sdk_abi_version")]
         pub static BOUNDLAB_SDK_ABI_VERSION: u32 = $crate::ABI_VERSION;
     };
 }
 
-/// The symbol under which the ABI version is exported (see [`export_plugin!`]).
+/// The symbol under which the ABI version is exported (see [`export_plugin_library!`]).
 pub const ABI_VERSION_SYMBOL: &[u8] = b"boundlab_sdk_abi_version\0";
 
 #[cfg(test)]

@@ -1,8 +1,5 @@
 //! A plugin defined with the public API, exercised through its root module and the test host.
 
-// The sdk has no `export` feature: this test links the plugin statically.
-#![allow(unexpected_cfgs)]
-
 use boundlab_sdk::prelude::*;
 use boundlab_sdk::testing::TestHost;
 

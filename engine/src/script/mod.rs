@@ -22,9 +22,19 @@ use std::path::Path;
 use boundlab_sdk::{SparseMatrix, Value};
 use rhai::{Array, Dynamic, EvalAltResult, INT, Map, NativeCallContext, Position, Scope};
 
-use crate::engine::{AlgorithmCall, Engine};
+use std::sync::Arc;
+
 use crate::error::EngineError;
+use crate::executor::Executor;
+use crate::host::AlgorithmCall;
 use convert::{ScriptFunctions, number, to_dynamic, to_value};
+
+/// What a script session is given besides the executor: its limits and constants.
+pub(crate) struct ScriptSettings {
+    pub limits: Limits,
+    /// Constants in the script's scope (the CLI's `--set NAME=VALUE`).
+    pub constants: Vec<(String, Value)>,
+}
 
 /// Explicit limits of the script sandbox (each settable from the command line).
 #[derive(Debug, Clone, PartialEq)]
@@ -69,8 +79,8 @@ pub(crate) fn script_error(message: impl Into<String>) -> Box<EvalAltResult> {
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
 
 /// Builds a Rhai engine with the limits, the sandbox and the boundlab functions.
-fn build(engine: &Engine, script_dir: &Path) -> rhai::Engine {
-    let limits = engine.limits();
+fn build(executor: &Arc<Executor>, settings: &ScriptSettings, script_dir: &Path) -> rhai::Engine {
+    let limits = &settings.limits;
     let mut rhai = rhai::Engine::new();
     rhai.set_max_operations(limits.max_operations)
         .set_max_call_levels(limits.max_call_depth)
@@ -86,12 +96,12 @@ fn build(engine: &Engine, script_dir: &Path) -> rhai::Engine {
         Some(source) => eprintln!("{source}:{}: {text}", pos.line().unwrap_or(0)),
         None => eprintln!("debug: {text}"),
     });
-    let cancel = engine.cancel_token().clone();
+    let cancel = executor.cancel.clone();
     rhai.on_progress(move |_| cancel.is_cancelled().then(|| Dynamic::from("cancelled")));
     matrix::register(&mut rhai);
     random::register(&mut rhai);
     register_sparse(&mut rhai);
-    register_engine_functions(&mut rhai, engine);
+    register_engine_functions(&mut rhai, executor);
     rhai
 }
 
@@ -181,7 +191,7 @@ fn param_map(x: Dynamic, functions: &ScriptFunctions<'_>, what: &str) -> Fallibl
 }
 
 fn run_one(
-    engine: &Engine,
+    engine: &Executor,
     ctx: &NativeCallContext,
     id: &str,
     params: Dynamic,
@@ -205,7 +215,7 @@ fn run_one(
     Ok(to_dynamic(result, Some(&functions)))
 }
 
-fn register_engine_functions(rhai: &mut rhai::Engine, engine: &Engine) {
+fn register_engine_functions(rhai: &mut rhai::Engine, engine: &Arc<Executor>) {
     let e = engine.clone();
     rhai.register_fn("run", move |ctx: NativeCallContext, id: &str| {
         run_one(&e, &ctx, id, Dynamic::UNIT, Dynamic::UNIT)
@@ -236,7 +246,7 @@ fn register_engine_functions(rhai: &mut rhai::Engine, engine: &Engine) {
                 .map(|(i, p)| param_map(p, &functions, &format!("batch job {i}")))
                 .collect();
             let results = e.run_batch_with(id, params?, Some(&functions), 0, true);
-            if e.cancel_token().is_cancelled() {
+            if e.cancel.is_cancelled() {
                 return Err(engine_error(EngineError::Cancelled));
             }
             Ok(results
@@ -255,23 +265,26 @@ fn register_engine_functions(rhai: &mut rhai::Engine, engine: &Engine) {
 
     let e = engine.clone();
     rhai.register_fn("algorithms", move || -> Array {
-        e.algorithm_ids().into_iter().map(Dynamic::from).collect()
+        e.registry()
+            .algorithms()
+            .map(|(_, a)| Dynamic::from(a.id.to_string()))
+            .collect()
     });
     let e = engine.clone();
     rhai.register_fn("describe", move |id: &str| -> Fallible<Dynamic> {
         Ok(to_dynamic(
-            e.describe_value(id).map_err(engine_error)?,
+            e.registry().describe_value(id).map_err(engine_error)?,
             None,
         ))
     });
     let e = engine.clone();
-    rhai.register_fn("out_dir", move || e.out_dir().display().to_string());
+    rhai.register_fn("out_dir", move || e.out_dir.display().to_string());
 
     let e = engine.clone();
     rhai.register_fn(
         "save",
         move |value: Dynamic, path: &str| -> Fallible<String> {
-            let file = crate::files::confined_path(e.out_dir(), path).map_err(engine_error)?;
+            let file = crate::files::confined_path(&e.out_dir, path).map_err(engine_error)?;
             let value = to_value(value, None)
                 .map_err(|m| script_error(format!("save: cannot store {m}")))?;
             crate::files::write_value_atomic(&file, &value).map_err(engine_error)?;
@@ -280,7 +293,7 @@ fn register_engine_functions(rhai: &mut rhai::Engine, engine: &Engine) {
     );
     let e = engine.clone();
     rhai.register_fn("load", move |path: &str| -> Fallible<Dynamic> {
-        let file = crate::files::confined_path(e.out_dir(), path).map_err(engine_error)?;
+        let file = crate::files::confined_path(&e.out_dir, path).map_err(engine_error)?;
         Ok(to_dynamic(
             crate::files::read_value(&file).map_err(engine_error)?,
             None,
@@ -288,7 +301,7 @@ fn register_engine_functions(rhai: &mut rhai::Engine, engine: &Engine) {
     });
     let e = engine.clone();
     rhai.register_fn("plot", move |spec: Map, path: &str| -> Fallible<String> {
-        let file = crate::files::confined_path(e.out_dir(), path).map_err(engine_error)?;
+        let file = crate::files::confined_path(&e.out_dir, path).map_err(engine_error)?;
         if file.extension().and_then(|x| x.to_str()) != Some("svg") {
             return Err(script_error(format!("plot: {path:?} must end in .svg")));
         }
@@ -304,10 +317,15 @@ fn register_engine_functions(rhai: &mut rhai::Engine, engine: &Engine) {
 }
 
 /// Runs the script file at `path`.
-pub fn run_file(engine: &Engine, path: &Path) -> Result<Value, EngineError> {
+pub(crate) fn run_file(
+    executor: &Arc<Executor>,
+    settings: &ScriptSettings,
+    path: &Path,
+) -> Result<Value, EngineError> {
     let source = std::fs::read_to_string(path).map_err(|e| EngineError::io(path, e))?;
     run_source(
-        engine,
+        executor,
+        settings,
         &source,
         &path.display().to_string(),
         script_dir(path),
@@ -322,9 +340,13 @@ fn script_dir(path: &Path) -> &Path {
 }
 
 /// Checks the script file at `path` for syntax errors without running it.
-pub fn check_file(engine: &Engine, path: &Path) -> Result<(), EngineError> {
+pub(crate) fn check_file(
+    executor: &Arc<Executor>,
+    settings: &ScriptSettings,
+    path: &Path,
+) -> Result<(), EngineError> {
     let source = std::fs::read_to_string(path).map_err(|e| EngineError::io(path, e))?;
-    let rhai = build(engine, script_dir(path));
+    let rhai = build(executor, settings, script_dir(path));
     compile(&rhai, &source, &path.display().to_string()).map(|_| ())
 }
 
@@ -338,16 +360,17 @@ fn compile(rhai: &rhai::Engine, source: &str, name: &str) -> Result<rhai::AST, E
 }
 
 /// Runs script `source` named `name` (for messages); imports resolve inside `dir`.
-pub fn run_source(
-    engine: &Engine,
+pub(crate) fn run_source(
+    executor: &Arc<Executor>,
+    settings: &ScriptSettings,
     source: &str,
     name: &str,
     dir: &Path,
 ) -> Result<Value, EngineError> {
-    let rhai = build(engine, dir);
+    let rhai = build(executor, settings, dir);
     let ast = compile(&rhai, source, name)?;
     let mut scope = Scope::new();
-    for (constant, value) in engine.constants() {
+    for (constant, value) in &settings.constants {
         scope.push_constant_dynamic(constant.clone(), to_dynamic(value.clone(), None));
     }
     let result = rhai

@@ -64,10 +64,6 @@ edition = "2024"
 crate-type = ["cdylib"]
 path = "lib.rs"
 
-[features]
-default = ["export"]
-export = []
-
 [dependencies]
 boundlab-sdk = {{ path = "{}" }}
 "#,

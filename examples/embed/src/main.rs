@@ -84,7 +84,6 @@ mod circle {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = std::env::temp_dir().join("boundlab-embed-example");
     let engine = Engine::builder()
-        .bundled_plugins(false)
         .plugin_module(circle::plugin_module())
         .out_dir(&out)
         .build()?;
@@ -135,7 +134,6 @@ mod tests {
     fn embedding_runs_the_plugin_from_rust_and_from_a_script() {
         let dir = std::env::temp_dir().join(format!("boundlab-embed-test-{}", std::process::id()));
         let engine = Engine::builder()
-            .bundled_plugins(false)
             .plugin_module(circle::plugin_module())
             .out_dir(&dir)
             .build()

@@ -280,4 +280,4 @@ fn create_solve(params: Value) -> PluginResult<Box<dyn Run>> {
     }))
 }
 
-boundlab_sdk::export_plugin!(AlsketchPlugin);
+boundlab_sdk::declare_plugin!(AlsketchPlugin);

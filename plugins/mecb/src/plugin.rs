@@ -78,7 +78,7 @@ impl Plugin for MecbPlugin {
     }
 }
 
-boundlab_sdk::export_plugin!(MecbPlugin);
+boundlab_sdk::declare_plugin!(MecbPlugin);
 
 fn marginals_param(params: &Value) -> PluginResult<Vec<Vec<f64>>> {
     let value = params

@@ -1,21 +1,15 @@
-//! boundlab plugin `sdp`: Primal-dual interior-point SDP solver, SDPA I/O, sphere-packing bounds and the SDP game.
+//! boundlab plugin `sdp`: the ABI layer over the SDP solver (`boundlab-sdp-solver`), the
+//! sphere-packing and kissing bounds (`boundlab-sphere-bounds`) and the SDP game
+//! (`boundlab-sdp-game`).
 //!
-//! The numerical code lives in ordinary modules with their own tests; [`plugin`] is the thin
-//! layer that exposes it through the boundlab sdk.
+//! The only code of this family that sees the sdk's `Value`, `HostRef` and `PluginError`:
+//! [`plugin`] (`sdp.solve` and the plugin's list of algorithms), [`bounds`] (`sdp.delsarte`,
+//! `sdp.three_point`, `sdp.cohn_elkies`), [`game`] (`sdp.game`, `sdp.sphere_packing_3pt`) and
+//! [`value_io`] (problems and solutions as values).
 
-pub mod blocks;
 pub mod bounds;
-pub(crate) mod dd;
-pub mod dense;
 pub mod game;
-pub(crate) mod model;
 pub mod plugin;
-pub mod problem;
-pub mod ron_form;
-pub mod scalar;
-pub(crate) mod schur;
-pub mod sdpa;
-pub mod solver;
 pub mod value_io;
 
 pub use plugin::plugin_module;

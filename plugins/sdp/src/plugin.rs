@@ -5,11 +5,11 @@
 
 use boundlab_sdk::prelude::*;
 
-use crate::problem::SdpProblem;
-use crate::scalar::fx128;
-use crate::solver::{Precision, SdpOptions, SdpStatus, solve_in_precision};
 use crate::value_io::{problem_from_value, solution_to_value, warm_start_from_value};
-use crate::{ron_form, sdpa};
+use boundlab_sdp_solver::problem::SdpProblem;
+use boundlab_sdp_solver::scalar::fx128;
+use boundlab_sdp_solver::solver::{Precision, SdpOptions, SdpStatus, solve_in_precision};
+use boundlab_sdp_solver::{ron_form, sdpa};
 
 /// The `sdp` plugin.
 pub struct SdpPlugin;
@@ -45,9 +45,9 @@ impl Plugin for SdpPlugin {
             .param(ParamInfo::required("output", ValueKind::Str, "the file to write (.dat-s or .ron)")),
         ];
         // sdp.delsarte, sdp.three_point, sdp.cohn_elkies
-        specs.extend(crate::bounds::plugin::algorithms());
+        specs.extend(crate::bounds::algorithms());
         // sdp.game, sdp.sphere_packing_3pt
-        specs.extend(crate::game::algorithms::algorithms());
+        specs.extend(crate::game::algorithms());
         specs
     }
 }
@@ -147,7 +147,7 @@ fn create_solve(params: Value) -> PluginResult<Box<dyn Run>> {
     };
     Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
         let total = options.max_iter as u64;
-        let mut monitor = |info: &crate::solver::IterationInfo| {
+        let mut monitor = |info: &boundlab_sdp_solver::solver::IterationInfo| {
             host.report_progress(
                 info.iteration as u64,
                 total,
@@ -207,7 +207,7 @@ fn create_convert(params: Value) -> PluginResult<Box<dyn Run>> {
     }))
 }
 
-boundlab_sdk::export_plugin!(SdpPlugin);
+boundlab_sdk::declare_plugin!(SdpPlugin);
 
 #[cfg(test)]
 mod tests {

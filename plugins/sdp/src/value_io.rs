@@ -18,10 +18,10 @@
 
 use boundlab_sdk::prelude::*;
 
-use crate::blocks::{BlockMatrix, BlockValue};
-use crate::problem::{BlockKind, SdpProblem};
-use crate::scalar::Real;
-use crate::solver::{SdpSolution, WarmStart};
+use boundlab_sdp_solver::blocks::{BlockMatrix, BlockValue};
+use boundlab_sdp_solver::problem::{BlockKind, SdpProblem};
+use boundlab_sdp_solver::scalar::Real;
+use boundlab_sdp_solver::solver::{SdpSolution, WarmStart};
 
 fn err(param: &str, msg: impl std::fmt::Display) -> PluginError {
     PluginError::bad_parameter(param, msg)
@@ -388,7 +388,7 @@ pub fn solution_to_value<T: Real>(sol: &SdpSolution<T>, with_solution: bool) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::problem::Part;
+    use boundlab_sdp_solver::problem::Part;
 
     fn entry(b: i64, i: i64, j: i64, v: f64) -> Value {
         Value::List(vec![Value::Int(b), Value::Int(i), Value::Int(j), Value::Float(v)].into())

@@ -55,7 +55,7 @@ impl Plugin for SurrogatePlugin {
     }
 }
 
-boundlab_sdk::export_plugin!(SurrogatePlugin);
+boundlab_sdk::declare_plugin!(SurrogatePlugin);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Algo {

@@ -1,0 +1,220 @@
+//! [`Executor`]: the run machinery — resolve an id, complete and check its parameters, give
+//! the algorithm a host, run it, record it — and batches through a [`Batcher`].
+//!
+//! Everything that runs an algorithm (the [`Engine`](crate::Engine) facade, scripts, a plugin's
+//! nested calls through its host, an MPI worker rank) goes through [`Executor::execute`].
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use boundlab_sdk::{AlgorithmBox, AlgorithmInfo, Host_TO, PluginError, Value, complete_params};
+
+use crate::batch::{Batch, Batcher, ThreadBatcher};
+use crate::error::EngineError;
+use crate::host::{AlgorithmCall, CancelToken, Dispatch, FunctionCaller, RunHost};
+use crate::progress::{ProgressMode, ProgressSink};
+use crate::records::{Record, RecordLog, summarize, utc_timestamp};
+use crate::registry::Registry;
+
+/// The plugins, the output folder and its records, progress, cancellation and the batcher.
+pub(crate) struct Executor {
+    pub registry: RwLock<Registry>,
+    pub out_dir: PathBuf,
+    pub records: RecordLog,
+    pub progress: ProgressSink,
+    pub cancel: CancelToken,
+    /// The seed given to algorithms that take one when the caller gives none (`--seed`).
+    pub seed: Option<i64>,
+    /// Where batches run (threads of this process by default, MPI ranks when configured).
+    pub batcher: Arc<dyn Batcher>,
+    /// Batches whose jobs hold script functions always run here.
+    pub local: ThreadBatcher,
+}
+
+impl Executor {
+    pub fn registry(&self) -> std::sync::RwLockReadGuard<'_, Registry> {
+        self.registry.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Resolves, checks, runs and (when `call.record`) records one call.
+    pub fn run_algorithm(&self, call: AlgorithmCall<'_>) -> Result<Value, EngineError> {
+        let (outcome, record) = self.execute(call);
+        if let Some(record) = record {
+            self.append_record(record);
+        }
+        outcome
+    }
+
+    pub fn append_record(&self, record: Record) {
+        if let Err(e) = self.records.append(record) {
+            tracing::error!("could not write the run record: {e}");
+        }
+    }
+
+    /// Runs `call` and, when `call.record` is set, returns its record instead of writing it
+    /// (an MPI worker sends it to rank 0, which writes every record of the session).
+    pub fn execute(&self, call: AlgorithmCall<'_>) -> (Result<Value, EngineError>, Option<Record>) {
+        match self.execute_inner(call) {
+            Ok((outcome, record)) => (outcome, record),
+            Err(refused) => (Err(refused), None),
+        }
+    }
+
+    /// The outer error is a call refused before it started (unknown id, bad parameters); the
+    /// inner result is the run's own outcome.
+    #[allow(clippy::type_complexity)] // the two layers are the point: refused vs ran
+    fn execute_inner(
+        &self,
+        call: AlgorithmCall<'_>,
+    ) -> Result<(Result<Value, EngineError>, Option<Record>), EngineError> {
+        let (plugin_name, plugin_version, module, info) = {
+            let registry = self.registry();
+            let (plugin, info) = registry.resolve(call.id)?;
+            (
+                plugin.info.name.to_string(),
+                plugin.info.version.to_string(),
+                plugin.module,
+                info.clone(),
+            )
+        };
+        let algorithm_error = |error: PluginError| EngineError::Algorithm {
+            id: call.id.to_string(),
+            error,
+        };
+        let params = self.with_session_seed(&info, call.params);
+        let params = complete_params(&info, params).map_err(algorithm_error)?;
+        let progress = self.progress.task(
+            call.id,
+            if call.show_progress {
+                self.progress.mode()
+            } else {
+                ProgressMode::Silent
+            },
+        );
+        let host = RunHost {
+            dispatch: self,
+            plugin: &plugin_name,
+            progress: &progress,
+            functions: call.functions,
+            depth: call.depth,
+        };
+        let started = Instant::now();
+        let outcome = module.create()(call.id.into(), params.clone())
+            .into_result()
+            .and_then(|mut algorithm: AlgorithmBox| {
+                algorithm
+                    .run(
+                        call.input,
+                        Host_TO::from_ptr(&host, abi_stable::sabi_trait::TD_Opaque),
+                    )
+                    .into_result()
+            });
+        let wall_seconds = started.elapsed().as_secs_f64();
+        drop(progress);
+        let record = call.record.then(|| Record {
+            index: 0,
+            id: call.id.to_string(),
+            plugin: plugin_name,
+            plugin_version,
+            engine_version: env!("CARGO_PKG_VERSION").to_string(),
+            timestamp: utc_timestamp(),
+            seed: params.get("seed").and_then(Value::as_i64),
+            params,
+            wall_seconds,
+            status: if outcome.is_ok() { "ok" } else { "error" }.to_string(),
+            error: outcome.as_ref().err().map(ToString::to_string),
+            summary: outcome.as_ref().map(summarize).unwrap_or_default(),
+        });
+        Ok((outcome.map_err(algorithm_error), record))
+    }
+
+    /// Gives the session seed (`--seed`) to algorithms that take a `seed` the caller left out.
+    fn with_session_seed(&self, info: &AlgorithmInfo, params: Value) -> Value {
+        let Some(seed) = self.seed else {
+            return params;
+        };
+        if !info.params.iter().any(|p| p.name.as_str() == "seed") {
+            return params;
+        }
+        match params {
+            Value::Unit => Value::Map(boundlab_sdk::ValueMap::new().with("seed", seed)),
+            Value::Map(mut map) => {
+                if !map.contains_key("seed") {
+                    map.insert("seed", seed);
+                }
+                Value::Map(map)
+            }
+            other => other,
+        }
+    }
+
+    /// Runs `id` once per parameter map on the batcher; results in the order of `params`.
+    /// Jobs that hold script functions stay in this process.
+    pub fn run_batch_with(
+        &self,
+        id: &str,
+        params: Vec<Value>,
+        functions: Option<&dyn FunctionCaller>,
+        depth: usize,
+        record: bool,
+    ) -> Vec<Result<Value, EngineError>> {
+        let holds_functions = params.iter().any(|p| p.find_callable().is_some());
+        let batcher: &dyn Batcher = if holds_functions && !self.batcher.runs_in_process() {
+            tracing::debug!(
+                "batch of `{id}` passes script functions: it runs on this process's threads"
+            );
+            &self.local
+        } else {
+            self.batcher.as_ref()
+        };
+        let count = params.len() as u64;
+        let progress = self
+            .progress
+            .task(&format!("{id} batch"), self.progress.mode());
+        let run_here = |params: Value| {
+            self.run_algorithm(AlgorithmCall {
+                id,
+                params,
+                input: Value::Unit,
+                functions,
+                depth,
+                record,
+                show_progress: false,
+            })
+        };
+        let write_record = |r: Record| self.append_record(r);
+        batcher.run_batch(Batch {
+            id,
+            params,
+            run_here: &run_here,
+            record: record.then_some(&write_record as &(dyn Fn(Record) + Sync)),
+            cancelled: &|| self.cancel.is_cancelled(),
+            on_done: &|done| progress.update(done as u64, count, "jobs"),
+        })
+    }
+}
+
+impl Dispatch for Executor {
+    fn run_call(&self, call: AlgorithmCall<'_>) -> Result<Value, EngineError> {
+        self.run_algorithm(call)
+    }
+
+    fn run_nested_batch(
+        &self,
+        id: &str,
+        params: Vec<Value>,
+        functions: Option<&dyn FunctionCaller>,
+        depth: usize,
+    ) -> Vec<Result<Value, EngineError>> {
+        self.run_batch_with(id, params, functions, depth, false)
+    }
+
+    fn out_dir(&self) -> &Path {
+        &self.out_dir
+    }
+
+    fn is_cancelled(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+}

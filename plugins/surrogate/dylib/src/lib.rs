@@ -1,0 +1,5 @@
+//! The `surrogate` plugin as a loadable library: `cargo build --release -p boundlab-plugin-surrogate`, then
+//! `boundlab run SCRIPT --plugin target/release/libboundlab_plugin_surrogate.so`. The `boundlab` binary
+//! links the same plugin statically; this crate only adds the loader symbols.
+
+boundlab_sdk::export_plugin_library!(boundlab_surrogate::plugin_module);
