@@ -13,6 +13,9 @@ use boundlab_sdk::Value;
 use crate::error::EngineError;
 use crate::records::Record;
 
+/// A run's outcome with its record, not yet written (what a worker rank sends back).
+pub type Executed = (Result<Value, EngineError>, Option<Record>);
+
 /// One batch, as a batcher receives it.
 pub struct Batch<'a> {
     /// The algorithm every job runs.

@@ -21,7 +21,7 @@ use mpi::point_to_point::{Destination, MatchedReceiveVec, Source};
 use mpi::topology::{Communicator, SimpleCommunicator};
 use serde::{Deserialize, Serialize};
 
-use crate::batch::{Batch, Batcher};
+use crate::batch::{Batch, Batcher, Executed};
 use crate::error::EngineError;
 use crate::records::Record;
 
@@ -257,10 +257,7 @@ impl Batcher for MpiPool {
 /// returns its record unwritten (e.g. [`Engine::run_unwritten`](crate::Engine::run_unwritten)).
 /// `heartbeat` is false when the MPI library cannot send from a second thread (then rank 0
 /// cannot detect a dead rank).
-pub fn serve(
-    run: &dyn Fn(&str, Value) -> (Result<Value, EngineError>, Option<Record>),
-    heartbeat: bool,
-) {
+pub fn serve(run: &dyn Fn(&str, Value) -> Executed, heartbeat: bool) {
     let world = SimpleCommunicator::world();
     let stop = Arc::new(AtomicBool::new(false));
     let beat = heartbeat.then(|| {

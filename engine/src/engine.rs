@@ -9,13 +9,13 @@ use std::sync::{Arc, RwLock};
 
 use boundlab_sdk::{PluginModule_Ref, Value};
 
-use crate::batch::{Batcher, ThreadBatcher};
+use crate::batch::{Batcher, Executed, ThreadBatcher};
 use crate::error::EngineError;
 use crate::executor::Executor;
 use crate::host::{AlgorithmCall, CancelToken};
 use crate::loader;
 use crate::progress::{ProgressMode, ProgressSink};
-use crate::records::{Record, RecordLog};
+use crate::records::RecordLog;
 use crate::registry::{LoadedPlugin, OnDuplicate, PluginSource, Registry};
 use crate::script::{Limits, ScriptSettings};
 
@@ -275,11 +275,7 @@ impl Engine {
 
     /// Runs algorithm `id` and returns its record instead of writing it: what an MPI worker
     /// rank does with a job, sending the record to the rank that writes them.
-    pub fn run_unwritten(
-        &self,
-        id: &str,
-        params: Value,
-    ) -> (Result<Value, EngineError>, Option<Record>) {
+    pub fn run_unwritten(&self, id: &str, params: Value) -> Executed {
         self.executor.execute(AlgorithmCall {
             id,
             params,

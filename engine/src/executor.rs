@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use boundlab_sdk::{AlgorithmBox, AlgorithmInfo, Host_TO, PluginError, Value, complete_params};
 
-use crate::batch::{Batch, Batcher, ThreadBatcher};
+use crate::batch::{Batch, Batcher, Executed, ThreadBatcher};
 use crate::error::EngineError;
 use crate::host::{AlgorithmCall, CancelToken, Dispatch, FunctionCaller, RunHost};
 use crate::progress::{ProgressMode, ProgressSink};
@@ -54,7 +54,7 @@ impl Executor {
 
     /// Runs `call` and, when `call.record` is set, returns its record instead of writing it
     /// (an MPI worker sends it to rank 0, which writes every record of the session).
-    pub fn execute(&self, call: AlgorithmCall<'_>) -> (Result<Value, EngineError>, Option<Record>) {
+    pub fn execute(&self, call: AlgorithmCall<'_>) -> Executed {
         match self.execute_inner(call) {
             Ok((outcome, record)) => (outcome, record),
             Err(refused) => (Err(refused), None),
@@ -63,11 +63,7 @@ impl Executor {
 
     /// The outer error is a call refused before it started (unknown id, bad parameters); the
     /// inner result is the run's own outcome.
-    #[allow(clippy::type_complexity)] // the two layers are the point: refused vs ran
-    fn execute_inner(
-        &self,
-        call: AlgorithmCall<'_>,
-    ) -> Result<(Result<Value, EngineError>, Option<Record>), EngineError> {
+    fn execute_inner(&self, call: AlgorithmCall<'_>) -> Result<Executed, EngineError> {
         let (plugin_name, plugin_version, module, info) = {
             let registry = self.registry();
             let (plugin, info) = registry.resolve(call.id)?;
