@@ -84,7 +84,7 @@ impl<T: Real> BlockMatrix<T> {
             .iter()
             .map(|&k| match k {
                 BlockKind::Psd(n) => {
-                    let mut m = Mat::<T>::zeros(n, n);
+                    let mut m = dense::zeros::<T>(n, n);
                     for i in 0..n {
                         m[(i, i)] = s;
                     }

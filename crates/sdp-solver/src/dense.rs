@@ -18,11 +18,25 @@ use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::cholesky::llt;
 use faer::linalg::matmul::matmul;
 use faer::linalg::triangular_solve;
-#[cfg(test)]
 use faer::reborrow::*;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 
 use crate::scalar::Real;
+
+/// An `r × c` matrix of zeros (faer's `Mat::zeros` needs its own scalar traits).
+pub fn zeros<T: Real>(r: usize, c: usize) -> Mat<T> {
+    Mat::from_fn(r, c, |_, _| T::zero())
+}
+
+/// A column-major copy of `a` (faer's `to_owned` needs its own scalar traits).
+pub fn to_owned<T: Real>(a: MatRef<'_, T>) -> Mat<T> {
+    Mat::from_fn(a.nrows(), a.ncols(), |i, j| a[(i, j)])
+}
+
+/// The `n × n` identity.
+pub fn identity<T: Real>(n: usize, _n: usize) -> Mat<T> {
+    Mat::from_fn(n, n, |i, j| if i == j { T::one() } else { T::zero() })
+}
 
 /// `dst = (accumulate ? dst : 0) + alpha · a · b` with faer's kernel (native types only).
 pub(crate) fn faer_gemm(
@@ -67,18 +81,16 @@ pub(crate) fn faer_solve_lower_transpose(l: MatRef<'_, f64>, rhs: MatMut<'_, f64
     triangular_solve::solve_upper_triangular_in_place(l.transpose(), rhs, par);
 }
 
-#[cfg(test)]
 /// Calls `f` with `a` itself when it has unit row stride, else with a column-major copy.
 fn with_contiguous<T: Real, R>(a: MatRef<'_, T>, f: impl FnOnce(MatRef<'_, T>) -> R) -> R {
     if a.row_stride() == 1 {
         f(a)
     } else {
-        let owned = a.to_owned();
+        let owned = to_owned(a);
         f(owned.as_ref())
     }
 }
 
-#[cfg(test)]
 /// Column `j` of a matrix with unit row stride, as a slice.
 fn col<'a, T: Real>(a: MatRef<'a, T>, j: usize) -> &'a [T] {
     a.col(j)
@@ -87,7 +99,6 @@ fn col<'a, T: Real>(a: MatRef<'a, T>, j: usize) -> &'a [T] {
         .as_slice()
 }
 
-#[cfg(test)]
 /// `dst = (accumulate ? dst : 0) + alpha · a · b` in plain loops (column axpy order).
 pub(crate) fn generic_gemm<T: Real>(
     dst: MatMut<'_, T>,
@@ -105,7 +116,6 @@ pub(crate) fn generic_gemm<T: Real>(
     with_contiguous(a, |a| gemm_contiguous(dst, accumulate, a, b, alpha));
 }
 
-#[cfg(test)]
 fn gemm_contiguous<T: Real>(
     mut dst: MatMut<'_, T>,
     accumulate: bool,
@@ -136,7 +146,6 @@ fn gemm_contiguous<T: Real>(
     }
 }
 
-#[cfg(test)]
 /// Left-looking lower Cholesky in place (lower triangle read and written); `false` when a
 /// pivot is not positive.
 pub(crate) fn generic_cholesky_in_place<T: Real>(a: MatMut<'_, T>, _par: Par) -> bool {
@@ -176,13 +185,11 @@ pub(crate) fn generic_cholesky_in_place<T: Real>(a: MatMut<'_, T>, _par: Par) ->
     true
 }
 
-#[cfg(test)]
 /// Solves `L X = B` in place (`L` lower triangular).
 pub(crate) fn generic_solve_lower<T: Real>(l: MatRef<'_, T>, rhs: MatMut<'_, T>, _par: Par) {
     with_contiguous(l, |l| solve_lower_contiguous(l, rhs));
 }
 
-#[cfg(test)]
 fn solve_lower_contiguous<T: Real>(l: MatRef<'_, T>, mut rhs: MatMut<'_, T>) {
     let n = l.nrows();
     let inv_diag: Vec<T> = (0..n).map(|k| T::one() / l[(k, k)]).collect();
@@ -207,7 +214,6 @@ fn solve_lower_contiguous<T: Real>(l: MatRef<'_, T>, mut rhs: MatMut<'_, T>) {
     }
 }
 
-#[cfg(test)]
 /// Solves `Lᵀ X = B` in place (`L` lower triangular).
 pub(crate) fn generic_solve_lower_transpose<T: Real>(
     l: MatRef<'_, T>,
@@ -217,7 +223,6 @@ pub(crate) fn generic_solve_lower_transpose<T: Real>(
     with_contiguous(l, |l| solve_lower_transpose_contiguous(l, rhs));
 }
 
-#[cfg(test)]
 fn solve_lower_transpose_contiguous<T: Real>(l: MatRef<'_, T>, mut rhs: MatMut<'_, T>) {
     let n = l.nrows();
     let inv_diag: Vec<T> = (0..n).map(|k| T::one() / l[(k, k)]).collect();
@@ -243,7 +248,7 @@ fn solve_lower_transpose_contiguous<T: Real>(l: MatRef<'_, T>, mut rhs: MatMut<'
 /// when `a` is not numerically positive definite.
 pub fn cholesky<T: Real>(a: MatRef<'_, T>, par: Par) -> Option<Mat<T>> {
     let n = a.nrows();
-    let mut l = a.to_owned();
+    let mut l = to_owned(a);
     if !T::cholesky_in_place(l.as_mut(), par) {
         return None;
     }
@@ -264,9 +269,9 @@ pub fn cholesky<T: Real>(a: MatRef<'_, T>, par: Par) -> Option<Mat<T>> {
 /// `(L Lᵀ)⁻¹` as a full symmetric matrix, from the lower Cholesky factor `l`.
 pub fn inverse_from_cholesky<T: Real>(l: MatRef<'_, T>, par: Par) -> Mat<T> {
     let n = l.nrows();
-    let mut linv = Mat::<T>::identity(n, n);
+    let mut linv = identity::<T>(n, n);
     T::solve_lower(l, linv.as_mut(), par);
-    let mut out = Mat::<T>::zeros(n, n);
+    let mut out = zeros::<T>(n, n);
     T::gemm(
         out.as_mut(),
         false,
@@ -305,7 +310,7 @@ pub fn symmetrize<T: Real>(a: &mut Mat<T>) {
 
 /// `a · b`.
 pub fn mul<T: Real>(a: MatRef<'_, T>, b: MatRef<'_, T>, par: Par) -> Mat<T> {
-    let mut out = Mat::<T>::zeros(a.nrows(), b.ncols());
+    let mut out = zeros::<T>(a.nrows(), b.ncols());
     T::gemm(out.as_mut(), false, a, b, T::one(), par);
     out
 }
@@ -335,9 +340,9 @@ pub fn norm2_sq<T: Real>(a: MatRef<'_, T>) -> T {
 
 /// `L⁻¹ d L⁻ᵀ` for a lower triangular `l` and symmetric `d`.
 pub fn congruence_by_inverse<T: Real>(l: MatRef<'_, T>, d: MatRef<'_, T>, par: Par) -> Mat<T> {
-    let mut z = d.to_owned();
+    let mut z = to_owned(d);
     T::solve_lower(l, z.as_mut(), par);
-    let mut s = z.transpose().to_owned();
+    let mut s = to_owned(z.transpose());
     T::solve_lower(l, s.as_mut(), par);
     s
 }

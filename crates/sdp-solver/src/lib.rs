@@ -5,7 +5,8 @@
 //! RON input and output. A plain Rust library: it knows nothing of the plugin ABI, so it can be
 //! used and tested on its own; the `sdp` plugin is a thin layer on top.
 //!
-//! - algebra: [`scalar`] (the scalar trait), `dd` (double-double kernels), [`dense`]
+//! - algebra: [`scalar`] (the scalar trait), `dd` (double-double kernels), [`mp`] (the
+//!   multiprecision scalar `Mp<L>`, 128 to 4096 bits), [`dense`]
 //!   (Cholesky, products, step lengths), [`blocks`] (block-diagonal matrices);
 //! - the problem: [`problem`] (SDPA convention, sparse and low-rank constraint matrices);
 //! - the method: [`solver`] (HKM predictor-corrector, infeasibility certificates, precision
@@ -29,6 +30,7 @@ pub mod blocks;
 pub(crate) mod dd;
 pub mod dense;
 pub(crate) mod model;
+pub mod mp;
 pub mod problem;
 pub mod ron_form;
 pub mod scalar;

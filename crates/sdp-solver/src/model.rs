@@ -10,6 +10,7 @@
 use faer::{Mat, Par};
 
 use crate::blocks::{BlockMatrix, BlockValue};
+use crate::dense;
 use crate::problem::{BlockKind, Part, SdpProblem};
 use crate::scalar::Real;
 
@@ -97,7 +98,7 @@ impl<T: Real> Model<T> {
                 row_norm_sq[i] += part_norm_sq(&part.part, kinds[part.block]);
             }
         }
-        let mut g = Mat::<T>::zeros(m, k);
+        let mut g = dense::zeros::<T>(m, k);
         for &(i, kk, v) in &problem.free_coefficients {
             g[(i, kk)] += v;
         }
@@ -391,7 +392,7 @@ fn build_psd<'a, T: Real>(
     terms.sort_by_key(|t| t.0);
     let t = terms.len();
     let v = Mat::<T>::from_fn(n, t, |i, j| terms[j].2[i]);
-    let vt = v.transpose().to_owned();
+    let vt = dense::to_owned(v.transpose());
     PsdBlock {
         n,
         sparse,
@@ -438,7 +439,7 @@ fn build_lp<'a, T: Real>(
     let owners: Vec<usize> = by_constraint.iter().map(|(i, _)| *i).collect();
     let density = nnz as f64 / (owners.len().max(1) * n) as f64;
     let dense = (density > 0.25 && owners.len() >= 8 && n >= 8).then(|| {
-        let mut a = Mat::<T>::zeros(owners.len(), n);
+        let mut a = dense::zeros::<T>(owners.len(), n);
         for (r, (_, entries)) in by_constraint.iter().enumerate() {
             for &(k, v) in entries {
                 a[(r, k)] = v;

@@ -1,25 +1,57 @@
-//! The scalar types the solver runs in: `f64` and faer's double-double `fx128`.
+//! The scalar types the solver runs in: `f64`, faer's double-double `fx128`, and the
+//! multiprecision [`Mp<L>`](crate::mp::Mp) (64·L bits).
 //!
 //! Everything numerical in this crate is generic over [`Real`], so one code path serves the
-//! fast double-precision solve and the ~32-digit double-double solve that the sphere-packing
-//! bounds need. The trait adds to faer's `RealField` the few things the solver needs that
-//! faer does not spell the same way for both types (conversions, `sqrt`, decimal parsing).
+//! fast double-precision solve, the ~32-digit double-double solve and the arbitrary-precision
+//! solves the sphere-packing bounds need at high degree. The trait is the arithmetic the
+//! solver uses (operators, comparisons, conversions, `sqrt`, decimal text) and the dense
+//! kernels that each type implements its own way; it does not require faer's `RealField`, so a
+//! type faer knows nothing of can implement it.
 
-use faer::traits::RealField;
+use std::fmt::Debug;
+use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
+
 use faer::{MatMut, MatRef, Par};
 
 use crate::dense;
-use std::fmt::Debug;
+use crate::mp::{Mp, decimal, functions};
 
 pub use faer::fx128;
 
-/// A real scalar the interior-point method can run in.
-pub trait Real: RealField + Copy + Send + Sync + Debug + 'static {
-    /// `"f64"` or `"dd"`, as in the `precision` parameter.
-    const NAME: &'static str;
-    /// Unit roundoff of the type, as an `f64` (2^-53 for `f64`, about 2^-105 for `fx128`).
-    const EPSILON: f64;
+/// The widest scalar: conversions between precisions go through it losslessly.
+pub type Wide = Mp<64>;
 
+/// A real scalar the interior-point method can run in.
+pub trait Real:
+    Copy
+    + Send
+    + Sync
+    + Debug
+    + PartialEq
+    + PartialOrd
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+    + AddAssign
+    + SubAssign
+    + MulAssign
+    + DivAssign
+    + 'static
+{
+    /// `"f64"`, `"dd"` or `"mp"` (the `precision` parameter's names).
+    const NAME: &'static str;
+    /// Bits of the mantissa (53, 106, 64·L).
+    const BITS: u32;
+
+    fn zero() -> Self;
+    fn one() -> Self;
+    /// Unit roundoff of the type (2^-53 for `f64`, about 2^-105 for `fx128`, 2^(−64L) for
+    /// `Mp<L>`), in the type itself (for `Mp<64>` it is below the range of `f64`).
+    fn epsilon() -> Self;
+    /// π to the precision of the type.
+    fn pi() -> Self;
     fn from_f64(x: f64) -> Self;
     /// The nearest `f64` (the leading component for `fx128`).
     fn to_f64(self) -> f64;
@@ -29,10 +61,10 @@ pub trait Real: RealField + Copy + Send + Sync + Debug + 'static {
     fn parse_decimal(text: &str) -> Option<Self>;
     /// Decimal text that reads back to the same value with [`Real::parse_decimal`].
     fn to_decimal(self) -> String;
-    /// Lossless widening to double-double (conversions between precisions go through it).
-    fn to_fx128(self) -> fx128;
-    /// Rounds a double-double to this type.
-    fn from_fx128(x: fx128) -> Self;
+    /// Lossless widening to the widest type (conversions between precisions go through it).
+    fn to_wide(self) -> Wide;
+    /// Rounds a value of the widest type to this type.
+    fn from_wide(x: Wide) -> Self;
     /// `dst = (accumulate ? dst : 0) + alpha · a · b`.
     fn gemm(
         dst: MatMut<'_, Self>,
@@ -50,7 +82,7 @@ pub trait Real: RealField + Copy + Send + Sync + Debug + 'static {
     fn solve_lower_transpose(l: MatRef<'_, Self>, rhs: MatMut<'_, Self>, par: Par);
     /// Converts between precisions, rounding when the target is narrower.
     fn cast<U: Real>(self) -> U {
-        U::from_fx128(self.to_fx128())
+        U::from_wide(self.to_wide())
     }
 
     fn from_usize(n: usize) -> Self {
@@ -73,8 +105,20 @@ pub trait Real: RealField + Copy + Send + Sync + Debug + 'static {
 
 impl Real for f64 {
     const NAME: &'static str = "f64";
-    const EPSILON: f64 = f64::EPSILON / 2.0;
+    const BITS: u32 = 53;
 
+    fn zero() -> Self {
+        0.0
+    }
+    fn one() -> Self {
+        1.0
+    }
+    fn epsilon() -> Self {
+        f64::EPSILON / 2.0
+    }
+    fn pi() -> Self {
+        std::f64::consts::PI
+    }
     fn from_f64(x: f64) -> Self {
         x
     }
@@ -94,11 +138,11 @@ impl Real for f64 {
     fn to_decimal(self) -> String {
         format!("{self:e}")
     }
-    fn to_fx128(self) -> fx128 {
-        fx128::from(self)
+    fn to_wide(self) -> Wide {
+        Wide::from_f64(self)
     }
-    fn from_fx128(x: fx128) -> Self {
-        x.0 + x.1
+    fn from_wide(x: Wide) -> Self {
+        x.to_f64()
     }
     #[inline(always)]
     fn mul_add(self, a: Self, b: Self) -> Self {
@@ -131,11 +175,34 @@ impl Real for f64 {
 
 impl Real for fx128 {
     const NAME: &'static str = "dd";
-    fn to_fx128(self) -> fx128 {
-        self
+    const BITS: u32 = 106;
+
+    fn zero() -> Self {
+        fx128::from(0.0)
     }
-    fn from_fx128(x: fx128) -> Self {
-        x
+    fn one() -> Self {
+        fx128::from(1.0)
+    }
+    fn epsilon() -> Self {
+        fx128::from(f64::EPSILON * f64::EPSILON / 4.0)
+    }
+    fn pi() -> Self {
+        fx128 {
+            0: std::f64::consts::PI,
+            1: 1.224_646_799_147_353_2e-16,
+        }
+    }
+    fn to_wide(self) -> Wide {
+        Wide::from_f64(self.0) + Wide::from_f64(self.1)
+    }
+    fn from_wide(x: Wide) -> Self {
+        let hi = x.to_f64();
+        let lo = (x - Wide::from_f64(hi)).to_f64();
+        let s = hi + lo;
+        fx128 {
+            0: s,
+            1: lo - (s - hi),
+        }
     }
     #[inline(always)]
     fn mul_add(self, a: Self, b: Self) -> Self {
@@ -164,8 +231,6 @@ impl Real for fx128 {
     fn solve_lower_transpose(l: MatRef<'_, Self>, rhs: MatMut<'_, Self>, par: Par) {
         crate::dd::solve_lower_transpose(l, rhs, par)
     }
-    const EPSILON: f64 = f64::EPSILON * f64::EPSILON / 4.0;
-
     fn from_f64(x: f64) -> Self {
         fx128::from(x)
     }
@@ -240,6 +305,83 @@ impl Real for fx128 {
             y = (y - fx128::from(d)) * ten;
         }
         format!("{}{digits}e{exponent}", if negative { "-" } else { "" })
+    }
+}
+
+impl<const L: usize> Real for Mp<L> {
+    const NAME: &'static str = "mp";
+    const BITS: u32 = 64 * L as u32;
+
+    fn zero() -> Self {
+        Mp::ZERO
+    }
+    fn one() -> Self {
+        Mp::one()
+    }
+    fn epsilon() -> Self {
+        Mp::one().mul_pow2(-(64 * L as i64))
+    }
+    fn pi() -> Self {
+        functions::pi()
+    }
+    fn from_f64(x: f64) -> Self {
+        Mp::from_f64(x)
+    }
+    fn to_f64(self) -> f64 {
+        Mp::to_f64(self)
+    }
+    fn sqrt(self) -> Self {
+        if self.is_zero() || self.is_negative() {
+            return if self.is_zero() { self } else { Mp::NAN };
+        }
+        Mp::sqrt(self)
+    }
+    fn abs(self) -> Self {
+        Mp::abs(self)
+    }
+    fn parse_decimal(text: &str) -> Option<Self> {
+        decimal::parse(text).filter(Mp::is_finite)
+    }
+    fn to_decimal(self) -> String {
+        // Every digit the width holds, and two more so the text reads back.
+        let digits = (Self::BITS as f64 * std::f64::consts::LOG10_2).ceil() as usize + 2;
+        decimal::to_decimal(self, digits)
+    }
+    fn to_wide(self) -> Wide {
+        self.convert()
+    }
+    fn from_wide(x: Wide) -> Self {
+        x.convert()
+    }
+    #[inline(always)]
+    fn mul_add(self, a: Self, b: Self) -> Self {
+        self + a * b
+    }
+    #[inline(always)]
+    fn mul_fast(self, b: Self) -> Self {
+        self * b
+    }
+    fn is_finite_value(self) -> bool {
+        self.is_finite()
+    }
+    fn gemm(
+        dst: MatMut<'_, Self>,
+        accumulate: bool,
+        a: MatRef<'_, Self>,
+        b: MatRef<'_, Self>,
+        alpha: Self,
+        par: Par,
+    ) {
+        dense::generic_gemm(dst, accumulate, a, b, alpha, par)
+    }
+    fn cholesky_in_place(a: MatMut<'_, Self>, par: Par) -> bool {
+        dense::generic_cholesky_in_place(a, par)
+    }
+    fn solve_lower(l: MatRef<'_, Self>, rhs: MatMut<'_, Self>, par: Par) {
+        dense::generic_solve_lower(l, rhs, par)
+    }
+    fn solve_lower_transpose(l: MatRef<'_, Self>, rhs: MatMut<'_, Self>, par: Par) {
+        dense::generic_solve_lower_transpose(l, rhs, par)
     }
 }
 

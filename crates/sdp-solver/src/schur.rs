@@ -20,6 +20,7 @@
 use faer::{Mat, Par};
 
 use crate::blocks::BlockMatrix;
+use crate::dense;
 use crate::model::{BlockData, LpBlock, Model, PsdBlock};
 use crate::scalar::Real;
 
@@ -34,7 +35,7 @@ pub(crate) fn assemble<T: Real>(
     y: &BlockMatrix<T>,
 ) -> Mat<T> {
     let m = model.m;
-    let mut b = Mat::<T>::zeros(m, m);
+    let mut b = dense::zeros::<T>(m, m);
     for ((data, g), yb) in model.blocks.iter().zip(&ginv.blocks).zip(&y.blocks) {
         match data {
             BlockData::Psd(p) => psd_block(p, g.dense(), yb.dense(), &mut b, model.par),
@@ -58,7 +59,7 @@ fn psd_block<T: Real>(p: &PsdBlock<T>, g: &Mat<T>, y: &Mat<T>, b: &mut Mat<T>, p
     let ycol: Vec<&[T]> = (0..n).map(|j| y.col_as_slice(j)).collect();
 
     // Sparse against sparse.
-    let mut u = Mat::<T>::zeros(0, 0);
+    let mut u = dense::zeros::<T>(0, 0);
     for (jpos, pj) in p.sparse.iter().enumerate() {
         if pj.dense_formula {
             // U = X⁻¹ F_j Y on the support of F_j: (X⁻¹ F_j)[:, s] = Σ_(a,s,v) v X⁻¹[:, a].
@@ -67,7 +68,7 @@ fn psd_block<T: Real>(p: &PsdBlock<T>, g: &Mat<T>, y: &Mat<T>, b: &mut Mat<T>, p
             for (k, &s) in support.iter().enumerate() {
                 slot[s] = k;
             }
-            let mut t1 = Mat::<T>::zeros(n, support.len());
+            let mut t1 = dense::zeros::<T>(n, support.len());
             for &(a, s, v) in &pj.entries {
                 let col = t1.col_as_slice_mut(slot[s]);
                 for (x, &ga) in col.iter_mut().zip(gcol[a]) {
@@ -76,7 +77,7 @@ fn psd_block<T: Real>(p: &PsdBlock<T>, g: &Mat<T>, y: &Mat<T>, b: &mut Mat<T>, p
             }
             let ys = Mat::<T>::from_fn(support.len(), n, |r, c| ycol[c][support[r]]);
             if u.nrows() != n {
-                u = Mat::<T>::zeros(n, n);
+                u = dense::zeros::<T>(n, n);
             }
             T::gemm(u.as_mut(), false, t1.as_ref(), ys.as_ref(), T::one(), par);
             for (ipos, pi) in p.sparse.iter().enumerate().skip(jpos) {
@@ -144,8 +145,8 @@ fn psd_block<T: Real>(p: &PsdBlock<T>, g: &Mat<T>, y: &Mat<T>, b: &mut Mat<T>, p
         let s1 = (s0 + PANEL).min(t);
         let rows = t - s0;
         let vt_rows = p.vt.as_ref().subrows(s0, rows);
-        let mut pp = Mat::<T>::zeros(rows, s1 - s0);
-        let mut qq = Mat::<T>::zeros(rows, s1 - s0);
+        let mut pp = dense::zeros::<T>(rows, s1 - s0);
+        let mut qq = dense::zeros::<T>(rows, s1 - s0);
         T::gemm(
             pp.as_mut(),
             false,
@@ -192,7 +193,7 @@ fn lp_block<T: Real>(l: &LpBlock<T>, xinv: &[T], y: &[T], b: &mut Mat<T>, par: P
                 *v *= d;
             }
         }
-        let mut mm = Mat::<T>::zeros(owners.len(), owners.len());
+        let mut mm = dense::zeros::<T>(owners.len(), owners.len());
         T::gemm(
             mm.as_mut(),
             false,

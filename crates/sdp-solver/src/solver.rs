@@ -645,7 +645,7 @@ impl<'a, T: Real> Ipm<'a, T> {
             let maxdiag = (0..m)
                 .map(|i| b[(i, i)].abs())
                 .fold(T::zero(), |a, v| a.max(v));
-            let mut shift = maxdiag * T::from_f64(T::EPSILON.sqrt() * 1e-2);
+            let mut shift = maxdiag * T::epsilon().sqrt() * T::from_f64(1e-2);
             for _ in 0..4 {
                 let mut bs = b.clone();
                 for i in 0..m {
@@ -661,7 +661,7 @@ impl<'a, T: Real> Ipm<'a, T> {
         let l = l?;
         let k = model.k;
         let mut bg = model.g.clone();
-        let mut lk = Mat::<T>::zeros(k, k);
+        let mut lk = dense::zeros::<T>(k, k);
         if k > 0 {
             T::solve_lower(l.as_ref(), bg.as_mut(), par);
             // K = Gᵀ B⁻¹ G = (L⁻¹G)ᵀ (L⁻¹G)

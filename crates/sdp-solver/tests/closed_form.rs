@@ -1,5 +1,6 @@
-//! Small SDPs with closed-form optima, in double and double-double precision.
+//! Small SDPs with closed-form optima, in double, double-double and multiple precision.
 
+use boundlab_sdp_solver::mp::Mp;
 use boundlab_sdp_solver::problem::{BlockKind, SdpProblem};
 use boundlab_sdp_solver::scalar::{Real, fx128};
 use boundlab_sdp_solver::solver::{SdpOptions, SdpStatus, solve};
@@ -88,6 +89,41 @@ fn lovasz_theta_of_the_five_cycle_in_double_double() {
         let err = (sol.objective() - sqrt5).abs().to_f64();
         assert!(err < 1e-20, "rank_one {rank_one}: error {err:e}");
     }
+}
+
+#[test]
+fn lovasz_theta_and_the_five_cycle_cut_in_multiple_precision() {
+    // θ(C5) = √5 (Lovász 1979) at 256 bits to 1e-60, and the Goemans–Williamson value
+    // (25 + 5√5)/8 of C5 at 512 bits to 1e-120: far beyond double-double's 1e-32.
+    type M4 = Mp<4>;
+    let options = SdpOptions::<M4> {
+        tol: 1e-60,
+        max_iter: 300,
+        ..SdpOptions::default()
+    };
+    for rank_one in [false, true] {
+        let sol = solve(&theta_cycle::<M4>(5, rank_one), &options).unwrap();
+        assert_eq!(sol.status, SdpStatus::Optimal, "{}", sol.message);
+        assert!(sol.gap < 1e-60, "gap {}", sol.gap);
+        let err = (sol.objective() - M4::from_f64(5.0).sqrt()).abs();
+        assert!(
+            err < M4::from_f64(1e-60),
+            "rank_one {rank_one}: error {err:?}"
+        );
+    }
+    type M8 = Mp<8>;
+    let options = SdpOptions::<M8> {
+        tol: 1e-120,
+        max_iter: 400,
+        ..SdpOptions::default()
+    };
+    let sol = solve(&maxcut_cycle::<M8>(5, 1.0), &options).unwrap();
+    assert_eq!(sol.status, SdpStatus::Optimal, "{}", sol.message);
+    let five = M8::from_f64(5.0);
+    let exact = (M8::from_f64(25.0) + five * five.sqrt()) / M8::from_f64(8.0);
+    // tol is relative: the value is about 4.5.
+    let err = (sol.objective() - exact).abs() / exact;
+    assert!(err < M8::from_f64(1e-120), "error {err:?}");
 }
 
 #[test]

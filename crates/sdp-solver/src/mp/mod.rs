@@ -1,0 +1,705 @@
+//! [`Mp<L>`]: a binary floating-point number with an `L`-limb (64·`L`-bit) mantissa, `Copy` and
+//! allocation-free, for interior-point solves beyond double-double.
+//!
+//! Why our own type and not MPFR (`rug`) or a pure-Rust bignum float: the solver is generic over
+//! a `Copy` scalar and its hot loops are multiply-adds over matrix columns. A heap-allocated
+//! number makes every temporary an allocation (or forces the whole solver into in-place,
+//! by-reference style); a fixed-size mantissa on the stack keeps the one generic code path and
+//! costs no allocation. Measured on this machine (`bench/mp`): a 256-bit dot product runs at
+//! about the speed of MPFR's `mpfr_fma` loop, without MPFR's per-number heap storage.
+//!
+//! Representation: `|x| = 0.m × 2^exp` with the mantissa `m` (limbs little-endian, `m[L-1]` the
+//! most significant) normalised so that its top bit is set, i.e. `0.m ∈ [1/2, 1)`; zero has
+//! `m = 0`. Infinities and NaN are kept as a class (they only signal failure: the solver stops
+//! on non-finite values). The exponent range (`i64`) never overflows in practice.
+//!
+//! Rounding: every operation computes with at least one guard limb and rounds to nearest (ties
+//! away from zero), so each result is within one unit in the last place (`2^(1−64L)` relative)
+//! of the exact one. Division and square root are Newton iterations in this arithmetic,
+//! started from `f64` and finished with one correction step: within a few units in the last
+//! place. That is what an interior-point method needs; it is not MPFR's correct rounding.
+//!
+//! Submodules: [`decimal`] (text in and out), [`functions`] (π, `exp`, `ln`, `cos`).
+
+pub mod decimal;
+pub mod functions;
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
+
+/// What kind of number a value is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Class {
+    /// Zero or a normalised finite number.
+    Finite,
+    Infinite,
+    Nan,
+}
+
+/// A floating-point number with a 64·`L`-bit mantissa (see the module docs).
+#[derive(Clone, Copy)]
+pub struct Mp<const L: usize> {
+    mant: [u64; L],
+    exp: i64,
+    neg: bool,
+    class: Class,
+}
+
+/// The multiprecision widths the solver is built for: `bits` is rounded up to one of these.
+pub const MP_LIMBS: [usize; 6] = [2, 4, 8, 16, 32, 64];
+
+impl<const L: usize> Mp<L> {
+    /// Bits of the mantissa.
+    pub const BITS: u32 = 64 * L as u32;
+
+    pub const ZERO: Self = Self {
+        mant: [0; L],
+        exp: 0,
+        neg: false,
+        class: Class::Finite,
+    };
+
+    pub const NAN: Self = Self {
+        mant: [0; L],
+        exp: 0,
+        neg: false,
+        class: Class::Nan,
+    };
+
+    pub fn one() -> Self {
+        Self::from_f64(1.0)
+    }
+
+    pub fn infinity(neg: bool) -> Self {
+        Self {
+            mant: [0; L],
+            exp: 0,
+            neg,
+            class: Class::Infinite,
+        }
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.class == Class::Finite && self.mant[L - 1] == 0
+    }
+
+    pub fn is_finite(&self) -> bool {
+        self.class == Class::Finite
+    }
+
+    pub fn is_nan(&self) -> bool {
+        self.class == Class::Nan
+    }
+
+    pub fn is_negative(&self) -> bool {
+        self.neg && !self.is_zero() && !self.is_nan()
+    }
+
+    pub fn abs(self) -> Self {
+        Self { neg: false, ..self }
+    }
+
+    /// `x · 2^k`, exactly.
+    pub fn mul_pow2(self, k: i64) -> Self {
+        if self.class != Class::Finite || self.is_zero() {
+            return self;
+        }
+        Self {
+            exp: self.exp + k,
+            ..self
+        }
+    }
+
+    /// The binary exponent `e` with `|x| ∈ [2^(e−1), 2^e)` (`None` for zero and non-finite).
+    pub fn exponent(&self) -> Option<i64> {
+        (self.is_finite() && !self.is_zero()).then_some(self.exp)
+    }
+
+    /// Exact conversion from a double (every `f64` fits in one limb).
+    pub fn from_f64(x: f64) -> Self {
+        if x.is_nan() {
+            return Self::NAN;
+        }
+        if x.is_infinite() {
+            return Self::infinity(x < 0.0);
+        }
+        if x == 0.0 {
+            return Self::ZERO;
+        }
+        let bits = x.to_bits();
+        let neg = bits >> 63 == 1;
+        let biased = ((bits >> 52) & 0x7ff) as i64;
+        let frac = bits & ((1u64 << 52) - 1);
+        // x = significand · 2^(e2) with an integer significand.
+        let (significand, e2) = if biased == 0 {
+            (frac, -1074)
+        } else {
+            (frac | (1u64 << 52), biased - 1075)
+        };
+        let shift = significand.leading_zeros();
+        let mut mant = [0u64; L];
+        mant[L - 1] = significand << shift;
+        Self {
+            mant,
+            // significand << shift is 0.m · 2^64, so x = 0.m · 2^(64 − shift + e2).
+            exp: 64 - shift as i64 + e2,
+            neg,
+            class: Class::Finite,
+        }
+    }
+
+    /// The nearest double (rounded on the top limb; overflow to ±∞, underflow to ±0).
+    pub fn to_f64(self) -> f64 {
+        match self.class {
+            Class::Nan => return f64::NAN,
+            Class::Infinite => {
+                return if self.neg {
+                    f64::NEG_INFINITY
+                } else {
+                    f64::INFINITY
+                };
+            }
+            Class::Finite => {}
+        }
+        if self.is_zero() {
+            return 0.0;
+        }
+        // The top 64 bits, with the next limb's top bit as a sticky rounding hint.
+        let top = self.mant[L - 1];
+        let below = if L > 1 { self.mant[L - 2] } else { 0 };
+        let mut m = top as f64; // rounds to 53 bits
+        if below >> 63 == 1 && (top & 0x7ff) == 0x400 {
+            // exactly halfway in the top limb, but the rest pushes it above: round up
+            m = (top | 0x7ff) as f64;
+        }
+        scale_f64(m, self.exp - 64) * if self.neg { -1.0 } else { 1.0 }
+    }
+
+    /// Widens or rounds to another width.
+    pub fn convert<const M: usize>(self) -> Mp<M> {
+        let mut out = Mp::<M> {
+            mant: [0; M],
+            exp: self.exp,
+            neg: self.neg,
+            class: self.class,
+        };
+        if self.class != Class::Finite || self.is_zero() {
+            out.exp = 0;
+            return out;
+        }
+        if M >= L {
+            out.mant[M - L..].copy_from_slice(&self.mant);
+            out
+        } else {
+            out.mant.copy_from_slice(&self.mant[L - M..]);
+            let round_up = self.mant[L - M - 1] >> 63 == 1;
+            if round_up {
+                out.increment_mantissa();
+            }
+            out
+        }
+    }
+
+    /// Adds one unit in the last place to the mantissa (after rounding up).
+    fn increment_mantissa(&mut self) {
+        for limb in self.mant.iter_mut() {
+            let (v, carry) = limb.overflowing_add(1);
+            *limb = v;
+            if !carry {
+                return;
+            }
+        }
+        // Carried out of the top: the mantissa was all ones, now 1.000…
+        self.mant[L - 1] = 1 << 63;
+        self.exp += 1;
+    }
+
+    /// Compares magnitudes of two finite numbers.
+    fn cmp_abs(&self, other: &Self) -> Ordering {
+        match (self.is_zero(), other.is_zero()) {
+            (true, true) => return Ordering::Equal,
+            (true, false) => return Ordering::Less,
+            (false, true) => return Ordering::Greater,
+            _ => {}
+        }
+        self.exp
+            .cmp(&other.exp)
+            .then_with(|| self.mant.iter().rev().cmp(other.mant.iter().rev()))
+    }
+
+    /// `self ± other` when both are finite and nonzero (`subtract` flips `other`'s sign).
+    fn add_finite(self, other: Self, subtract: bool) -> Self {
+        let other_neg = other.neg ^ subtract;
+        let (a, b, result_neg) = if self.cmp_abs(&other) == Ordering::Less {
+            (other, self, other_neg)
+        } else {
+            (self, other, self.neg)
+        };
+        let shift = (a.exp - b.exp) as u64;
+        if shift >= Work::<L>::BITS as u64 {
+            // b lies below a's guard limbs: it cannot move the rounding.
+            return Self {
+                neg: result_neg,
+                ..a
+            };
+        }
+        let mut wa = Work::from_mantissa(&a.mant);
+        let mut wb = Work::from_mantissa(&b.mant);
+        wb.shift_right(shift as u32);
+        let mut exp = a.exp;
+        if self.neg == other_neg {
+            if wa.add_assign(&wb) {
+                wa.shift_right_with_carry();
+                exp += 1;
+            }
+        } else {
+            wa.sub_assign(&wb);
+            let lz = wa.leading_zeros();
+            if lz == Work::<L>::BITS {
+                return Self::ZERO;
+            }
+            wa.shift_left(lz);
+            exp -= lz as i64;
+        }
+        wa.round(exp, result_neg)
+    }
+}
+
+/// A mantissa with two guard limbs below it: limb `i` of `0..L+2` is `guard[i]` for `i < 2`
+/// and `mant[i − 2]` above.
+#[derive(Clone, Copy)]
+struct Work<const L: usize> {
+    guard: [u64; 2],
+    mant: [u64; L],
+}
+
+impl<const L: usize> Work<L> {
+    const LEN: usize = L + 2;
+    const BITS: u32 = 64 * (L as u32 + 2);
+
+    fn from_mantissa(m: &[u64; L]) -> Self {
+        Self {
+            guard: [0; 2],
+            mant: *m,
+        }
+    }
+
+    #[inline(always)]
+    fn get(&self, i: usize) -> u64 {
+        if i < 2 {
+            self.guard[i]
+        } else {
+            self.mant[i - 2]
+        }
+    }
+
+    #[inline(always)]
+    fn set(&mut self, i: usize, v: u64) {
+        if i < 2 {
+            self.guard[i] = v
+        } else {
+            self.mant[i - 2] = v
+        }
+    }
+
+    /// Shifts right; bits shifted out of the bottom stay as a sticky bit in the lowest limb.
+    fn shift_right(&mut self, bits: u32) {
+        let n = Self::LEN;
+        let limbs = (bits / 64) as usize;
+        let r = bits % 64;
+        let mut sticky = (0..limbs.min(n)).any(|i| self.get(i) != 0);
+        if limbs < n && r > 0 {
+            sticky |= self.get(limbs) << (64 - r) != 0;
+        }
+        for i in 0..n {
+            let src = i + limbs;
+            let lo = if src < n { self.get(src) } else { 0 };
+            let hi = if src + 1 < n { self.get(src + 1) } else { 0 };
+            self.set(
+                i,
+                if r == 0 {
+                    lo
+                } else {
+                    (lo >> r) | (hi << (64 - r))
+                },
+            );
+        }
+        self.guard[0] |= sticky as u64;
+    }
+
+    /// Shifts right by one bit with the carry of an addition entering at the top.
+    fn shift_right_with_carry(&mut self) {
+        let n = Self::LEN;
+        let sticky = self.guard[0] & 1;
+        for i in 0..n {
+            let hi = if i + 1 < n { self.get(i + 1) } else { 1 };
+            self.set(i, (self.get(i) >> 1) | (hi << 63));
+        }
+        self.guard[0] |= sticky;
+    }
+
+    fn shift_left(&mut self, bits: u32) {
+        let n = Self::LEN;
+        let limbs = (bits / 64) as usize;
+        let r = bits % 64;
+        for i in (0..n).rev() {
+            let hi = if i >= limbs { self.get(i - limbs) } else { 0 };
+            let lo = if i > limbs {
+                self.get(i - limbs - 1)
+            } else {
+                0
+            };
+            self.set(
+                i,
+                if r == 0 {
+                    hi
+                } else {
+                    (hi << r) | (lo >> (64 - r))
+                },
+            );
+        }
+    }
+
+    /// Adds; returns the carry out of the top.
+    fn add_assign(&mut self, other: &Self) -> bool {
+        let mut carry = false;
+        for i in 0..Self::LEN {
+            let (s1, c1) = self.get(i).overflowing_add(other.get(i));
+            let (s2, c2) = s1.overflowing_add(carry as u64);
+            self.set(i, s2);
+            carry = c1 | c2;
+        }
+        carry
+    }
+
+    /// Subtracts a value no larger than `self`.
+    fn sub_assign(&mut self, other: &Self) {
+        let mut borrow = false;
+        for i in 0..Self::LEN {
+            let (d1, b1) = self.get(i).overflowing_sub(other.get(i));
+            let (d2, b2) = d1.overflowing_sub(borrow as u64);
+            self.set(i, d2);
+            borrow = b1 | b2;
+        }
+    }
+
+    fn leading_zeros(&self) -> u32 {
+        let mut z = 0;
+        for i in (0..Self::LEN).rev() {
+            let v = self.get(i);
+            if v != 0 {
+                return z + v.leading_zeros();
+            }
+            z += 64;
+        }
+        z
+    }
+
+    /// Rounds the normalised value to `L` limbs (to nearest, ties away from zero).
+    fn round(&self, exp: i64, neg: bool) -> Mp<L> {
+        let mut out = Mp::<L> {
+            mant: self.mant,
+            exp,
+            neg,
+            class: Class::Finite,
+        };
+        if self.guard[1] >> 63 == 1 {
+            out.increment_mantissa();
+        }
+        out
+    }
+}
+
+/// `m · 2^e` in `f64` without intermediate overflow or underflow.
+fn scale_f64(m: f64, e: i64) -> f64 {
+    let mut x = m;
+    let mut e = e;
+    while e > 1000 {
+        x *= 2f64.powi(1000);
+        e -= 1000;
+        if x.is_infinite() {
+            return x;
+        }
+    }
+    while e < -1000 {
+        x *= 2f64.powi(-1000);
+        e += 1000;
+        if x == 0.0 {
+            return x;
+        }
+    }
+    x * 2f64.powi(e as i32)
+}
+
+impl<const L: usize> Add for Mp<L> {
+    type Output = Self;
+    #[inline]
+    fn add(self, rhs: Self) -> Self {
+        match (self.class, rhs.class) {
+            (Class::Finite, Class::Finite) => {}
+            (Class::Nan, _) | (_, Class::Nan) => return Self::NAN,
+            (Class::Infinite, Class::Infinite) if self.neg != rhs.neg => return Self::NAN,
+            (Class::Infinite, _) => return self,
+            (_, Class::Infinite) => return rhs,
+        }
+        if rhs.is_zero() {
+            return self;
+        }
+        if self.is_zero() {
+            return rhs;
+        }
+        self.add_finite(rhs, false)
+    }
+}
+
+impl<const L: usize> Sub for Mp<L> {
+    type Output = Self;
+    #[inline]
+    fn sub(self, rhs: Self) -> Self {
+        self + (-rhs)
+    }
+}
+
+impl<const L: usize> Neg for Mp<L> {
+    type Output = Self;
+    #[inline]
+    fn neg(self) -> Self {
+        if self.is_zero() {
+            return self;
+        }
+        Self {
+            neg: !self.neg,
+            ..self
+        }
+    }
+}
+
+impl<const L: usize> Mul for Mp<L> {
+    type Output = Self;
+    #[inline]
+    fn mul(self, rhs: Self) -> Self {
+        let neg = self.neg != rhs.neg;
+        match (self.class, rhs.class) {
+            (Class::Finite, Class::Finite) => {}
+            (Class::Nan, _) | (_, Class::Nan) => return Self::NAN,
+            _ => {
+                if self.is_zero() || rhs.is_zero() {
+                    return Self::NAN;
+                }
+                return Self::infinity(neg);
+            }
+        }
+        if self.is_zero() || rhs.is_zero() {
+            return Self::ZERO;
+        }
+        mul_mantissas(&self.mant, &rhs.mant, self.exp + rhs.exp, neg)
+    }
+}
+
+/// The rounded product of two normalised mantissas. Partial products more than two limbs
+/// below the kept ones are dropped: they change at most the lowest guard bits, far below the
+/// rounding bit.
+#[inline]
+fn mul_mantissas<const L: usize>(a: &[u64; L], b: &[u64; L], exp: i64, neg: bool) -> Mp<L> {
+    // The 2L-limb product as lo (limbs 0..L) and hi (limbs L..2L).
+    let mut lo = [0u64; L];
+    let mut hi = [0u64; L];
+    let lowest = L.saturating_sub(3);
+    for i in 0..L {
+        let ai = a[i] as u128;
+        let mut carry: u128 = 0;
+        for j in lowest.saturating_sub(i)..L {
+            let k = i + j;
+            let slot = if k < L { &mut lo[k] } else { &mut hi[k - L] };
+            let t = ai * b[j] as u128 + *slot as u128 + carry;
+            *slot = t as u64;
+            carry = t >> 64;
+        }
+        // Limb i + L is untouched so far in this row: the carry lands there.
+        hi[i] = carry as u64;
+    }
+    // The product of two values in [1/2, 1) lies in [1/4, 1): normalise by at most one bit.
+    let (mant, guard, exp) = if hi[L - 1] >> 63 == 1 {
+        (hi, lo[L - 1], exp)
+    } else {
+        let mut m = [0u64; L];
+        m[0] = (hi[0] << 1) | (lo[L - 1] >> 63);
+        for i in 1..L {
+            m[i] = (hi[i] << 1) | (hi[i - 1] >> 63);
+        }
+        let below = if L >= 2 { lo[L - 2] } else { 0 };
+        (m, (lo[L - 1] << 1) | (below >> 63), exp - 1)
+    };
+    let mut out = Mp {
+        mant,
+        exp,
+        neg,
+        class: Class::Finite,
+    };
+    if guard >> 63 == 1 {
+        out.increment_mantissa();
+    }
+    out
+}
+
+impl<const L: usize> Div for Mp<L> {
+    type Output = Self;
+    fn div(self, rhs: Self) -> Self {
+        let neg = self.neg != rhs.neg;
+        match (self.class, rhs.class) {
+            (Class::Nan, _) | (_, Class::Nan) => return Self::NAN,
+            (Class::Infinite, Class::Infinite) => return Self::NAN,
+            (Class::Infinite, _) => return Self::infinity(neg),
+            (_, Class::Infinite) => return Self::ZERO,
+            _ => {}
+        }
+        if rhs.is_zero() {
+            return if self.is_zero() {
+                Self::NAN
+            } else {
+                Self::infinity(neg)
+            };
+        }
+        if self.is_zero() {
+            return Self::ZERO;
+        }
+        let r = rhs.recip();
+        // One correction step: q = a r + r (a − b (a r)).
+        let q = self * r;
+        let residual = self - rhs * q;
+        q + residual * r
+    }
+}
+
+impl<const L: usize> Mp<L> {
+    /// `1 / x` by Newton's iteration `r ← r + r (1 − x r)` from the `f64` reciprocal.
+    pub fn recip(self) -> Self {
+        if !self.is_finite() || self.is_zero() {
+            return Self::one() / self;
+        }
+        // Scale x to [1/2, 1) so the f64 start cannot overflow.
+        let e = self.exp;
+        let x = self.mul_pow2(-e);
+        let one = Self::one();
+        let mut r = Self::from_f64(1.0 / x.to_f64());
+        let mut correct_bits = 50u32;
+        while correct_bits < Self::BITS + 8 {
+            r = r + r * (one - x * r);
+            correct_bits *= 2;
+        }
+        r.mul_pow2(-e)
+    }
+
+    /// `√x` (NaN for negative `x`) by Newton's iteration on `1/√x`, then one correction step.
+    pub fn sqrt(self) -> Self {
+        if self.is_nan() || self.is_negative() {
+            return Self::NAN;
+        }
+        if self.is_zero() || !self.is_finite() {
+            return self;
+        }
+        // Scale by an even power of two to [1/4, 1).
+        let e = self.exp - self.exp.rem_euclid(2);
+        let x = self.mul_pow2(-e);
+        let half = Self::from_f64(0.5);
+        let one = Self::one();
+        let mut y = Self::from_f64(1.0 / x.to_f64().sqrt());
+        let mut correct_bits = 50u32;
+        while correct_bits < Self::BITS + 8 {
+            y = y + y * half * (one - x * y * y);
+            correct_bits *= 2;
+        }
+        let s = x * y;
+        let s = s + y * half * (x - s * s);
+        s.mul_pow2(e / 2)
+    }
+
+    /// `self + a · b` (one rounding for the product and one for the sum).
+    #[inline]
+    pub fn mul_add(self, a: Self, b: Self) -> Self {
+        self + a * b
+    }
+}
+
+macro_rules! assign_op {
+    ($trait:ident, $method:ident, $op:tt) => {
+        impl<const L: usize> $trait for Mp<L> {
+            #[inline]
+            fn $method(&mut self, rhs: Self) {
+                *self = *self $op rhs;
+            }
+        }
+    };
+}
+assign_op!(AddAssign, add_assign, +);
+assign_op!(SubAssign, sub_assign, -);
+assign_op!(MulAssign, mul_assign, *);
+assign_op!(DivAssign, div_assign, /);
+
+impl<const L: usize> PartialEq for Mp<L> {
+    fn eq(&self, other: &Self) -> bool {
+        self.partial_cmp(other) == Some(Ordering::Equal)
+    }
+}
+
+impl<const L: usize> PartialOrd for Mp<L> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        if self.is_nan() || other.is_nan() {
+            return None;
+        }
+        let sign = |x: &Self| -> i8 {
+            if x.is_zero() {
+                0
+            } else if x.neg {
+                -1
+            } else {
+                1
+            }
+        };
+        let (sa, sb) = (sign(self), sign(other));
+        if sa != sb {
+            return Some(sa.cmp(&sb));
+        }
+        let magnitude = match (self.class, other.class) {
+            (Class::Infinite, Class::Infinite) => Ordering::Equal,
+            (Class::Infinite, _) => Ordering::Greater,
+            (_, Class::Infinite) => Ordering::Less,
+            _ => self.cmp_abs(other),
+        };
+        Some(if sa < 0 {
+            magnitude.reverse()
+        } else {
+            magnitude
+        })
+    }
+}
+
+impl<const L: usize> std::iter::Sum for Mp<L> {
+    fn sum<I: Iterator<Item = Self>>(iter: I) -> Self {
+        iter.fold(Self::ZERO, |a, b| a + b)
+    }
+}
+
+impl<const L: usize> Default for Mp<L> {
+    fn default() -> Self {
+        Self::ZERO
+    }
+}
+
+impl<const L: usize> fmt::Debug for Mp<L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", decimal::to_decimal(*self, 20))
+    }
+}
+
+impl<const L: usize> fmt::Display for Mp<L> {
+    /// Every digit the width holds (`64·L·log10(2)` significant digits).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let digits = (Self::BITS as f64 * std::f64::consts::LOG10_2).floor() as usize;
+        write!(f, "{}", decimal::to_decimal(*self, digits))
+    }
+}
+
+#[cfg(test)]
+mod tests;
