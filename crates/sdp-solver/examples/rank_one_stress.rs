@@ -25,7 +25,7 @@ fn main() {
     let d: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(20);
     let precision = args
         .get(2)
-        .and_then(|a| Precision::parse(a))
+        .and_then(|a| Precision::parse(a, None, None).ok())
         .unwrap_or(Precision::F64);
     let threads: usize = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(1);
     let mut p = SdpProblem::<fx128>::new(Vec::new());

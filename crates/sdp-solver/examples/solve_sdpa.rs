@@ -86,7 +86,7 @@ fn main() {
             "-v" => verbose = true,
             "--json" => json = true,
             "--dd" => precision = Precision::DoubleDouble,
-            "--auto" => precision = Precision::Auto,
+            "--auto" => precision = Precision::default(),
             "--compare-parse" => {
                 for f in args.by_ref() {
                     compare_parse(&f);

@@ -6,9 +6,9 @@
 //! `+` uses as well), written to inline: Dekker's splitting product unless the build enables
 //! hardware FMA.
 
-use faer::reborrow::*;
 use faer::{MatMut, MatRef, Par};
 
+use crate::dense::{blocked_cholesky, par_columns, threads_for};
 use crate::scalar::fx128;
 
 #[inline(always)]
@@ -113,38 +113,6 @@ fn axpy(acc_hi: &mut [f64], acc_lo: &mut [f64], x_hi: &[f64], x_lo: &[f64], s: f
         acc_hi[i] = t;
         acc_lo[i] = f;
     }
-}
-
-/// Runs `f(chunk, first_column)` on up to `threads` column chunks of `dst`, in scoped threads.
-fn par_columns(
-    dst: MatMut<'_, fx128>,
-    threads: usize,
-    f: &(dyn Fn(MatMut<'_, fx128>, usize) + Sync),
-) {
-    let n = dst.ncols();
-    let threads = threads.clamp(1, n.max(1));
-    if threads == 1 {
-        f(dst, 0);
-        return;
-    }
-    let chunk = n.div_ceil(threads);
-    std::thread::scope(|scope| {
-        let mut rest = dst;
-        let mut start = 0;
-        while rest.ncols() > chunk {
-            let (head, tail) = rest.split_at_col_mut(chunk);
-            let first = start;
-            scope.spawn(move || f(head, first));
-            rest = tail;
-            start += chunk;
-        }
-        f(rest, start);
-    });
-}
-
-/// Threads worth using for about `work` multiply-adds (a thread per ~2^18 of them).
-fn threads_for(work: usize, par: Par) -> usize {
-    par.degree().min(work >> 18).max(1)
 }
 
 /// `dst = (accumulate ? dst : 0) + alpha · a · b`, in parallel over columns of `dst`.
@@ -265,45 +233,10 @@ fn sweep_columns(s: &Split, inv_diag: &[fx128], mut rhs: MatMut<'_, fx128>, swee
     }
 }
 
-/// Columns per block of the blocked Cholesky factorization.
-const BLOCK: usize = 64;
-
-/// Blocked left-looking lower Cholesky in place (lower triangle): each block column is
-/// updated by one (parallel) product with the columns already factored, its diagonal block
-/// factored unblocked, and the rows below solved against it. `false` when a pivot is not
-/// positive.
-pub(crate) fn cholesky_in_place(mut a: MatMut<'_, fx128>, par: Par) -> bool {
-    let n = a.nrows();
-    let mut j0 = 0;
-    while j0 < n {
-        let w = BLOCK.min(n - j0);
-        let (left, mut right) = a.rb_mut().split_at_col_mut(j0);
-        if j0 > 0 {
-            // A[j0.., j0..j0+w] −= L[j0.., ..j0] L[j0..j0+w, ..j0]ᵀ
-            let left = left.rb();
-            gemm(
-                right.rb_mut().submatrix_mut(j0, 0, n - j0, w),
-                true,
-                left.submatrix(j0, 0, n - j0, j0),
-                left.submatrix(j0, 0, w, j0).transpose(),
-                fx128::from(-1.0),
-                par,
-            );
-        }
-        if !cholesky_unblocked(right.rb_mut().submatrix_mut(j0, 0, w, w)) {
-            return false;
-        }
-        if j0 + w < n {
-            // L[j0+w.., block] = A[j0+w.., block] L_diag⁻ᵀ, i.e. L_diag Xᵀ = A_panelᵀ.
-            let (top, mut bottom) = right.rb_mut().subcols_mut(0, w).split_at_row_mut(j0 + w);
-            let diag = top.rb().submatrix(j0, 0, w, w);
-            let mut panel_t = bottom.rb().transpose().to_owned();
-            solve_lower(diag, panel_t.as_mut(), par);
-            bottom.copy_from(panel_t.transpose());
-        }
-        j0 += w;
-    }
-    true
+/// Blocked left-looking lower Cholesky in place (lower triangle), with the split
+/// double-double kernel on the diagonal blocks; `false` when a pivot is not positive.
+pub(crate) fn cholesky_in_place(a: MatMut<'_, fx128>, par: Par) -> bool {
+    blocked_cholesky(a, par, cholesky_unblocked)
 }
 
 /// Left-looking lower Cholesky in place; `false` when a pivot is not positive.

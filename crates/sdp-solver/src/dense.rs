@@ -99,21 +99,68 @@ fn col<'a, T: Real>(a: MatRef<'a, T>, j: usize) -> &'a [T] {
         .as_slice()
 }
 
-/// `dst = (accumulate ? dst : 0) + alpha · a · b` in plain loops (column axpy order).
+/// Runs `f(chunk, first_column)` on up to `threads` column chunks of `dst`, in scoped threads.
+pub(crate) fn par_columns<T: Real>(
+    dst: MatMut<'_, T>,
+    threads: usize,
+    f: &(dyn Fn(MatMut<'_, T>, usize) + Sync),
+) {
+    let n = dst.ncols();
+    let threads = threads.clamp(1, n.max(1));
+    if threads == 1 {
+        f(dst, 0);
+        return;
+    }
+    let chunk = n.div_ceil(threads);
+    std::thread::scope(|scope| {
+        let mut rest = dst;
+        let mut start = 0;
+        while rest.ncols() > chunk {
+            let (head, tail) = rest.split_at_col_mut(chunk);
+            let first = start;
+            scope.spawn(move || f(head, first));
+            rest = tail;
+            start += chunk;
+        }
+        f(rest, start);
+    });
+}
+
+/// Threads worth using for about `work` double-precision multiply-adds (a thread per ~2^18
+/// of them).
+pub(crate) fn threads_for(work: usize, par: Par) -> usize {
+    par.degree().min(work >> 18).max(1)
+}
+
+/// `work` multiply-adds of `T` in double-precision ones, for [`threads_for`]: a 64·L-bit
+/// multiply-add costs about 16·L² of them.
+fn weighted<T: Real>(work: usize) -> usize {
+    let limbs = (T::BITS as usize).div_ceil(64);
+    work.saturating_mul(16 * limbs * limbs)
+}
+
+/// `dst = (accumulate ? dst : 0) + alpha · a · b` in plain loops (column axpy order), in
+/// parallel over columns of `dst`.
 pub(crate) fn generic_gemm<T: Real>(
     dst: MatMut<'_, T>,
     accumulate: bool,
     a: MatRef<'_, T>,
     b: MatRef<'_, T>,
     alpha: T,
-    _par: Par,
+    par: Par,
 ) {
     let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
     assert!(
         dst.nrows() == m && dst.ncols() == n && b.nrows() == k,
         "gemm shapes"
     );
-    with_contiguous(a, |a| gemm_contiguous(dst, accumulate, a, b, alpha));
+    let threads = threads_for(weighted::<T>(m * n * k), par);
+    with_contiguous(a, |a| {
+        par_columns(dst, threads, &|dst, j0| {
+            let cols = dst.ncols();
+            gemm_contiguous(dst, accumulate, a, b.subcols(j0, cols), alpha)
+        })
+    });
 }
 
 fn gemm_contiguous<T: Real>(
@@ -146,9 +193,63 @@ fn gemm_contiguous<T: Real>(
     }
 }
 
-/// Left-looking lower Cholesky in place (lower triangle read and written); `false` when a
-/// pivot is not positive.
-pub(crate) fn generic_cholesky_in_place<T: Real>(a: MatMut<'_, T>, _par: Par) -> bool {
+/// Columns per block of the blocked Cholesky factorization.
+const BLOCK: usize = 64;
+
+/// Blocked left-looking lower Cholesky in place (lower triangle): each block column is
+/// updated by one (parallel) product with the columns already factored, its diagonal block
+/// factored by `unblocked`, and the rows below solved against it. `false` when a pivot is not
+/// positive.
+pub(crate) fn blocked_cholesky<T: Real>(
+    mut a: MatMut<'_, T>,
+    par: Par,
+    unblocked: impl Fn(MatMut<'_, T>) -> bool,
+) -> bool {
+    let n = a.nrows();
+    let mut j0 = 0;
+    while j0 < n {
+        let w = BLOCK.min(n - j0);
+        let (left, mut right) = a.rb_mut().split_at_col_mut(j0);
+        if j0 > 0 {
+            // A[j0.., j0..j0+w] −= L[j0.., ..j0] L[j0..j0+w, ..j0]ᵀ
+            let left = left.rb();
+            T::gemm(
+                right.rb_mut().submatrix_mut(j0, 0, n - j0, w),
+                true,
+                left.submatrix(j0, 0, n - j0, j0),
+                left.submatrix(j0, 0, w, j0).transpose(),
+                -T::one(),
+                par,
+            );
+        }
+        if !unblocked(right.rb_mut().submatrix_mut(j0, 0, w, w)) {
+            return false;
+        }
+        if j0 + w < n {
+            // L[j0+w.., block] = A[j0+w.., block] L_diag⁻ᵀ, i.e. L_diag Xᵀ = A_panelᵀ.
+            let (top, mut bottom) = right.rb_mut().subcols_mut(0, w).split_at_row_mut(j0 + w);
+            let diag = top.rb().submatrix(j0, 0, w, w);
+            let mut panel_t = to_owned(bottom.rb().transpose());
+            T::solve_lower(diag, panel_t.as_mut(), par);
+            for j in 0..bottom.ncols() {
+                for i in 0..bottom.nrows() {
+                    bottom[(i, j)] = panel_t[(j, i)];
+                }
+            }
+        }
+        j0 += w;
+    }
+    true
+}
+
+/// Lower Cholesky in place (lower triangle read and written), blocked and parallel over
+/// `par`; `false` when a pivot is not positive.
+pub(crate) fn generic_cholesky_in_place<T: Real>(a: MatMut<'_, T>, par: Par) -> bool {
+    blocked_cholesky(a, par, cholesky_unblocked)
+}
+
+/// Left-looking lower Cholesky in place; `false` when a pivot is not positive.
+fn cholesky_unblocked<T: Real>(a: MatMut<'_, T>) -> bool {
     let mut a = a;
     let n = a.nrows();
     let mut v = vec![T::zero(); n];
@@ -185,9 +286,13 @@ pub(crate) fn generic_cholesky_in_place<T: Real>(a: MatMut<'_, T>, _par: Par) ->
     true
 }
 
-/// Solves `L X = B` in place (`L` lower triangular).
-pub(crate) fn generic_solve_lower<T: Real>(l: MatRef<'_, T>, rhs: MatMut<'_, T>, _par: Par) {
-    with_contiguous(l, |l| solve_lower_contiguous(l, rhs));
+/// Solves `L X = B` in place (`L` lower triangular), in parallel over columns of `B`.
+pub(crate) fn generic_solve_lower<T: Real>(l: MatRef<'_, T>, rhs: MatMut<'_, T>, par: Par) {
+    let n = l.nrows();
+    let threads = threads_for(weighted::<T>(n * n * rhs.ncols() / 2), par);
+    with_contiguous(l, |l| {
+        par_columns(rhs, threads, &|rhs, _| solve_lower_contiguous(l, rhs))
+    });
 }
 
 fn solve_lower_contiguous<T: Real>(l: MatRef<'_, T>, mut rhs: MatMut<'_, T>) {
@@ -214,13 +319,19 @@ fn solve_lower_contiguous<T: Real>(l: MatRef<'_, T>, mut rhs: MatMut<'_, T>) {
     }
 }
 
-/// Solves `Lᵀ X = B` in place (`L` lower triangular).
+/// Solves `Lᵀ X = B` in place (`L` lower triangular), in parallel over columns of `B`.
 pub(crate) fn generic_solve_lower_transpose<T: Real>(
     l: MatRef<'_, T>,
     rhs: MatMut<'_, T>,
-    _par: Par,
+    par: Par,
 ) {
-    with_contiguous(l, |l| solve_lower_transpose_contiguous(l, rhs));
+    let n = l.nrows();
+    let threads = threads_for(weighted::<T>(n * n * rhs.ncols() / 2), par);
+    with_contiguous(l, |l| {
+        par_columns(rhs, threads, &|rhs, _| {
+            solve_lower_transpose_contiguous(l, rhs)
+        })
+    });
 }
 
 fn solve_lower_transpose_contiguous<T: Real>(l: MatRef<'_, T>, mut rhs: MatMut<'_, T>) {

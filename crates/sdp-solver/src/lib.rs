@@ -9,9 +9,10 @@
 //!   multiprecision scalar `Mp<L>`, 128 to 4096 bits), [`dense`]
 //!   (Cholesky, products, step lengths), [`blocks`] (block-diagonal matrices);
 //! - the problem: [`problem`] (SDPA convention, sparse and low-rank constraint matrices);
-//! - the method: [`solver`] (HKM predictor-corrector, infeasibility certificates, precision
-//!   escalation), with the private `model` (constraint data per block) and `schur` (the
+//! - the method: [`solver`] (HKM predictor-corrector, infeasibility certificates), with the private `model` (constraint data per block) and `schur` (the
 //!   Schur complement);
+//! - the arithmetic chosen at run time: [`precision`] (`f64 → dd → mp` escalation, problems
+//!   built in the working precision through [`precision::Formulation`]);
 //! - I/O: [`sdpa`] (the sparse SDPA format) and [`ron_form`].
 //!
 //! ```
@@ -31,6 +32,7 @@ pub(crate) mod dd;
 pub mod dense;
 pub(crate) mod model;
 pub mod mp;
+pub mod precision;
 pub mod problem;
 pub mod ron_form;
 pub mod scalar;

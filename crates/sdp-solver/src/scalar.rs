@@ -15,6 +15,8 @@ use faer::{MatMut, MatRef, Par};
 
 use crate::dense;
 use crate::mp::{Mp, decimal, functions};
+use crate::problem::{ProblemError, SdpProblem};
+use crate::solver::{IterationInfo, SdpOptions, SdpSolution, solve_with_monitor};
 
 pub use faer::fx128;
 
@@ -76,6 +78,14 @@ pub trait Real:
     );
     /// Lower Cholesky factorization in place (lower triangle); `false` if not positive definite.
     fn cholesky_in_place(a: MatMut<'_, Self>, par: Par) -> bool;
+    /// [`solve_with_monitor`](crate::solver::solve_with_monitor) in this type. Each impl is a
+    /// concrete (non-generic) function, so the interior-point code is compiled once per scalar,
+    /// here, and not again in every crate that solves in that scalar.
+    fn solve(
+        problem: &SdpProblem<Self>,
+        options: &SdpOptions<Self>,
+        monitor: &mut dyn FnMut(&IterationInfo) -> bool,
+    ) -> Result<SdpSolution<Self>, ProblemError>;
     /// Solves `L X = B` in place for lower triangular `L`.
     fn solve_lower(l: MatRef<'_, Self>, rhs: MatMut<'_, Self>, par: Par);
     /// Solves `Lᵀ X = B` in place for lower triangular `L`.
@@ -165,6 +175,13 @@ impl Real for f64 {
     fn cholesky_in_place(a: MatMut<'_, Self>, par: Par) -> bool {
         dense::faer_cholesky_in_place(a, par)
     }
+    fn solve(
+        problem: &SdpProblem<Self>,
+        options: &SdpOptions<Self>,
+        monitor: &mut dyn FnMut(&IterationInfo) -> bool,
+    ) -> Result<SdpSolution<Self>, ProblemError> {
+        solve_with_monitor(problem, options, monitor)
+    }
     fn solve_lower(l: MatRef<'_, Self>, rhs: MatMut<'_, Self>, par: Par) {
         dense::faer_solve_lower(l, rhs, par)
     }
@@ -224,6 +241,13 @@ impl Real for fx128 {
     }
     fn cholesky_in_place(a: MatMut<'_, Self>, par: Par) -> bool {
         crate::dd::cholesky_in_place(a, par)
+    }
+    fn solve(
+        problem: &SdpProblem<Self>,
+        options: &SdpOptions<Self>,
+        monitor: &mut dyn FnMut(&IterationInfo) -> bool,
+    ) -> Result<SdpSolution<Self>, ProblemError> {
+        solve_with_monitor(problem, options, monitor)
     }
     fn solve_lower(l: MatRef<'_, Self>, rhs: MatMut<'_, Self>, par: Par) {
         crate::dd::solve_lower(l, rhs, par)
@@ -308,81 +332,101 @@ impl Real for fx128 {
     }
 }
 
-impl<const L: usize> Real for Mp<L> {
-    const NAME: &'static str = "mp";
-    const BITS: u32 = 64 * L as u32;
+/// `Real` for each width of [`MP_LIMBS`](crate::mp::MP_LIMBS) (concrete impls: see
+/// [`Real::solve`]).
+macro_rules! impl_real_for_mp {
+    ($($l:literal),*) => {$(
+        impl Real for Mp<$l> {
+            const NAME: &'static str = "mp";
+            const BITS: u32 = 64 * $l;
 
-    fn zero() -> Self {
-        Mp::ZERO
-    }
-    fn one() -> Self {
-        Mp::one()
-    }
-    fn epsilon() -> Self {
-        Mp::one().mul_pow2(-(64 * L as i64))
-    }
-    fn pi() -> Self {
-        functions::pi()
-    }
-    fn from_f64(x: f64) -> Self {
-        Mp::from_f64(x)
-    }
-    fn to_f64(self) -> f64 {
-        Mp::to_f64(self)
-    }
-    fn sqrt(self) -> Self {
-        if self.is_zero() || self.is_negative() {
-            return if self.is_zero() { self } else { Mp::NAN };
+            fn zero() -> Self {
+                Mp::ZERO
+            }
+            fn one() -> Self {
+                Mp::one()
+            }
+            fn epsilon() -> Self {
+                Mp::one().mul_pow2(-(64 * $l))
+            }
+            fn pi() -> Self {
+                functions::pi()
+            }
+            fn from_f64(x: f64) -> Self {
+                Mp::from_f64(x)
+            }
+            fn to_f64(self) -> f64 {
+                Mp::to_f64(self)
+            }
+            fn sqrt(self) -> Self {
+                if self.is_zero() || self.is_negative() {
+                    return if self.is_zero() { self } else { Mp::NAN };
+                }
+                Mp::sqrt(self)
+            }
+            fn abs(self) -> Self {
+                Mp::abs(self)
+            }
+            fn parse_decimal(text: &str) -> Option<Self> {
+                decimal::parse(text).filter(Mp::is_finite)
+            }
+            fn to_decimal(self) -> String {
+                // Every digit the width holds, and two more so the text reads back.
+                let digits = (Self::BITS as f64 * std::f64::consts::LOG10_2).ceil() as usize + 2;
+                decimal::to_decimal(self, digits)
+            }
+            fn to_wide(self) -> Wide {
+                self.convert()
+            }
+            fn from_wide(x: Wide) -> Self {
+                x.convert()
+            }
+            #[inline(always)]
+            fn mul_add(self, a: Self, b: Self) -> Self {
+                self + a * b
+            }
+            #[inline(always)]
+            fn mul_fast(self, b: Self) -> Self {
+                self * b
+            }
+            fn is_finite_value(self) -> bool {
+                self.is_finite()
+            }
+            fn gemm(
+                dst: MatMut<'_, Self>,
+                accumulate: bool,
+                a: MatRef<'_, Self>,
+                b: MatRef<'_, Self>,
+                alpha: Self,
+                par: Par,
+            ) {
+                dense::generic_gemm(dst, accumulate, a, b, alpha, par)
+            }
+            fn cholesky_in_place(a: MatMut<'_, Self>, par: Par) -> bool {
+                dense::generic_cholesky_in_place(a, par)
+            }
+            fn solve(
+                problem: &SdpProblem<Self>,
+                options: &SdpOptions<Self>,
+                monitor: &mut dyn FnMut(&IterationInfo) -> bool,
+            ) -> Result<SdpSolution<Self>, ProblemError> {
+                solve_with_monitor(problem, options, monitor)
+            }
+            fn solve_lower(l: MatRef<'_, Self>, rhs: MatMut<'_, Self>, par: Par) {
+                dense::generic_solve_lower(l, rhs, par)
+            }
+            fn solve_lower_transpose(l: MatRef<'_, Self>, rhs: MatMut<'_, Self>, par: Par) {
+                dense::generic_solve_lower_transpose(l, rhs, par)
+            }
         }
-        Mp::sqrt(self)
-    }
-    fn abs(self) -> Self {
-        Mp::abs(self)
-    }
-    fn parse_decimal(text: &str) -> Option<Self> {
-        decimal::parse(text).filter(Mp::is_finite)
-    }
-    fn to_decimal(self) -> String {
-        // Every digit the width holds, and two more so the text reads back.
-        let digits = (Self::BITS as f64 * std::f64::consts::LOG10_2).ceil() as usize + 2;
-        decimal::to_decimal(self, digits)
-    }
-    fn to_wide(self) -> Wide {
-        self.convert()
-    }
-    fn from_wide(x: Wide) -> Self {
-        x.convert()
-    }
-    #[inline(always)]
-    fn mul_add(self, a: Self, b: Self) -> Self {
-        self + a * b
-    }
-    #[inline(always)]
-    fn mul_fast(self, b: Self) -> Self {
-        self * b
-    }
-    fn is_finite_value(self) -> bool {
-        self.is_finite()
-    }
-    fn gemm(
-        dst: MatMut<'_, Self>,
-        accumulate: bool,
-        a: MatRef<'_, Self>,
-        b: MatRef<'_, Self>,
-        alpha: Self,
-        par: Par,
-    ) {
-        dense::generic_gemm(dst, accumulate, a, b, alpha, par)
-    }
-    fn cholesky_in_place(a: MatMut<'_, Self>, par: Par) -> bool {
-        dense::generic_cholesky_in_place(a, par)
-    }
-    fn solve_lower(l: MatRef<'_, Self>, rhs: MatMut<'_, Self>, par: Par) {
-        dense::generic_solve_lower(l, rhs, par)
-    }
-    fn solve_lower_transpose(l: MatRef<'_, Self>, rhs: MatMut<'_, Self>, par: Par) {
-        dense::generic_solve_lower_transpose(l, rhs, par)
-    }
+    )*};
+}
+
+impl_real_for_mp!(2, 4, 8, 16, 32, 64);
+
+/// `x` in scientific notation with `digits` significant digits, whatever its type.
+pub fn to_decimal_digits<T: Real>(x: T, digits: usize) -> String {
+    decimal::to_decimal(x.to_wide(), digits)
 }
 
 /// 10^k in double-double by binary powering (each product rounds to about 1e-32).

@@ -38,7 +38,7 @@ use crate::blocks::{BlockMatrix, BlockValue};
 use crate::dense;
 use crate::model::Model;
 use crate::problem::{ProblemError, SdpProblem};
-use crate::scalar::{Real, fx128};
+use crate::scalar::Real;
 
 /// How a solve ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -177,8 +177,9 @@ pub struct SdpSolution<T> {
     pub iterations: usize,
     pub seconds: f64,
     pub history: Vec<IterationInfo>,
-    /// The arithmetic that produced the result: `"f64"`, `"dd"` or `"f64+dd"` (see [`Precision`]).
-    pub precision: &'static str,
+    /// The arithmetic that produced the result: `"f64"`, `"dd"`, `"mp512"`, or the sequence
+    /// of an escalating solve such as `"f64+dd+mp256"` (see [`crate::precision`]).
+    pub precision: String,
     pub phase_times: PhaseTimes,
 }
 
@@ -221,7 +222,7 @@ impl<T: Real> SdpSolution<T> {
             iterations: self.iterations,
             seconds: self.seconds,
             history: self.history.clone(),
-            precision: self.precision,
+            precision: self.precision.clone(),
             phase_times: self.phase_times.clone(),
         }
     }
@@ -254,86 +255,7 @@ impl<T: Real> SdpOptions<T> {
     }
 }
 
-/// The arithmetic of a solve (see [`solve_in_precision`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Precision {
-    /// Double precision throughout.
-    F64,
-    /// Double-double (`fx128`, about 32 digits) throughout: 10–50 times slower.
-    DoubleDouble,
-    /// Double precision, and when it runs out of accuracy before the tolerances are met
-    /// (ill-conditioned problems such as SDPLIB's hinf and control families), the remaining
-    /// iterations in double-double from the best double-precision iterate.
-    Auto,
-}
-
-impl Precision {
-    /// From the `precision` parameter: `"f64"`, `"dd"` or `"auto"`.
-    pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "f64" => Some(Precision::F64),
-            "dd" => Some(Precision::DoubleDouble),
-            "auto" => Some(Precision::Auto),
-            _ => None,
-        }
-    }
-}
-
-/// Solves a problem given in double-double in the chosen arithmetic; the result is in
-/// double-double either way (exact for an `f64` solve).
-pub fn solve_in_precision(
-    problem: &SdpProblem<fx128>,
-    precision: Precision,
-    options: &SdpOptions<fx128>,
-    monitor: &mut dyn FnMut(&IterationInfo) -> bool,
-) -> Result<SdpSolution<fx128>, ProblemError> {
-    match precision {
-        Precision::DoubleDouble => solve_with_monitor(problem, options, monitor),
-        Precision::F64 => {
-            Ok(solve_with_monitor(&problem.cast::<f64>(), &options.cast(), monitor)?.cast())
-        }
-        Precision::Auto => {
-            let first = solve_with_monitor(&problem.cast::<f64>(), &options.cast(), monitor)?;
-            if first.status != SdpStatus::NumericalError || first.iterations >= options.max_iter {
-                return Ok(first.cast());
-            }
-            let done = first.iterations;
-            let mut dd_options = options.clone();
-            dd_options.max_iter = options.max_iter - done;
-            dd_options.warm_start = Some(first.warm_start().cast());
-            dd_options.warm_start_blend = 0.0;
-            let mut shifted = |info: &IterationInfo| {
-                let mut info = info.clone();
-                info.iteration += done;
-                info.seconds += first.seconds;
-                monitor(&info)
-            };
-            let mut second = solve_with_monitor(problem, &dd_options, &mut shifted)?;
-            let mut history = first.history.clone();
-            history.extend(second.history.iter().skip(1).map(|info| {
-                let mut info = info.clone();
-                info.iteration += done;
-                info.seconds += first.seconds;
-                info
-            }));
-            second.history = history;
-            second.iterations += done;
-            second.seconds += first.seconds;
-            second.precision = "f64+dd";
-            let (a, b) = (&first.phase_times, &mut second.phase_times);
-            b.schur += a.schur;
-            b.factor += a.factor;
-            b.directions += a.directions;
-            b.steps += a.steps;
-            b.other += a.other;
-            second.message = format!(
-                "{} (double precision ran out of accuracy after {done} iterations)",
-                second.message
-            );
-            Ok(second)
-        }
-    }
-}
+pub use crate::precision::{Precision, solve_in_precision};
 
 /// Solves `problem`; see [`solve_with_monitor`].
 pub fn solve<T: Real>(
@@ -1238,7 +1160,7 @@ impl<'a, T: Real> Ipm<'a, T> {
             iterations,
             seconds: self.start.elapsed().as_secs_f64(),
             history,
-            precision: T::NAME,
+            precision: precision_name::<T>(),
             phase_times: {
                 let mut t = self.times.borrow().clone();
                 t.other = (self.start.elapsed().as_secs_f64()
@@ -1250,5 +1172,14 @@ impl<'a, T: Real> Ipm<'a, T> {
                 t
             },
         }
+    }
+}
+
+/// The name of `T`'s arithmetic as results report it (`"f64"`, `"dd"`, `"mp256"`).
+fn precision_name<T: Real>() -> String {
+    if T::NAME == "mp" {
+        format!("mp{}", T::BITS)
+    } else {
+        T::NAME.to_string()
     }
 }

@@ -88,7 +88,7 @@ fn every_optimal_problem_with_the_default_precision() {
     // is solved to 1e-7, which gives its three published digits many times over.
     for &(name, _) in OPTIMA {
         let tol = if name == "hinf3" { 1e-7 } else { 1e-8 };
-        check_optimum(name, Precision::Auto, tol);
+        check_optimum(name, Precision::default(), tol);
     }
 }
 

@@ -86,13 +86,14 @@ use rand::{Rng, SeedableRng};
 
 use crate::cohn_elkies::laguerre_norms;
 use crate::poly::{
-    LowerBasis, ball_volume, chebyshev, chebyshev_nodes, fekete_select, gegenbauer_homogeneous,
+    LowerBasis, ball_volume_in, chebyshev, chebyshev_nodes, fekete_select, gegenbauer_homogeneous,
     laguerre, orthonormalize, rescaled_laguerre_points,
 };
 use crate::sos::{Domain, RawBasis, UniSos};
-use crate::{SolveReport, SolveSettings, solve_sdp};
+use crate::{Certified, SolveReport, SolveSettings, solve_bound};
+use boundlab_sdp_solver::precision::Formulation;
 use boundlab_sdp_solver::problem::{BlockKind, SdpProblem};
-use boundlab_sdp_solver::scalar::{Real, fx128};
+use boundlab_sdp_solver::scalar::Real;
 use boundlab_sdp_solver::solver::{IterationInfo, SdpSolution, SdpStatus};
 
 /// A localising weight of the trivariate sum of squares (condition 3).
@@ -428,11 +429,11 @@ impl Scaling {
     }
 }
 
-/// A built truncated three-point SDP.
+/// A built truncated three-point SDP in scalar `T`.
 #[derive(Clone, Debug)]
-pub struct CdlsSdp {
+pub struct CdlsSdp<T> {
     pub spec: CdlsSpec,
-    pub sdp: SdpProblem<fx128>,
+    pub sdp: SdpProblem<T>,
     terms: Vec<usize>,
     norms: Vec<f64>,
     kernel_blocks: Vec<KernelBlock>,
@@ -443,8 +444,10 @@ pub struct CdlsSdp {
 /// A truncated three-point bound.
 #[derive(Clone, Debug)]
 pub struct CdlsBound {
-    /// `vol(B^n_{r/2}) (f₂(0) + f₃(0, 0))` with `f̂₂(0) = 1`.
+    /// `vol(B^n_{r/2}) (f₂(0) + f₃(0, 0))` with `f̂₂(0) = 1` when the solve ended optimal, NaN
+    /// otherwise (see `value`).
     pub bound: f64,
+    pub value: Certified,
     pub r: f64,
     pub big_r: f64,
     /// `f₂(0)` and `f₃(0, 0)`.
@@ -456,16 +459,12 @@ pub struct CdlsBound {
     pub status: SdpStatus,
 }
 
-fn pi_dd() -> fx128 {
-    fx128::from(std::f64::consts::PI) + fx128::from(1.224_646_799_147_353_2e-16)
-}
-
-fn phi(alpha: f64, degree: usize, norm: &[f64], y: fx128) -> Vec<fx128> {
-    let two_pi = pi_dd() * fx128::from(2.0);
-    laguerre(degree, fx128::from(alpha), two_pi * y)
+fn phi<T: Real>(alpha: f64, degree: usize, norm: &[f64], y: T) -> Vec<T> {
+    let two_pi = T::pi() * T::from_f64(2.0);
+    laguerre(degree, T::from_f64(alpha), two_pi * y)
         .into_iter()
         .zip(norm)
-        .map(|(v, m)| v / fx128::from(*m))
+        .map(|(v, m)| v / T::from_f64(*m))
         .collect()
 }
 
@@ -492,34 +491,37 @@ pub fn taylor_degree_for(rate: f64, a: f64, b: f64) -> usize {
 }
 
 /// The Taylor polynomial of `e^{−βπu}` (`β` = `rate`) of degree `degree` about `centre`, at `u`.
-fn exp_taylor(rate: f64, degree: usize, centre: f64, u: fx128) -> fx128 {
-    let x = -pi_dd() * fx128::from(rate) * (u - fx128::from(centre));
-    let mut term = fx128::from(1.0);
+fn exp_taylor<T: Real>(rate: f64, degree: usize, centre: f64, u: T) -> T {
+    let x = -T::pi() * T::from_f64(rate) * (u - T::from_f64(centre));
+    let mut term = T::from_f64(1.0);
     let mut sum = term;
     for j in 1..=degree {
-        term = term * x / fx128::from(j as f64);
+        term = term * x / T::from_f64(j as f64);
         sum += term;
     }
-    dd_exp(-pi_dd() * fx128::from(rate * centre)) * sum
+    exp_in(-T::pi() * T::from_f64(rate * centre)) * sum
 }
 
-/// `e^x` in double-double: the Taylor series at `x / 2¹⁰`, squared ten times.
-fn dd_exp(x: fx128) -> fx128 {
-    let y = x / fx128::from(1024.0);
-    let mut term = fx128::from(1.0);
+/// `e^x` in the working precision: the Taylor series at `x / 2¹⁶` to the type's roundoff,
+/// squared sixteen times (`|x|` is at most a few hundred here).
+fn exp_in<T: Real>(x: T) -> T {
+    let y = x / T::from_f64(65536.0);
+    let mut term = T::one();
     let mut sum = term;
-    for j in 1..=30 {
-        term = term * y / fx128::from(j as f64);
+    let mut j = 1.0;
+    while term.abs() > T::epsilon() * sum.abs() {
+        term = term * y / T::from_f64(j);
         sum += term;
+        j += 1.0;
     }
-    for _ in 0..10 {
+    for _ in 0..16 {
         sum = sum * sum;
     }
     sum
 }
 
-/// Builds the SDP (see the module documentation).
-pub fn build(spec: &CdlsSpec) -> Result<CdlsSdp, String> {
+/// Builds the SDP in the working precision `T` (see the module documentation).
+pub fn build<T: Real>(spec: &CdlsSpec) -> Result<CdlsSdp<T>, String> {
     spec.validate()?;
     let terms = spec.two_point_list();
     let d2 = spec.two_point_degree;
@@ -527,10 +529,10 @@ pub fn build(spec: &CdlsSpec) -> Result<CdlsSdp, String> {
     let norm = laguerre_norms(d2, alpha);
     let r2 = spec.r * spec.r;
     let big_r2 = spec.big_r * spec.big_r;
-    let zero = fx128::from(0.0);
-    let one = fx128::from(1.0);
+    let zero = T::from_f64(0.0);
+    let one = T::from_f64(1.0);
     let sign = |k: usize| if k.is_multiple_of(2) { one } else { -one };
-    let mut sdp = SdpProblem::<fx128>::new(Vec::new());
+    let mut sdp = SdpProblem::<T>::new(Vec::new());
 
     // --- f₃: one PSD block per harmonic degree, rows orthonormalised on [r², R²].
     let kernel = spec.kernel_list();
@@ -694,7 +696,7 @@ pub fn build(spec: &CdlsSpec) -> Result<CdlsSdp, String> {
     let p = terms[0];
     let gamma = sign(p) * at0[p];
     let rest: Vec<usize> = terms[1..].to_vec();
-    let eliminate = |a: &dyn Fn(usize) -> fx128| -> (Vec<fx128>, fx128) {
+    let eliminate = |a: &dyn Fn(usize) -> T| -> (Vec<T>, T) {
         let ap = a(p);
         (
             rest.iter()
@@ -707,7 +709,7 @@ pub fn build(spec: &CdlsSpec) -> Result<CdlsSdp, String> {
     for v in obj {
         sdp.add_free_variable(v);
     }
-    let add_row = |sdp: &mut SdpProblem<fx128>, a: &dyn Fn(usize) -> fx128| -> usize {
+    let add_row = |sdp: &mut SdpProblem<T>, a: &dyn Fn(usize) -> T| -> usize {
         let (row, constant) = eliminate(a);
         let c = sdp.add_constraint(-constant);
         for (i, g) in row.into_iter().enumerate() {
@@ -723,8 +725,8 @@ pub fn build(spec: &CdlsSpec) -> Result<CdlsSdp, String> {
     }
 
     for &y in &samples2 {
-        let g = fx128::from((-std::f64::consts::PI * y).exp());
-        let v = phi(alpha, d2, &norm, fx128::from(y));
+        let g = T::from_f64((-std::f64::consts::PI * y).exp());
+        let v = phi(alpha, d2, &norm, T::from_f64(y));
         // −f₂ = σ_A on [R², ∞):  Σ c_k φ_k + σ_A = 0
         let ca = add_row(&mut sdp, &|k| v[k] * g);
         sos_a.add_at(&mut sdp, ca, y, g);
@@ -734,14 +736,14 @@ pub fn build(spec: &CdlsSpec) -> Result<CdlsSdp, String> {
     }
     let centre = 0.5 * (r2 + big_r2);
     for &s in &samples_c {
-        let sd = fx128::from(s);
-        let g = fx128::from((-std::f64::consts::PI * s).exp());
+        let sd = T::from_f64(s);
+        let g = T::from_f64((-std::f64::consts::PI * s).exp());
         let v = phi(alpha, d2, &norm, sd);
         let c = add_row(&mut sdp, &|k| v[k] * g);
         if three_point {
             let e = exp_taylor(diag_rate, diag_taylor, centre, sd);
             let ec = exp_taylor(cross_rate, cross_taylor, centre, sd);
-            let x = sd / fx128::from(big_r2);
+            let x = sd / T::from_f64(big_r2);
             for kb in &kernel_blocks {
                 let a = kb.rows(sd, big_r2);
                 // p₃(u,u,u) E(u) = Σ_k (u/R²)^k E(u) ⟨F_k, w wᵀ⟩
@@ -753,9 +755,9 @@ pub fn build(spec: &CdlsSpec) -> Result<CdlsSdp, String> {
                 if kb.k == 0 {
                     // p₃(u,0,0) + p₃(0,u,0) = ⟨F₀, a bᵀ + b aᵀ⟩ = ½⟨F₀, (a+b)(a+b)ᵀ − (a−b)(a−b)ᵀ⟩
                     let b = kb.rows(zero, big_r2);
-                    let plus: Vec<fx128> = a.iter().zip(&b).map(|(x, y)| *x + *y).collect();
-                    let minus: Vec<fx128> = a.iter().zip(&b).map(|(x, y)| *x - *y).collect();
-                    let half = fx128::from(0.5) * ec * g;
+                    let plus: Vec<T> = a.iter().zip(&b).map(|(x, y)| *x + *y).collect();
+                    let minus: Vec<T> = a.iter().zip(&b).map(|(x, y)| *x - *y).collect();
+                    let half = T::from_f64(0.5) * ec * g;
                     sdp.add_rank_one(c, kb.block, half, plus);
                     sdp.add_rank_one(c, kb.block, -half, minus);
                 }
@@ -764,17 +766,17 @@ pub fn build(spec: &CdlsSpec) -> Result<CdlsSdp, String> {
         sos_c.add_at(&mut sdp, c, s, g);
     }
     for &[u, v, t] in &tri_samples {
-        let (ud, vd, td) = (fx128::from(u), fx128::from(v), fx128::from(t));
+        let (ud, vd, td) = (T::from_f64(u), T::from_f64(v), T::from_f64(t));
         let c = sdp.add_constraint(zero);
-        let big_r4 = fx128::from(big_r2) * fx128::from(big_r2);
-        let h = gegenbauer_homogeneous(max_k, spec.dim, ud * vd / big_r4, td / fx128::from(big_r2));
+        let big_r4 = T::from_f64(big_r2) * T::from_f64(big_r2);
+        let h = gegenbauer_homogeneous(max_k, spec.dim, ud * vd / big_r4, td / T::from_f64(big_r2));
         // p₃(u,v,t) = Σ_k Ĥ_k ⟨F_k, sym(a bᵀ)⟩ = Σ_k Ĥ_k/4 ⟨F_k, (a+b)(a+b)ᵀ − (a−b)(a−b)ᵀ⟩
         for kb in &kernel_blocks {
             let a = kb.rows(ud, big_r2);
             let b = kb.rows(vd, big_r2);
-            let quarter = h[kb.k] * fx128::from(0.25);
-            let plus: Vec<fx128> = a.iter().zip(&b).map(|(x, y)| *x + *y).collect();
-            let minus: Vec<fx128> = a.iter().zip(&b).map(|(x, y)| *x - *y).collect();
+            let quarter = h[kb.k] * T::from_f64(0.25);
+            let plus: Vec<T> = a.iter().zip(&b).map(|(x, y)| *x + *y).collect();
+            let minus: Vec<T> = a.iter().zip(&b).map(|(x, y)| *x - *y).collect();
             sdp.add_rank_one(c, kb.block, quarter, plus);
             if minus.iter().any(|m| *m != zero) {
                 sdp.add_rank_one(c, kb.block, -quarter, minus);
@@ -797,12 +799,12 @@ pub fn build(spec: &CdlsSpec) -> Result<CdlsSdp, String> {
     })
 }
 
-impl CdlsSdp {
+impl<T: Real> CdlsSdp<T> {
     /// The bound and `f₂`'s coefficients from a solution.
-    pub fn extract(&self, sol: &SdpSolution<fx128>, report: SolveReport) -> CdlsBound {
+    pub fn extract(&self, sol: &SdpSolution<T>, report: SolveReport) -> CdlsBound {
         let spec = &self.spec;
-        let zero = fx128::from(0.0);
-        let one = fx128::from(1.0);
+        let zero = T::from_f64(0.0);
+        let one = T::from_f64(1.0);
         let sign = |k: usize| if k.is_multiple_of(2) { one } else { -one };
         let at0 = phi(spec.alpha(), spec.two_point_degree, &self.norms, zero);
         let p = self.terms[0];
@@ -816,7 +818,7 @@ impl CdlsSdp {
         for (i, &k) in self.terms.iter().enumerate() {
             let c = if i == 0 { cp } else { sol.w[i - 1] };
             f2 += c * at0[k];
-            coefficients[k] = (c / fx128::from(self.norms[k])).to_f64();
+            coefficients[k] = (c / T::from_f64(self.norms[k])).to_f64();
         }
         let mut f3 = zero;
         if let Some(b0) = self.kernel_blocks.iter().find(|b| b.k == 0) {
@@ -828,9 +830,18 @@ impl CdlsSdp {
                 }
             }
         }
-        let total = (f2 + f3).to_f64();
+        let value = Certified::new(
+            // r as the SDP sees it: √(r²) of the f64 r² its conditions use.
+            ball_volume_in(
+                spec.dim,
+                T::from_f64(spec.r * spec.r).sqrt() * T::from_f64(0.5),
+            ) * (f2 + f3),
+            &report,
+            sol.status,
+        );
         CdlsBound {
-            bound: ball_volume(spec.dim, spec.r / 2.0) * total,
+            bound: value.bound(),
+            value,
             r: spec.r,
             big_r: spec.big_r,
             f2_at_0: f2.to_f64(),
@@ -848,14 +859,27 @@ pub fn cdls_bound(
     settings: &SolveSettings,
     monitor: &mut dyn FnMut(&IterationInfo) -> bool,
 ) -> Result<CdlsBound, String> {
-    let sdp = build(spec)?;
-    let (sol, report) = solve_sdp(&sdp.sdp, settings, monitor)?;
-    Ok(sdp.extract(&sol, report))
+    solve_bound(spec, settings, monitor)
+}
+
+impl Formulation for CdlsSpec {
+    type Built<T: Real> = CdlsSdp<T>;
+    type Output = CdlsBound;
+    fn build<T: Real>(&self) -> Result<CdlsSdp<T>, String> {
+        build(self)
+    }
+    fn problem<T: Real>(built: &CdlsSdp<T>) -> &SdpProblem<T> {
+        &built.sdp
+    }
+    fn read<T: Real>(&self, built: &CdlsSdp<T>, sol: &SdpSolution<T>) -> CdlsBound {
+        built.extract(sol, crate::report(&built.sdp, sol))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use boundlab_sdp_solver::scalar::fx128;
 
     #[test]
     fn kernel_and_exponent_counts() {

@@ -28,13 +28,14 @@
 //! interpolated at `i + j + 1` points), so `f̂` stays `Σ (−1)^k c_k φ_k e^{−π|ξ|²}` with
 //! `c = Σ_b w_b (coefficients of basis function b)` and the weights `w_b` free.
 
+use boundlab_sdp_solver::precision::{Arithmetic, Formulation, TextFormat};
 use boundlab_sdp_solver::problem::SdpProblem;
 use boundlab_sdp_solver::scalar::{Real, fx128};
 use boundlab_sdp_solver::solver::{IterationInfo, SdpSolution, SdpStatus};
 
-use super::poly::{ball_volume, laguerre, ln_gamma, rescaled_laguerre_points};
+use super::poly::{ball_volume_in, laguerre, ln_gamma, rescaled_laguerre_points};
 use super::sos::{Domain, RawBasis, UniSos};
-use super::{SolveReport, SolveSettings, solve_sdp};
+use super::{Certified, SolveReport, SolveSettings, solve_bound};
 
 /// The pieces of a Cohn–Elkies LP; [`CohnElkiesSpec::new`] gives the full formulation.
 #[derive(Clone, Debug, PartialEq)]
@@ -235,14 +236,14 @@ pub fn laguerre_norms(degree: usize, alpha: f64) -> Vec<f64> {
         .collect()
 }
 
-/// A built Cohn–Elkies SDP.
+/// A built Cohn–Elkies SDP in scalar `T`.
 #[derive(Clone, Debug)]
-pub struct CohnElkiesSdp {
+pub struct CohnElkiesSdp<T> {
     pub spec: CohnElkiesSpec,
-    pub sdp: SdpProblem<fx128>,
+    pub sdp: SdpProblem<T>,
     /// The basis functions' coefficients over `φ_0..φ_D` ([`CohnElkiesSpec::basis`]); the
     /// first one's weight is eliminated by `f̂(0) = 1`, the others' are the free variables.
-    pub basis: Vec<Vec<fx128>>,
+    pub basis: Vec<Vec<f64>>,
     /// `M_k` of each term.
     pub normalisers: Vec<f64>,
     /// `σ_A` (on `[r², ∞)`) and `σ_B` (on `[0, ∞)`).
@@ -254,8 +255,10 @@ pub struct CohnElkiesSdp {
 /// A Cohn–Elkies bound.
 #[derive(Clone, Debug)]
 pub struct CohnElkiesBound {
-    /// The density bound `vol(B^n_{r/2}) f(0)/f̂(0)`.
+    /// The density bound `vol(B^n_{r/2}) f(0)/f̂(0)` when the solve ended optimal, its digits
+    /// in `value.decimal`; NaN otherwise (`value.last_iterate` holds the last iterate's).
     pub bound: f64,
+    pub value: Certified,
     /// `bound / vol(B^n_1)`.
     pub center_density: f64,
     pub radius: f64,
@@ -263,14 +266,15 @@ pub struct CohnElkiesBound {
     pub ratio: f64,
     /// Coefficients of `f` in the basis `L_k^{n/2−1}(2π|x|²) e^{−π|x|²}`, `k = 0..=D`.
     pub coefficients: Vec<f64>,
+    /// The same coefficients at the working precision, as decimal text (what `verify` rounds
+    /// to rationals).
+    pub coefficients_decimal: Vec<String>,
     pub report: SolveReport,
     pub status: SdpStatus,
 }
 
 fn phi<T: Real>(spec: &CohnElkiesSpec, norm: &[f64], y: T) -> Vec<T> {
-    let two_pi =
-        T::from_fx128(fx128::from(std::f64::consts::PI) + fx128::from(1.224_646_799_147_353_2e-16))
-            * T::from_f64(2.0);
+    let two_pi = T::pi() * T::from_f64(2.0);
     laguerre(spec.degree, T::from_f64(spec.alpha()), two_pi * y)
         .into_iter()
         .zip(norm)
@@ -278,14 +282,28 @@ fn phi<T: Real>(spec: &CohnElkiesSpec, norm: &[f64], y: T) -> Vec<T> {
         .collect()
 }
 
-/// Builds the SDP.
-pub fn build(spec: &CohnElkiesSpec) -> Result<CohnElkiesSdp, String> {
+/// `Σ_k b_k a(k)` over the nonzero `b_k`.
+fn apply<T: Real>(b: &[f64], a: &dyn Fn(usize) -> T) -> T {
+    b.iter()
+        .enumerate()
+        .filter(|(_, c)| **c != 0.0)
+        .fold(T::zero(), |acc, (k, c)| acc + T::from_f64(*c) * a(k))
+}
+
+fn sign<T: Real>(k: usize) -> T {
+    if k.is_multiple_of(2) {
+        T::one()
+    } else {
+        -T::one()
+    }
+}
+
+/// Builds the SDP in the working precision `T` (π, the Laguerre values at the samples and the
+/// rank-one terms are computed in `T`; the basis coefficients, samples and row scalings are
+/// exact `f64` numbers and change only the parametrisation, not the bound).
+pub fn build<T: Real>(spec: &CohnElkiesSpec) -> Result<CohnElkiesSdp<T>, String> {
     spec.validate()?;
-    let basis: Vec<Vec<fx128>> = spec
-        .basis()
-        .into_iter()
-        .map(|b| b.into_iter().map(fx128::from).collect())
-        .collect();
+    let basis = spec.basis();
     let d = spec.degree;
     let alpha = spec.alpha();
     let norm = laguerre_norms(d, alpha);
@@ -297,7 +315,7 @@ pub fn build(spec: &CohnElkiesSpec) -> Result<CohnElkiesSdp, String> {
         .collect();
     let r2 = spec.radius * spec.radius;
     let raw = RawBasis::Stieltjes;
-    let mut sdp = SdpProblem::<fx128>::new(Vec::new());
+    let mut sdp = SdpProblem::<T>::new(Vec::new());
     let sos_a = UniSos::new(
         &mut sdp,
         Domain::HalfLine(r2),
@@ -307,26 +325,17 @@ pub fn build(spec: &CohnElkiesSpec) -> Result<CohnElkiesSdp, String> {
         &weights,
     )?;
     let sos_b = UniSos::new(&mut sdp, Domain::HalfLine(0.0), d, raw, &samples, &weights)?;
-    let zero = fx128::from(0.0);
-    let one = fx128::from(1.0);
-    let sign = |k: usize| if k.is_multiple_of(2) { one } else { -one };
     // f = Σ_b w_b f_b with f_b = Σ_k B[b][k] φ_k. f̂(0) = Σ_b w_b h_b = 1 (h_b = f̂_b(0))
     // eliminates the first basis function's weight (a constraint on the free variables alone
     // would make the Schur complement singular): w_0 = (1 − Σ_{b≠0} h_b w_b) / h_0. A row
     // Σ_b a_b w_b becomes Σ_{b≠0} (a_b − a_0 h_b / h_0) w_b + a_0 / h_0.
-    let at0 = phi::<fx128>(spec, &norm, zero);
-    let apply = |b: &[fx128], a: &dyn Fn(usize) -> fx128| -> fx128 {
-        b.iter()
-            .enumerate()
-            .filter(|(_, c)| **c != zero)
-            .fold(zero, |acc, (k, c)| acc + *c * a(k))
-    };
-    let hat0: Vec<fx128> = basis
+    let at0 = phi::<T>(spec, &norm, T::zero());
+    let hat0: Vec<T> = basis
         .iter()
-        .map(|b| apply(b, &|k| sign(k) * at0[k]))
+        .map(|b| apply(b, &|k| sign::<T>(k) * at0[k]))
         .collect();
     let gamma = hat0[0];
-    let eliminate = |a: &dyn Fn(usize) -> fx128| -> (Vec<fx128>, fx128) {
+    let eliminate = |a: &dyn Fn(usize) -> T| -> (Vec<T>, T) {
         let a0 = apply(&basis[0], a);
         (
             basis[1..]
@@ -344,8 +353,8 @@ pub fn build(spec: &CohnElkiesSpec) -> Result<CohnElkiesSdp, String> {
     }
     for &y in &samples {
         // Each sample's rows are multiplied by the dropped Gaussian e^{−πy} (balances them).
-        let g = fx128::from((-std::f64::consts::PI * y).exp());
-        let v = phi::<fx128>(spec, &norm, fx128::from(y));
+        let g = T::from_f64((-std::f64::consts::PI * y).exp());
+        let v = phi::<T>(spec, &norm, T::from_f64(y));
         // −f = σ_A:  Σ c_k φ_k(y) + σ_A(y) = 0
         let (row, constant) = eliminate(&|k| v[k] * g);
         let ca = sdp.add_constraint(-constant);
@@ -354,7 +363,7 @@ pub fn build(spec: &CohnElkiesSpec) -> Result<CohnElkiesSdp, String> {
         }
         sos_a.add_at(&mut sdp, ca, y, g);
         // f̂ = σ_B:  −Σ (−1)^k c_k φ_k(y) + σ_B(y) = 0
-        let (row, constant) = eliminate(&|k| -sign(k) * v[k] * g);
+        let (row, constant) = eliminate(&|k| -sign::<T>(k) * v[k] * g);
         let cb = sdp.add_constraint(-constant);
         for (i, c) in row.into_iter().enumerate() {
             sdp.add_free_coefficient(cb, i, c);
@@ -372,55 +381,61 @@ pub fn build(spec: &CohnElkiesSpec) -> Result<CohnElkiesSdp, String> {
     })
 }
 
-impl CohnElkiesSdp {
-    pub fn extract(&self, sol: &SdpSolution<fx128>, report: SolveReport) -> CohnElkiesBound {
+impl<T: Real> CohnElkiesSdp<T> {
+    pub fn extract(&self, sol: &SdpSolution<T>, report: SolveReport) -> CohnElkiesBound {
         let spec = &self.spec;
-        let at0 = phi::<fx128>(spec, &self.normalisers, fx128::from(0.0));
-        let zero = fx128::from(0.0);
-        let one = fx128::from(1.0);
-        let sign = |k: usize| if k.is_multiple_of(2) { one } else { -one };
-        let hat0 = |b: &[fx128]| {
-            b.iter()
-                .enumerate()
-                .fold(zero, |acc, (k, c)| acc + *c * sign(k) * at0[k])
-        };
+        let at0 = phi::<T>(spec, &self.normalisers, T::zero());
+        let hat0 = |b: &[f64]| apply(b, &|k| sign::<T>(k) * at0[k]);
         // w_0 from f̂(0) = 1, then c = Σ_b w_b B[b].
-        let mut w0 = one;
+        let mut w0 = T::one();
         for (b, w) in self.basis[1..].iter().zip(&sol.w) {
             w0 -= hat0(b) * *w;
         }
         w0 /= hat0(&self.basis[0]);
-        let mut c = vec![zero; spec.degree + 1];
+        let mut c = vec![T::zero(); spec.degree + 1];
         for (i, b) in self.basis.iter().enumerate() {
             let w = if i == 0 { w0 } else { sol.w[i - 1] };
             for (ck, bk) in c.iter_mut().zip(b) {
-                *ck += w * *bk;
+                *ck += w * T::from_f64(*bk);
             }
         }
-        let mut f0 = zero;
-        let mut fh0 = zero;
+        let mut f0 = T::zero();
+        let mut fh0 = T::zero();
         for (k, ck) in c.iter().enumerate() {
             f0 += *ck * at0[k];
-            fh0 += *ck * sign(k) * at0[k];
+            fh0 += *ck * sign::<T>(k) * at0[k];
         }
-        let coefficients: Vec<f64> = c
+        let in_basis: Vec<T> = c
             .iter()
             .zip(&self.normalisers)
-            .map(|(ck, m)| (*ck / fx128::from(*m)).to_f64())
+            .map(|(ck, m)| *ck / T::from_f64(*m))
             .collect();
-        let ratio = (f0 / fh0).to_f64();
+        let ratio = f0 / fh0;
         let r = spec.radius;
+        // The SDP's sign change is at √(r²) with r² the f64 number it was given: the volume
+        // uses the same radius, not the rounded r (the bound is scale invariant only when the
+        // two agree).
+        let half_r = T::from_f64(r * r).sqrt() * T::from_f64(0.5);
+        let value = Certified::new(
+            ball_volume_in(spec.dim, half_r) * ratio,
+            &report,
+            sol.status,
+        );
         CohnElkiesBound {
-            bound: ball_volume(spec.dim, r / 2.0) * ratio,
-            center_density: ratio * (r / 2.0).powi(spec.dim as i32),
+            bound: value.bound(),
+            value,
+            center_density: ratio.to_f64() * (r / 2.0).powi(spec.dim as i32),
             radius: r,
-            ratio,
-            coefficients,
+            ratio: ratio.to_f64(),
+            coefficients: in_basis.iter().map(|c| c.to_f64()).collect(),
+            coefficients_decimal: in_basis.iter().map(|c| c.to_decimal()).collect(),
             report,
             status: sol.status,
         }
     }
+}
 
+impl<T> CohnElkiesSdp<T> {
     /// `f(y)` and `f̂(y)` (polynomial factors, without the Gaussian) from the coefficients of
     /// [`CohnElkiesBound::coefficients`].
     pub fn f_and_fhat(&self, coefficients: &[f64], y: f64) -> (f64, f64) {
@@ -443,15 +458,36 @@ impl CohnElkiesSdp {
     }
 }
 
+/// The SDP of `spec` built in `arithmetic` as SDPA or RON text (for other solvers).
+pub fn problem_text(
+    spec: &CohnElkiesSpec,
+    arithmetic: Arithmetic,
+    format: TextFormat,
+) -> Result<String, String> {
+    boundlab_sdp_solver::precision::problem_text(spec, arithmetic, format)
+}
+
+impl Formulation for CohnElkiesSpec {
+    type Built<T: Real> = CohnElkiesSdp<T>;
+    type Output = CohnElkiesBound;
+    fn build<T: Real>(&self) -> Result<CohnElkiesSdp<T>, String> {
+        build(self)
+    }
+    fn problem<T: Real>(built: &CohnElkiesSdp<T>) -> &SdpProblem<T> {
+        &built.sdp
+    }
+    fn read<T: Real>(&self, built: &CohnElkiesSdp<T>, sol: &SdpSolution<T>) -> CohnElkiesBound {
+        built.extract(sol, super::report(&built.sdp, sol))
+    }
+}
+
 /// Builds and solves.
 pub fn cohn_elkies_bound(
     spec: &CohnElkiesSpec,
     settings: &SolveSettings,
     monitor: &mut dyn FnMut(&IterationInfo) -> bool,
 ) -> Result<CohnElkiesBound, String> {
-    let sdp = build(spec)?;
-    let (sol, report) = solve_sdp(&sdp.sdp, settings, monitor)?;
-    Ok(sdp.extract(&sol, report))
+    solve_bound(spec, settings, monitor)
 }
 
 #[cfg(test)]

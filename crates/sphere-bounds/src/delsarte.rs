@@ -15,13 +15,14 @@
 //! PSD blocks, `F_0 = −I` on the LP block, and the bound is `1 − F_0•Y`.
 
 use boundlab_sdp_solver::blocks::BlockMatrix;
+use boundlab_sdp_solver::precision::{Arithmetic, Formulation, TextFormat};
 use boundlab_sdp_solver::problem::{BlockKind, SdpProblem};
-use boundlab_sdp_solver::scalar::{Real, fx128};
+use boundlab_sdp_solver::scalar::Real;
 use boundlab_sdp_solver::solver::{IterationInfo, SdpSolution, SdpStatus};
 
 use super::poly::{chebyshev_nodes, gegenbauer};
 use super::sos::{Domain, RawBasis, UniSos};
-use super::{SolveReport, SolveSettings, solve_sdp};
+use super::{Certified, SolveReport, SolveSettings, solve_bound};
 
 /// The pieces of a Delsarte LP; [`DelsarteSpec::new`] gives the full formulation.
 #[derive(Clone, Debug, PartialEq)]
@@ -88,11 +89,11 @@ impl DelsarteSpec {
     }
 }
 
-/// A built Delsarte SDP and what is needed to read its solution.
+/// A built Delsarte SDP (in scalar `T`) and what is needed to read its solution.
 #[derive(Clone, Debug)]
-pub struct DelsarteSdp {
+pub struct DelsarteSdp<T> {
     pub spec: DelsarteSpec,
-    pub sdp: SdpProblem<fx128>,
+    pub sdp: SdpProblem<T>,
     /// The Gegenbauer degree of each entry of the LP block (block 0).
     pub terms: Vec<usize>,
     /// The certificate of `−f ≥ 0` on `[−1, s]`.
@@ -103,24 +104,25 @@ pub struct DelsarteSdp {
 /// A Delsarte bound.
 #[derive(Clone, Debug)]
 pub struct DelsarteBound {
-    /// `1 + Σ a_k`: the bound on the code size (valid up to the solver's tolerances; see
-    /// [`super::verify`] for a rigorous one).
+    /// `1 + Σ a_k`: the bound on the code size when the solve ended optimal (valid up to the
+    /// solver's tolerances; see [`super::verify`] for a rigorous one), NaN otherwise.
     pub bound: f64,
+    pub value: Certified,
     /// `f_0, …, f_D` (`f_0 = 1`): the coefficients of `f` in the Gegenbauer basis.
     pub coefficients: Vec<f64>,
-    /// The same coefficients at full (double-double) precision.
-    pub coefficients_dd: Vec<fx128>,
+    /// The same coefficients at the working precision, as decimal text.
+    pub coefficients_decimal: Vec<String>,
     pub report: SolveReport,
     pub status: SdpStatus,
 }
 
-/// Builds the SDP.
-pub fn build(spec: &DelsarteSpec) -> Result<DelsarteSdp, String> {
+/// Builds the SDP in the working precision `T`.
+pub fn build<T: Real>(spec: &DelsarteSpec) -> Result<DelsarteSdp<T>, String> {
     spec.validate()?;
     let terms = spec.term_list();
     let s = spec.cos_theta;
     let samples = chebyshev_nodes(spec.degree + 1, -1.0, s);
-    let mut sdp = SdpProblem::<fx128>::new(vec![BlockKind::Lp(terms.len())]);
+    let mut sdp = SdpProblem::<T>::new(vec![BlockKind::Lp(terms.len())]);
     let sos = UniSos::new(
         &mut sdp,
         Domain::Interval(-1.0, s),
@@ -129,13 +131,13 @@ pub fn build(spec: &DelsarteSpec) -> Result<DelsarteSdp, String> {
         &samples,
         &vec![1.0; samples.len()],
     )?;
-    let one = fx128::from(1.0);
+    let one = T::one();
     for (i, _) in terms.iter().enumerate() {
         sdp.add_objective_entry(0, i, i, -one);
     }
     for &x in &samples {
         let c = sdp.add_constraint(-one);
-        let p = gegenbauer(spec.degree, spec.dim, fx128::from(x));
+        let p = gegenbauer(spec.degree, spec.dim, T::from_f64(x));
         for (i, &k) in terms.iter().enumerate() {
             sdp.add_entry(c, 0, i, i, p[k]);
         }
@@ -150,26 +152,35 @@ pub fn build(spec: &DelsarteSpec) -> Result<DelsarteSdp, String> {
     })
 }
 
-impl DelsarteSdp {
+impl<T: Real> DelsarteSdp<T> {
     /// Reads the bound and `f` from a solution.
-    pub fn extract(&self, sol: &SdpSolution<fx128>, report: SolveReport) -> DelsarteBound {
+    pub fn extract(&self, sol: &SdpSolution<T>, report: SolveReport) -> DelsarteBound {
         let a = sol.Y.blocks[0].diag();
-        let mut coef = vec![fx128::from(0.0); self.spec.degree + 1];
-        coef[0] = fx128::from(1.0);
-        let mut sum = fx128::from(1.0);
+        let mut coef = vec![T::zero(); self.spec.degree + 1];
+        coef[0] = T::one();
+        let mut sum = T::one();
         for (i, &k) in self.terms.iter().enumerate() {
             coef[k] = a[i];
             sum += a[i];
         }
+        let value = Certified::new(sum, &report, sol.status);
         DelsarteBound {
-            bound: sum.to_f64(),
+            bound: value.bound(),
+            value,
             coefficients: coef.iter().map(|v| v.to_f64()).collect(),
-            coefficients_dd: coef,
+            coefficients_decimal: coef.iter().map(|v| v.to_decimal()).collect(),
             report,
             status: sol.status,
         }
     }
 
+    /// The value of the sum-of-squares certificate at `x` (for checks).
+    pub fn certificate_value(&self, y: &BlockMatrix<T>, x: f64) -> f64 {
+        self.sos.value(y, T::from_f64(x)).to_f64()
+    }
+}
+
+impl<T> DelsarteSdp<T> {
     /// The largest value of `f` on a fine grid of `[−1, s]` (should be ≤ 0 up to tolerances).
     pub fn max_on_interval(&self, coefficients: &[f64], points: usize) -> f64 {
         let s = self.spec.cos_theta;
@@ -181,11 +192,6 @@ impl DelsarteSdp {
             })
             .fold(f64::NEG_INFINITY, f64::max)
     }
-
-    /// The value of the sum-of-squares certificate at `x` (for checks).
-    pub fn certificate_value(&self, y: &BlockMatrix<fx128>, x: f64) -> f64 {
-        self.sos.value(y, fx128::from(x)).to_f64()
-    }
 }
 
 /// Builds and solves; `monitor` sees every iteration (return `false` to cancel).
@@ -194,9 +200,30 @@ pub fn delsarte_bound(
     settings: &SolveSettings,
     monitor: &mut dyn FnMut(&IterationInfo) -> bool,
 ) -> Result<DelsarteBound, String> {
-    let sdp = build(spec)?;
-    let (sol, report) = solve_sdp(&sdp.sdp, settings, monitor)?;
-    Ok(sdp.extract(&sol, report))
+    solve_bound(spec, settings, monitor)
+}
+
+/// The SDP of `spec` built in `arithmetic` as SDPA or RON text (for other solvers).
+pub fn problem_text(
+    spec: &DelsarteSpec,
+    arithmetic: Arithmetic,
+    format: TextFormat,
+) -> Result<String, String> {
+    boundlab_sdp_solver::precision::problem_text(spec, arithmetic, format)
+}
+
+impl Formulation for DelsarteSpec {
+    type Built<T: Real> = DelsarteSdp<T>;
+    type Output = DelsarteBound;
+    fn build<T: Real>(&self) -> Result<DelsarteSdp<T>, String> {
+        build(self)
+    }
+    fn problem<T: Real>(built: &DelsarteSdp<T>) -> &SdpProblem<T> {
+        &built.sdp
+    }
+    fn read<T: Real>(&self, built: &DelsarteSdp<T>, sol: &SdpSolution<T>) -> DelsarteBound {
+        built.extract(sol, super::report(&built.sdp, sol))
+    }
 }
 
 #[cfg(test)]
@@ -225,7 +252,7 @@ mod tests {
     fn dimension_3_at_degree_20() {
         // ClusteredLowRankSolver test/runtests.jl: delsarte(3, 10, 1//2) (degree 2·10) =
         // 13.158314 (atol 1e-5).
-        let b = solve(3, 20, Precision::Auto);
+        let b = solve(3, 20, Precision::default());
         assert_eq!(b.status, SdpStatus::Optimal, "{}", b.report.message);
         assert!((b.bound - 13.158314).abs() < 1e-5, "{}", b.bound);
     }
@@ -233,22 +260,22 @@ mod tests {
     #[test]
     fn bad_specs_name_the_field() {
         assert!(
-            build(&DelsarteSpec::new(1, 5, 0.5))
+            build::<f64>(&DelsarteSpec::new(1, 5, 0.5))
                 .unwrap_err()
                 .contains("dim")
         );
         assert!(
-            build(&DelsarteSpec::new(3, 0, 0.5))
+            build::<f64>(&DelsarteSpec::new(3, 0, 0.5))
                 .unwrap_err()
                 .contains("degree")
         );
         assert!(
-            build(&DelsarteSpec::new(3, 5, 1.0))
+            build::<f64>(&DelsarteSpec::new(3, 5, 1.0))
                 .unwrap_err()
                 .contains("angle")
         );
         let mut s = DelsarteSpec::new(3, 5, 0.5);
         s.terms = Some(vec![0, 2]);
-        assert!(build(&s).unwrap_err().contains("terms"));
+        assert!(build::<f64>(&s).unwrap_err().contains("terms"));
     }
 }

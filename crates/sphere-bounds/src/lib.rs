@@ -25,32 +25,12 @@ pub mod three_point;
 pub mod verify;
 
 use boundlab_sdp_solver::problem::SdpProblem;
-use boundlab_sdp_solver::scalar::fx128;
-use boundlab_sdp_solver::solver::{
-    IterationInfo, Precision, SdpOptions, SdpSolution, SdpStatus, solve_in_precision,
-};
+use boundlab_sdp_solver::scalar::{Real, to_decimal_digits};
+use boundlab_sdp_solver::solver::{SdpSolution, SdpStatus};
 
-/// How to solve a bound's SDP.
-#[derive(Clone, Debug)]
-pub struct SolveSettings {
-    pub precision: Precision,
-    /// Relative gap and infeasibilities to stop at.
-    pub tol: f64,
-    pub max_iter: usize,
-    /// Threads for the dense kernels (1: sequential).
-    pub threads: usize,
-}
-
-impl Default for SolveSettings {
-    fn default() -> Self {
-        Self {
-            precision: Precision::Auto,
-            tol: 1e-8,
-            max_iter: 200,
-            threads: 1,
-        }
-    }
-}
+/// How to solve a bound's SDP: precision (`f64`, `dd`, `mp` with bits, `auto` up to
+/// `max_bits`), tolerances, iterations, threads.
+pub use boundlab_sdp_solver::precision::SolveSettings;
 
 /// What the solver did, in plain numbers (for results and benchmarks).
 #[derive(Clone, Debug, serde::Serialize)]
@@ -63,32 +43,57 @@ pub struct SolveReport {
     pub gap: f64,
     pub primal_infeasibility: f64,
     pub dual_infeasibility: f64,
-    /// `"f64"`, `"dd"` or `"f64+dd"`.
+    /// The arithmetic(s) that ran: `"f64"`, `"dd"`, `"mp512"`, or `"f64+dd+mp256"` for an
+    /// escalating solve.
     pub precision: String,
     /// Number of constraints (samples) and PSD/LP block sizes (SDPA convention, LP negative).
     pub constraints: usize,
     pub blocks: Vec<i64>,
 }
 
-/// Solves a bound's SDP; `monitor` sees every iteration and returns `false` to cancel.
-pub fn solve_sdp(
-    problem: &SdpProblem<fx128>,
-    settings: &SolveSettings,
-    monitor: &mut dyn FnMut(&IterationInfo) -> bool,
-) -> Result<(SdpSolution<fx128>, SolveReport), String> {
-    if !(settings.tol > 0.0 && settings.tol < 1.0) {
-        return Err(format!("tol = {} must lie in (0, 1)", settings.tol));
+/// A bound's value as a solve certifies it: a bound only when the solve ended `optimal`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Certified {
+    bound: f64,
+    /// Every digit the solve guarantees (those its gap and infeasibilities leave, at most the
+    /// working precision's); empty unless the solve ended optimal.
+    pub decimal: String,
+    /// The last iterate's value, whatever the status: not a bound unless optimal.
+    pub last_iterate: f64,
+}
+
+impl Certified {
+    pub fn new<T: Real>(value: T, report: &SolveReport, status: SdpStatus) -> Self {
+        let last_iterate = value.to_f64();
+        if status != SdpStatus::Optimal || !value.is_finite_value() {
+            return Self {
+                bound: f64::NAN,
+                decimal: String::new(),
+                last_iterate,
+            };
+        }
+        let accuracy = report
+            .gap
+            .max(report.primal_infeasibility)
+            .max(report.dual_infeasibility);
+        let width = (f64::from(T::BITS) * std::f64::consts::LOG10_2).floor();
+        let digits = (-accuracy.log10()).floor().clamp(1.0, width) as usize;
+        Self {
+            bound: last_iterate,
+            decimal: to_decimal_digits(value, digits),
+            last_iterate,
+        }
     }
-    let options = SdpOptions {
-        tol: settings.tol,
-        infeasibility_tol: settings.tol,
-        max_iter: settings.max_iter,
-        threads: settings.threads,
-        ..SdpOptions::default()
-    };
-    let sol = solve_in_precision(problem, settings.precision, &options, monitor)
-        .map_err(|e| e.to_string())?;
-    let report = SolveReport {
+
+    /// The bound when the solve ended optimal, NaN otherwise.
+    pub fn bound(&self) -> f64 {
+        self.bound
+    }
+}
+
+/// What the solver reports about a solve of `problem`.
+pub fn report<T: Real>(problem: &SdpProblem<T>, sol: &SdpSolution<T>) -> SolveReport {
+    SolveReport {
         status: sol.status.as_str().to_string(),
         message: sol.message.clone(),
         iterations: sol.iterations,
@@ -96,14 +101,17 @@ pub fn solve_sdp(
         gap: sol.gap,
         primal_infeasibility: sol.primal_infeasibility,
         dual_infeasibility: sol.dual_infeasibility,
-        precision: sol.precision.to_string(),
+        precision: sol.precision.clone(),
         constraints: problem.num_constraints(),
         blocks: problem.blocks.iter().map(|b| b.sdpa_size()).collect(),
-    };
-    Ok((sol, report))
+    }
 }
 
+/// Builds, solves (in the arithmetic `settings` asks for, escalating for `auto`) and reads a
+/// bound: each bound's spec is a [`Formulation`] built in the working precision.
+pub use boundlab_sdp_solver::precision::solve_formulation as solve_bound;
+
 /// Whether a solve ended optimal.
-pub fn is_optimal(sol: &SdpSolution<fx128>) -> bool {
+pub fn is_optimal<T: Real>(sol: &SdpSolution<T>) -> bool {
     sol.status == SdpStatus::Optimal
 }

@@ -129,6 +129,32 @@ pub fn ball_volume(n: usize, rho: f64) -> f64 {
     (0.5 * nf * std::f64::consts::PI.ln() + nf * rho.ln() - ln_gamma(0.5 * nf + 1.0)).exp()
 }
 
+/// Volume of the `n`-ball of radius `rho` in the working precision: `π^k ρⁿ / k!` for
+/// `n = 2k`, `2^{k+1} π^k ρⁿ / (2k+1)!!` for `n = 2k + 1` (`Γ(n/2 + 1)` in closed form).
+pub fn ball_volume_in<T: Real>(n: usize, rho: T) -> T {
+    let k = n / 2;
+    let mut v = T::one();
+    for _ in 0..n {
+        v *= rho;
+    }
+    for _ in 0..k {
+        v *= T::pi();
+    }
+    if n % 2 == 0 {
+        for i in 1..=k {
+            v /= T::from_usize(i);
+        }
+    } else {
+        for _ in 0..=k {
+            v *= T::from_f64(2.0);
+        }
+        for i in 0..=k {
+            v /= T::from_usize(2 * i + 1);
+        }
+    }
+    v
+}
+
 /// `T_0, …, T_degree` (Chebyshev, first kind) of `x` mapped from `[a, b]` to `[−1, 1]`.
 pub fn chebyshev<T: Real>(degree: usize, a: f64, b: f64, x: T) -> Vec<T> {
     let y = (x * T::from_f64(2.0) - T::from_f64(a + b)) / T::from_f64(b - a);

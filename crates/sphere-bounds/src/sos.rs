@@ -15,7 +15,7 @@
 
 use boundlab_sdp_solver::blocks::BlockMatrix;
 use boundlab_sdp_solver::problem::{BlockKind, SdpProblem};
-use boundlab_sdp_solver::scalar::{Real, fx128};
+use boundlab_sdp_solver::scalar::Real;
 
 use super::poly::{
     DiscreteOrthogonal, LowerBasis, chebyshev, laguerre, laguerre_max_coefficients, monomials,
@@ -131,8 +131,8 @@ impl UniSos {
     /// Adds the PSD blocks of a degree-`degree` certificate on `domain` to `problem`, with the
     /// squares' bases orthonormalised on `samples` under the row weights `weights` (one per
     /// sample; 1 for none).
-    pub fn new(
-        problem: &mut SdpProblem<fx128>,
+    pub fn new<T: Real>(
+        problem: &mut SdpProblem<T>,
         domain: Domain,
         degree: usize,
         raw: RawBasis,
@@ -184,12 +184,19 @@ impl UniSos {
         })
     }
 
-    /// Adds `scale · Σ_j w_j(x) b_j(x) b_j(x)ᵀ` to constraint `constraint`.
-    pub fn add_at(&self, problem: &mut SdpProblem<fx128>, constraint: usize, x: f64, scale: fx128) {
-        let xx = fx128::from(x);
+    /// Adds `scale · Σ_j w_j(x) b_j(x) b_j(x)ᵀ` to constraint `constraint` (the basis is
+    /// evaluated in the problem's scalar).
+    pub fn add_at<T: Real>(
+        &self,
+        problem: &mut SdpProblem<T>,
+        constraint: usize,
+        x: f64,
+        scale: T,
+    ) {
+        let xx = T::from_f64(x);
         for t in &self.terms {
             let w = t.weight.eval(xx) * scale;
-            if w == fx128::from(0.0) {
+            if w == T::zero() {
                 continue;
             }
             problem.add_rank_one(constraint, t.block, w, t.basis_at(xx));
@@ -229,7 +236,7 @@ mod tests {
             (Domain::HalfLine(0.0), 1, vec![1, 1]),
             (Domain::Interval(0.0, 1.0), 0, vec![1]),
         ] {
-            let mut p = SdpProblem::<fx128>::new(vec![]);
+            let mut p = SdpProblem::<f64>::new(vec![]);
             let s = chebyshev_nodes(degree + 1, 0.1, 3.0);
             let sos = UniSos::new(
                 &mut p,

@@ -32,8 +32,9 @@
 //! squares use the full trivariate basis and the identity is imposed on all polynomials of
 //! degree `2d`; both give the same optimum (a test checks this).
 
+use boundlab_sdp_solver::precision::{Arithmetic, Formulation, TextFormat};
 use boundlab_sdp_solver::problem::{BlockKind, SdpProblem};
-use boundlab_sdp_solver::scalar::{Real, fx128};
+use boundlab_sdp_solver::scalar::Real;
 use boundlab_sdp_solver::solver::{IterationInfo, SdpSolution, SdpStatus};
 
 use super::poly::{
@@ -41,7 +42,7 @@ use super::poly::{
     orthonormalize,
 };
 use super::sos::{Domain, RawBasis, UniSos};
-use super::{SolveReport, SolveSettings, solve_sdp};
+use super::{Certified, SolveReport, SolveSettings, solve_bound};
 
 /// Which statement of the bound.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -241,11 +242,11 @@ enum TriKind {
     Full,
 }
 
-/// A built three-point SDP.
+/// A built three-point SDP in scalar `T`.
 #[derive(Clone, Debug)]
-pub struct ThreePointSdp {
+pub struct ThreePointSdp<T> {
     pub spec: ThreePointSpec,
-    pub sdp: SdpProblem<fx128>,
+    pub sdp: SdpProblem<T>,
     /// Block of the `a_k` (LP), its degrees.
     pub a_block: usize,
     pub a_terms: Vec<usize>,
@@ -260,7 +261,9 @@ pub struct ThreePointSdp {
 /// A three-point bound.
 #[derive(Clone, Debug)]
 pub struct ThreePointBound {
+    /// The bound when the solve ended optimal, NaN otherwise (see `value`).
     pub bound: f64,
+    pub value: Certified,
     /// `a_k` by Gegenbauer degree (0 where not used).
     pub a: Vec<f64>,
     /// `[b₁₁, b₁₂, b₂₂]` (zeros without the b matrix).
@@ -285,20 +288,13 @@ fn powers<T: Real>(w: T, m: usize) -> Vec<T> {
 }
 
 /// Adds `c · sym(a bᵀ)` (`sym(M) = (M + Mᵀ)/2`) as two rank-one terms.
-fn add_sym(
-    problem: &mut SdpProblem<fx128>,
-    con: usize,
-    block: usize,
-    c: fx128,
-    a: &[fx128],
-    b: &[fx128],
-) {
-    if c == fx128::from(0.0) {
+fn add_sym<T: Real>(problem: &mut SdpProblem<T>, con: usize, block: usize, c: T, a: &[T], b: &[T]) {
+    if c == T::from_f64(0.0) {
         return;
     }
-    let quarter = c * fx128::from(0.25);
-    let plus: Vec<fx128> = a.iter().zip(b).map(|(x, y)| *x + *y).collect();
-    let minus: Vec<fx128> = a.iter().zip(b).map(|(x, y)| *x - *y).collect();
+    let quarter = c * T::from_f64(0.25);
+    let plus: Vec<T> = a.iter().zip(b).map(|(x, y)| *x + *y).collect();
+    let minus: Vec<T> = a.iter().zip(b).map(|(x, y)| *x - *y).collect();
     problem.add_rank_one(con, block, quarter, plus);
     problem.add_rank_one(con, block, -quarter, minus);
 }
@@ -383,19 +379,20 @@ impl RawTri {
 }
 
 /// Builds the SDP.
-pub fn build(spec: &ThreePointSpec) -> Result<ThreePointSdp, String> {
+/// Builds the SDP in the working precision `T`.
+pub fn build<T: Real>(spec: &ThreePointSpec) -> Result<ThreePointSdp<T>, String> {
     spec.validate()?;
     let d = spec.degree;
     let n = spec.dim;
     let s = spec.cos_theta;
     let two_d = 2 * d;
-    let one = fx128::from(1.0);
-    let zero = fx128::from(0.0);
+    let one = T::from_f64(1.0);
+    let zero = T::from_f64(0.0);
     let a_terms = spec.gegenbauer_list();
     let sk = spec.sk_list();
     let mults = spec.multiplier_list();
 
-    let mut sdp = SdpProblem::<fx128>::new(Vec::new());
+    let mut sdp = SdpProblem::<T>::new(Vec::new());
     let mut a_block = usize::MAX;
     if !a_terms.is_empty() {
         sdp.blocks.push(BlockKind::Lp(a_terms.len()));
@@ -432,7 +429,7 @@ pub fn build(spec: &ThreePointSpec) -> Result<ThreePointSdp, String> {
     )?;
     for &x in &usamples {
         let c = sdp.add_constraint(-one);
-        let u = fx128::from(x);
+        let u = T::from_f64(x);
         if !a_terms.is_empty() {
             let p = gegenbauer(two_d, n, u);
             for (i, &k) in a_terms.iter().enumerate() {
@@ -453,7 +450,7 @@ pub fn build(spec: &ThreePointSpec) -> Result<ThreePointSdp, String> {
             if q_uu1[k] != zero {
                 sdp.add_rank_one(c, blk, q_uu1[k], mu.clone());
             }
-            add_sym(&mut sdp, c, blk, q_u1u[k] * fx128::from(2.0), &mu, &m1);
+            add_sym(&mut sdp, c, blk, q_u1u[k] * T::from_f64(2.0), &mu, &m1);
         }
         usos.add_at(&mut sdp, c, x, one);
     }
@@ -528,7 +525,7 @@ pub fn build(spec: &ThreePointSpec) -> Result<ThreePointSdp, String> {
     };
     let mut tri_blocks: Vec<TriBlock> = Vec::new();
     let mut push_block =
-        |sdp: &mut SdpProblem<fx128>, m: Multiplier, kind: TriKind, keep: Vec<Vec<usize>>| {
+        |sdp: &mut SdpProblem<T>, m: Multiplier, kind: TriKind, keep: Vec<Vec<usize>>| {
             let size: usize = keep.iter().map(|k| k.len()).sum();
             if size == 0 {
                 return;
@@ -570,17 +567,17 @@ pub fn build(spec: &ThreePointSpec) -> Result<ThreePointSdp, String> {
         }
     }
 
-    let sqrt_half = (fx128::from(0.5)).sqrt();
-    let sqrt_3_2 = (fx128::from(1.5)).sqrt();
-    let third = one / fx128::from(3.0);
+    let sqrt_half = (T::from_f64(0.5)).sqrt();
+    let sqrt_3_2 = (T::from_f64(1.5)).sqrt();
+    let third = one / T::from_f64(3.0);
     for x in &tsamples {
         let c = sdp.add_constraint(zero);
-        let (u, v, t) = (fx128::from(x[0]), fx128::from(x[1]), fx128::from(x[2]));
+        let (u, v, t) = (T::from_f64(x[0]), T::from_f64(x[1]), T::from_f64(x[2]));
         if let Some(bb) = b_block {
             sdp.add_entry(c, bb, 1, 1, one);
         }
         // Σ_k ⟨F_k, S_k⟩, S_k = ⅓ [Q(u,v,t) sym(m_u m_vᵀ) + Q(u,t,v) sym(m_u m_tᵀ) + Q(v,t,u) sym(m_v m_tᵀ)]
-        let q = |a: fx128, b: fx128, c3: fx128| {
+        let q = |a: T, b: T, c3: T| {
             gegenbauer_homogeneous(d, n - 1, (one - a * a) * (one - b * b), c3 - a * b)
         };
         let (q_uvt, q_utv, q_vtu) = (q(u, v, t), q(u, t, v), q(v, t, u));
@@ -608,7 +605,7 @@ pub fn build(spec: &ThreePointSpec) -> Result<ThreePointSdp, String> {
                 Multiplier::Ppp => pu * pv * pt,
                 Multiplier::Gram => gram_det(u, v, t),
             };
-            let pick = |vals: &[fx128], keep: &[usize], factor: fx128| -> Vec<fx128> {
+            let pick = |vals: &[T], keep: &[usize], factor: T| -> Vec<T> {
                 keep.iter().map(|&i| vals[i] * factor).collect()
             };
             match tb.kind {
@@ -630,8 +627,8 @@ pub fn build(spec: &ThreePointSpec) -> Result<ThreePointSdp, String> {
                 TriKind::Standard => {
                     let rows = [
                         [
-                            (u * fx128::from(2.0) - v - t) * sqrt_half,
-                            (v * t * fx128::from(2.0) - u * t - u * v) * sqrt_half,
+                            (u * T::from_f64(2.0) - v - t) * sqrt_half,
+                            (v * t * T::from_f64(2.0) - u * t - u * v) * sqrt_half,
                         ],
                         [(v - t) * sqrt_3_2, (u * t - u * v) * sqrt_3_2],
                     ];
@@ -674,11 +671,11 @@ pub fn build(spec: &ThreePointSpec) -> Result<ThreePointSdp, String> {
     })
 }
 
-impl ThreePointSdp {
-    pub fn extract(&self, sol: &SdpSolution<fx128>, report: SolveReport) -> ThreePointBound {
+impl<T: Real> ThreePointSdp<T> {
+    pub fn extract(&self, sol: &SdpSolution<T>, report: SolveReport) -> ThreePointBound {
         let d = self.spec.degree;
         let mut a = vec![0.0; 2 * d + 1];
-        let mut bound = fx128::from(1.0);
+        let mut bound = T::from_f64(1.0);
         if !self.a_terms.is_empty() {
             let y = sol.Y.blocks[self.a_block].diag();
             for (i, &k) in self.a_terms.iter().enumerate() {
@@ -707,8 +704,10 @@ impl ThreePointSdp {
                 }
             }
         }
+        let value = Certified::new(bound, &report, sol.status);
         ThreePointBound {
-            bound: bound.to_f64(),
+            bound: value.bound(),
+            value,
             a,
             b,
             f,
@@ -716,7 +715,9 @@ impl ThreePointSdp {
             status: sol.status,
         }
     }
+}
 
+impl<T> ThreePointSdp<T> {
     /// Names of the trivariate multipliers used (for reports).
     pub fn multiplier_names(&self) -> Vec<&'static str> {
         self.spec
@@ -733,7 +734,28 @@ pub fn three_point_bound(
     settings: &SolveSettings,
     monitor: &mut dyn FnMut(&IterationInfo) -> bool,
 ) -> Result<ThreePointBound, String> {
-    let sdp = build(spec)?;
-    let (sol, report) = solve_sdp(&sdp.sdp, settings, monitor)?;
-    Ok(sdp.extract(&sol, report))
+    solve_bound(spec, settings, monitor)
+}
+
+/// The SDP of `spec` built in `arithmetic` as SDPA or RON text (for other solvers).
+pub fn problem_text(
+    spec: &ThreePointSpec,
+    arithmetic: Arithmetic,
+    format: TextFormat,
+) -> Result<String, String> {
+    boundlab_sdp_solver::precision::problem_text(spec, arithmetic, format)
+}
+
+impl Formulation for ThreePointSpec {
+    type Built<T: Real> = ThreePointSdp<T>;
+    type Output = ThreePointBound;
+    fn build<T: Real>(&self) -> Result<ThreePointSdp<T>, String> {
+        build(self)
+    }
+    fn problem<T: Real>(built: &ThreePointSdp<T>) -> &SdpProblem<T> {
+        &built.sdp
+    }
+    fn read<T: Real>(&self, built: &ThreePointSdp<T>, sol: &SdpSolution<T>) -> ThreePointBound {
+        built.extract(sol, super::report(&built.sdp, sol))
+    }
 }

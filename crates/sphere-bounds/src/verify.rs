@@ -21,8 +21,6 @@ use num_integer::Integer;
 use num_rational::BigRational;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 
-use boundlab_sdp_solver::scalar::fx128;
-
 /// A polynomial with exact rational coefficients, lowest degree first.
 pub type RatPoly = Vec<BigRational>;
 
@@ -43,9 +41,37 @@ fn rat(x: f64) -> BigRational {
     BigRational::from_float(x).expect("finite")
 }
 
-/// The exact rational value of a double-double number.
-pub fn rat_dd(x: fx128) -> BigRational {
-    rat(x.0) + rat(x.1)
+/// The exact rational value of a decimal number (`-1.25e-3`, `7`, `.5`), such as the working
+/// precision's digits of a certificate coefficient.
+pub fn rat_decimal(text: &str) -> Result<BigRational, String> {
+    let t = text.trim();
+    let bad = || format!("verify: `{text}` is not a decimal number");
+    let (mantissa, exponent) = match t.find(['e', 'E']) {
+        Some(i) => (&t[..i], t[i + 1..].parse::<i64>().map_err(|_| bad())?),
+        None => (t, 0),
+    };
+    let (negative, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => (true, m),
+        None => (false, mantissa.strip_prefix('+').unwrap_or(mantissa)),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = format!("{int}{frac}");
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let n: BigInt = digits.parse().map_err(|_| bad())?;
+    let e = exponent - frac.len() as i64;
+    if e.unsigned_abs() > 100_000 {
+        return Err(bad());
+    }
+    let ten = BigInt::from(10);
+    let scale = num_traits::pow(ten, e.unsigned_abs() as usize);
+    let v = if e >= 0 {
+        BigRational::from_integer(n * scale)
+    } else {
+        BigRational::new(n, scale)
+    };
+    Ok(if negative { -v } else { v })
 }
 
 /// The Gegenbauer polynomials `P_0..P_degree` of [`super::poly::gegenbauer`] with exact
@@ -202,23 +228,27 @@ pub fn f64_at_least(r: &BigRational) -> f64 {
 pub fn verify_delsarte(
     dim: usize,
     cos_theta: f64,
-    coefficients: &[fx128],
+    coefficients: &[String],
     float_bound: f64,
 ) -> Result<VerifiedBound, String> {
     let degree = coefficients.len().saturating_sub(1);
     if degree == 0 {
         return Err("verify: the certificate has no term of degree ≥ 1".into());
     }
-    let total: f64 = 1.0 + coefficients[1..].iter().map(|c| c.0.abs()).sum::<f64>();
+    let exact: Vec<BigRational> = coefficients
+        .iter()
+        .map(|c| rat_decimal(c))
+        .collect::<Result<_, _>>()?;
+    let float = |v: &BigRational| v.to_f64().unwrap_or(f64::NAN);
+    let total: f64 = 1.0 + exact[1..].iter().map(|c| float(c).abs()).sum::<f64>();
     let mut a: Vec<BigRational> = Vec::with_capacity(degree + 1);
     a.push(BigRational::zero());
-    for (k, c) in coefficients.iter().enumerate().skip(1) {
-        let v = rat_dd(*c);
+    for (k, v) in exact.into_iter().enumerate().skip(1) {
         if v.is_negative() {
-            if c.0 < -1e-9 * total {
+            if float(&v) < -1e-9 * total {
                 return Err(format!(
                     "verify: condition a_k ≥ 0 fails for k = {k} (a_{k} = {:e})",
-                    c.0
+                    float(&v)
                 ));
             }
             a.push(BigRational::zero());
@@ -297,6 +327,7 @@ pub fn verify_delsarte(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use boundlab_sdp_solver::scalar::{Real, fx128};
 
     fn q(a: i64, b: i64) -> BigRational {
         BigRational::new(BigInt::from(a), BigInt::from(b))
@@ -373,6 +404,7 @@ mod tests {
             .collect();
         assert!(dd.iter().all(|c| c.0 >= 0.0));
         let float = 1.0 + dd[1..].iter().map(|c| c.0 + c.1).sum::<f64>();
+        let dd: Vec<String> = dd.iter().map(|c| c.to_decimal()).collect();
         assert!((float - 240.0).abs() < 1e-9, "{float}");
         let v = verify_delsarte(n, 0.5, &dd, float).unwrap();
         assert!(v.bound >= 240.0 && v.bound <= 240.0 * (1.0 + 1e-6), "{v:?}");

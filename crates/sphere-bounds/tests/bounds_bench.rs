@@ -62,7 +62,7 @@ fn timings() {
     .unwrap();
     for d in [3, 4, 5, 6, 7] {
         let spec = ThreePointSpec::new(3, d, 0.5, Form::Mv);
-        let sdp = three_point::build(&spec).unwrap();
+        let sdp = three_point::build::<boundlab_sdp_solver::scalar::fx128>(&spec).unwrap();
         let largest = sdp.sdp.blocks.iter().map(|b| b.dim()).max().unwrap();
         let mut row = format!("| {d} | {} | {largest} |", sdp.sdp.num_constraints());
         for p in ps {
@@ -84,7 +84,7 @@ fn timings() {
     }
     // The three-point n = 3, d = 6 SDP (clrs form) for the Clarabel comparison, and our time.
     let spec = ThreePointSpec::new(3, 6, 0.5, Form::Clrs);
-    let sdp = three_point::build(&spec).unwrap();
+    let sdp = three_point::build::<boundlab_sdp_solver::scalar::fx128>(&spec).unwrap();
     std::fs::write(
         format!("{out}/three_point_n3_d6.dat-s"),
         boundlab_sdp_solver::sdpa::write_sdpa(&sdp.sdp).unwrap(),

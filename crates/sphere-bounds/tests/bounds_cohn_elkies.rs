@@ -50,7 +50,10 @@ fn dimension_2_is_the_hexagonal_density() {
         b.bound
     );
     // f ≤ 0 beyond r and f̂ ≥ 0 on a grid (the certificate is what it claims).
-    let sdp = boundlab_sphere_bounds::cohn_elkies::build(&CohnElkiesSpec::new(2, 24)).unwrap();
+    let sdp = boundlab_sphere_bounds::cohn_elkies::build::<boundlab_sdp_solver::scalar::fx128>(
+        &CohnElkiesSpec::new(2, 24),
+    )
+    .unwrap();
     let r2 = b.radius * b.radius;
     let scale = b.coefficients.iter().map(|c| c.abs()).fold(0.0, f64::max);
     for i in 0..2000 {

@@ -30,7 +30,7 @@ fn leech_lattice_kissing_number() {
     let b = solve(24, 14, 0.5, Precision::DoubleDouble);
     assert_eq!(b.status, SdpStatus::Optimal);
     assert!((b.bound - 196560.0).abs() < 1e-6, "{}", b.bound);
-    let v = verify_delsarte(24, 0.5, &b.coefficients_dd, b.bound).unwrap();
+    let v = verify_delsarte(24, 0.5, &b.coefficients_decimal, b.bound).unwrap();
     assert!(v.bound >= 196560.0 && v.relative_excess <= 1e-6, "{v:?}");
 }
 
@@ -40,13 +40,13 @@ fn dimension_3_verified() {
     // at degree 20; the rigorous bound is within 1e-6 relative of it.
     let b = solve(3, 20, 0.5, Precision::DoubleDouble);
     assert!((b.bound - 13.158314).abs() < 1e-5, "{}", b.bound);
-    let v = verify_delsarte(3, 0.5, &b.coefficients_dd, b.bound).unwrap();
+    let v = verify_delsarte(3, 0.5, &b.coefficients_decimal, b.bound).unwrap();
     assert!(
         v.bound >= b.bound - 1e-12 && v.relative_excess <= 1e-6,
         "{v:?}"
     );
     // The certificate is not one for a larger angle: the check names the condition.
-    let err = verify_delsarte(3, 0.55, &b.coefficients_dd, b.bound).unwrap_err();
+    let err = verify_delsarte(3, 0.55, &b.coefficients_decimal, b.bound).unwrap_err();
     assert!(err.contains("f(t) ≤ 0") || err.contains("f(−1)"), "{err}");
 }
 
@@ -54,7 +54,7 @@ fn dimension_3_verified() {
 fn levenshtein_bound_in_dimension_4() {
     // Odlyzko–Sloane Table 1 (and Bachoc–Vallentin's introduction): the LP gives τ₄ ≤ 25
     // (25.5585...); a degree-9 bound of n = 4 is below 26 and above 25.
-    let b = solve(4, 16, 0.5, Precision::Auto);
+    let b = solve(4, 16, 0.5, Precision::default());
     assert_eq!(b.status, SdpStatus::Optimal);
     assert!(b.bound > 25.0 && b.bound < 26.0, "{}", b.bound);
 }

@@ -16,7 +16,7 @@ fn solve(spec: &ThreePointSpec, precision: Precision) -> ThreePointBound {
         },
         ..SolveSettings::default()
     };
-    let sdp = build(spec).unwrap();
+    let sdp = build::<f64>(spec).unwrap();
     let b = three_point_bound(spec, &settings, &mut |_| true).unwrap();
     eprintln!(
         "n = {}, d = {}, {:?}, sym {}, {precision:?}: {} ({}, {} it, {:.2} s, {} constraints, blocks {:?}; {})",
@@ -126,7 +126,7 @@ fn pieces_can_be_left_out() {
         del.bound
     );
     spec.sk = Some(vec![7]);
-    assert!(build(&spec).unwrap_err().contains("sk"));
+    assert!(build::<f64>(&spec).unwrap_err().contains("sk"));
 }
 
 #[test]

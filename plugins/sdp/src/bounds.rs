@@ -3,16 +3,26 @@
 
 use boundlab_sdk::prelude::*;
 
-use boundlab_sdp_solver::solver::{IterationInfo, Precision, SdpStatus};
+use boundlab_sdp_solver::precision::{
+    Arithmetic, DEFAULT_BITS, DEFAULT_MAX_BITS, MAX_BITS, MIN_BITS, Precision, TextFormat,
+};
+use boundlab_sdp_solver::solver::{IterationInfo, SdpStatus};
 use boundlab_sphere_bounds::cohn_elkies::{self, CohnElkiesSpec, default_radius};
 use boundlab_sphere_bounds::delsarte::{self, DelsarteSpec};
 use boundlab_sphere_bounds::three_point::{self, Form, ThreePointSpec};
 use boundlab_sphere_bounds::verify::verify_delsarte;
-use boundlab_sphere_bounds::{SolveReport, SolveSettings, solve_sdp};
+use boundlab_sphere_bounds::{Certified, SolveReport, SolveSettings};
+
+/// The precision parameters every SDP algorithm takes (`precision` with its default).
+pub(crate) fn precision_params(spec: AlgorithmSpec, default: &str) -> AlgorithmSpec {
+    spec.param(ParamInfo::with_default("precision", ValueKind::Str, default, "`f64`, `dd` (double-double, ~32 digits), `mp` (`bits` bits) or `auto` (f64, continued in dd, then 256, 512, ... bits up to `max_bits` each time the arithmetic runs out of accuracy)"))
+        .param(ParamInfo::optional("bits", ValueKind::Int, &format!("with `precision: \"mp\"`: bits of the mantissa, {MIN_BITS}..={MAX_BITS} (default {DEFAULT_BITS}; rounded up to 128, 256, 512, 1024, 2048 or 4096)")))
+        .param(ParamInfo::optional("max_bits", ValueKind::Int, &format!("with `precision: \"auto\"`: the widest arithmetic to escalate to (default {DEFAULT_MAX_BITS})")))
+}
 
 fn common(spec: AlgorithmSpec) -> AlgorithmSpec {
-    spec.param(ParamInfo::with_default("precision", ValueKind::Str, "auto", "`f64`, `dd` (double-double, ~32 digits) or `auto` (f64, continued in dd when f64 runs out of accuracy)"))
-        .param(ParamInfo::with_default("tol", ValueKind::Float, 1e-8, "relative gap and infeasibilities to stop at (dd can go to 1e-12 and below)"))
+    precision_params(spec, "auto")
+        .param(ParamInfo::with_default("tol", ValueKind::Float, 1e-8, "relative gap and infeasibilities to stop at (f64 reaches about 1e-13, dd 1e-26, 256 bits 1e-62)"))
         .param(ParamInfo::with_default("max_iter", ValueKind::Int, 200i64, "interior-point iteration limit"))
         .param(ParamInfo::with_default("threads", ValueKind::Int, 1i64, "threads for the dense kernels"))
         .param(ParamInfo::with_default("certificate", ValueKind::Bool, false, "add the certificate (polynomial coefficients / matrices) to the result"))
@@ -69,13 +79,7 @@ pub fn algorithms() -> Vec<AlgorithmSpec> {
 /// The solver settings every bound (and the SDP game's bound) takes: `precision`, `tol`,
 /// `max_iter`, `threads`.
 pub(crate) fn settings(params: &Value) -> PluginResult<SolveSettings> {
-    let name: String = from_value_field(params, "precision")?;
-    let precision = Precision::parse(&name).ok_or_else(|| {
-        PluginError::bad_parameter(
-            "precision",
-            format!("`{name}`: expected `f64`, `dd` or `auto`"),
-        )
-    })?;
+    let precision = precision(params)?;
     let tol: f64 = from_value_field(params, "tol")?;
     if !(tol > 0.0 && tol < 1.0) {
         return Err(PluginError::bad_parameter(
@@ -97,12 +101,31 @@ pub(crate) fn settings(params: &Value) -> PluginResult<SolveSettings> {
             format!("{threads} must lie in 0..=1024"),
         ));
     }
+    // Say up front when no arithmetic asked for can reach `tol`.
+    precision
+        .ladder(tol)
+        .map_err(|e| PluginError::bad_parameter("tol", e))?;
     Ok(SolveSettings {
         precision,
         tol,
+        infeasibility_tol: tol,
         max_iter: max_iter as usize,
         threads: threads as usize,
+        ..SolveSettings::default()
     })
+}
+
+/// `precision`, `bits` and `max_bits`; an error names the parameter.
+pub(crate) fn precision(params: &Value) -> PluginResult<Precision> {
+    let name: String = from_value_field(params, "precision")?;
+    let int = |key: &str| -> PluginResult<Option<i64>> {
+        match params.get(key) {
+            None | Some(Value::Unit) => Ok(None),
+            Some(_) => from_value_field(params, key).map(Some),
+        }
+    };
+    Precision::parse(&name, int("bits")?, int("max_bits")?)
+        .map_err(|(param, message)| PluginError::bad_parameter(param, message))
 }
 
 fn usize_field(params: &Value, key: &str) -> PluginResult<usize> {
@@ -164,38 +187,52 @@ fn spec_error(msg: String) -> PluginError {
     PluginError::bad_parameter(&param, msg)
 }
 
-fn export(
+/// Writes the SDP to the `export` file, if one is given: built by `text` in the widest
+/// arithmetic the settings ask for (at least double-double), so the file has its digits.
+pub(crate) fn export(
     params: &Value,
-    sdp: &boundlab_sdp_solver::problem::SdpProblem<boundlab_sdp_solver::scalar::fx128>,
+    settings: &SolveSettings,
+    text: impl Fn(Arithmetic, TextFormat) -> Result<String, String>,
 ) -> PluginResult<()> {
     let Some(Value::Str(path)) = params.get("export") else {
         return Ok(());
     };
     let path = path.to_string();
-    let text = if path.ends_with(".ron") {
-        boundlab_sdp_solver::ron_form::write_ron(sdp)
+    let format = if path.ends_with(".ron") {
+        TextFormat::Ron
     } else if path.ends_with(".dat-s") {
-        boundlab_sdp_solver::sdpa::write_sdpa(sdp)
-            .map_err(|e| PluginError::bad_parameter("export", e))?
+        TextFormat::Sdpa
     } else {
         return Err(PluginError::bad_parameter(
             "export",
             format!("`{path}`: the name must end in .dat-s or .ron"),
         ));
     };
+    let widest = settings
+        .precision
+        .ladder(settings.tol)
+        .ok()
+        .and_then(|l| l.last().copied())
+        .filter(|a| a.bits() > Arithmetic::DoubleDouble.bits())
+        .unwrap_or(Arithmetic::DoubleDouble);
+    let text = text(widest, format).map_err(spec_error)?;
     std::fs::write(&path, text)
         .map_err(|e| PluginError::bad_parameter("export", format!("cannot write `{path}`: {e}")))
 }
 
-fn run_solve(
+/// The monitor every bound's solve gets: progress to the host, `false` once cancelled.
+type Monitor<'a> = dyn FnMut(&IterationInfo) -> bool + 'a;
+
+/// Solves a bound (`solve`, one of the bounds' own functions) with progress and cancellation
+/// through the host; a cancelled solve is an error, one that ended other than optimal a
+/// warning (its `bound` is NaN).
+pub(crate) fn run_bound<O>(
     host: &HostRef<'_>,
-    sdp: &boundlab_sdp_solver::problem::SdpProblem<boundlab_sdp_solver::scalar::fx128>,
     settings: &SolveSettings,
     what: &str,
-) -> PluginResult<(
-    boundlab_sdp_solver::solver::SdpSolution<boundlab_sdp_solver::scalar::fx128>,
-    SolveReport,
-)> {
+    solve: impl FnOnce(&SolveSettings, &mut Monitor<'_>) -> Result<O, String>,
+    report: impl Fn(&O) -> &SolveReport,
+) -> PluginResult<O> {
     let total = settings.max_iter as u64;
     let mut monitor = |info: &IterationInfo| {
         host.report_progress(
@@ -208,30 +245,32 @@ fn run_solve(
         );
         !host.cancelled()
     };
-    let (sol, report) = solve_sdp(sdp, settings, &mut monitor)
-        .map_err(|e| PluginError::bad_parameter("degree", e))?;
-    if sol.status == SdpStatus::Cancelled {
+    let out = solve(settings, &mut monitor).map_err(spec_error)?;
+    let r = report(&out);
+    if r.status == SdpStatus::Cancelled.as_str() {
         return Err(PluginError::cancelled());
     }
-    if sol.status != SdpStatus::Optimal {
-        host.warn(&format!("{what}: {}: {}", report.status, report.message));
+    if r.status != SdpStatus::Optimal.as_str() {
+        host.warn(&format!(
+            "{what}: {}: {} (no bound: `bound` is NaN)",
+            r.status, r.message
+        ));
     }
-    Ok((sol, report))
+    Ok(out)
+}
+
+/// A bound's value in a result: `bound` (NaN unless optimal), `bound_decimal` (its certified
+/// digits) and `last_iterate_value` (the last iterate's value, whatever the status).
+pub(crate) fn add_value(m: &mut ValueMap, value: &Certified) {
+    m.insert("bound", value.bound());
+    m.insert("bound_decimal", value.decimal.as_str());
+    m.insert("last_iterate_value", value.last_iterate);
 }
 
 /// Adds the solve's status, message and statistics to a result map.
 pub(crate) fn add_report(m: &mut ValueMap, report: &SolveReport) {
     for (k, v) in report_map(report).iter() {
         m.insert(k, v.clone());
-    }
-}
-
-/// The bound of a solve that found an infeasibility certificate means nothing: NaN.
-pub(crate) fn shown_bound(bound: f64, report: &SolveReport) -> f64 {
-    if report.status.ends_with("_infeasible") {
-        f64::NAN
-    } else {
-        bound
     }
 }
 
@@ -264,14 +303,23 @@ fn create_delsarte(params: Value) -> PluginResult<Box<dyn Run>> {
         from_value_field(&params, "angle")?,
     );
     spec.terms = list_field(&params, "terms")?;
-    let sdp = delsarte::build(&spec).map_err(spec_error)?;
-    export(&params, &sdp.sdp)?;
+    // Build once up front: a spec the builder refuses is a bad parameter before any run.
+    delsarte::build::<f64>(&spec).map_err(spec_error)?;
+    export(&params, &settings, |a, f| {
+        delsarte::problem_text(&spec, a, f)
+    })?;
     let verify: bool = from_value_field(&params, "verify")?;
     let certificate: bool = from_value_field(&params, "certificate")?;
     Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
-        let (sol, report) = run_solve(host, &sdp.sdp, &settings, "sdp.delsarte")?;
-        let b = sdp.extract(&sol, report);
-        let mut m = ValueMap::new().with("bound", shown_bound(b.bound, &b.report));
+        let b = run_bound(
+            host,
+            &settings,
+            "sdp.delsarte",
+            |s, m| delsarte::delsarte_bound(&spec, s, m),
+            |b| &b.report,
+        )?;
+        let mut m = ValueMap::new();
+        add_value(&mut m, &b.value);
         add_report(&mut m, &b.report);
         if verify {
             if b.status != SdpStatus::Optimal {
@@ -280,7 +328,7 @@ fn create_delsarte(params: Value) -> PluginResult<Box<dyn Run>> {
                     b.report.status, b.report.message
                 )));
             }
-            let v = verify_delsarte(spec.dim, spec.cos_theta, &b.coefficients_dd, b.bound)
+            let v = verify_delsarte(spec.dim, spec.cos_theta, &b.coefficients_decimal, b.bound)
                 .map_err(PluginError::numerical)?;
             m.insert("rigorous_bound", v.bound);
             m.insert("rigorous_bound_exact", v.exact.as_str());
@@ -330,17 +378,27 @@ fn create_three_point(params: Value) -> PluginResult<Box<dyn Run>> {
         };
         spec.multipliers = Some(names.iter().map(parse).collect::<PluginResult<Vec<_>>>()?);
     }
-    let sdp = three_point::build(&spec).map_err(spec_error)?;
-    export(&params, &sdp.sdp)?;
+    let probe = three_point::build::<f64>(&spec).map_err(spec_error)?;
+    let samples = (probe.univariate_samples, probe.trivariate_samples);
+    drop(probe);
+    export(&params, &settings, |a, f| {
+        three_point::problem_text(&spec, a, f)
+    })?;
     let certificate: bool = from_value_field(&params, "certificate")?;
     Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
-        let (sol, report) = run_solve(host, &sdp.sdp, &settings, "sdp.three_point")?;
-        let b = sdp.extract(&sol, report);
-        let mut m = ValueMap::new().with("bound", shown_bound(b.bound, &b.report));
+        let b = run_bound(
+            host,
+            &settings,
+            "sdp.three_point",
+            |s, m| three_point::three_point_bound(&spec, s, m),
+            |b| &b.report,
+        )?;
+        let mut m = ValueMap::new();
+        add_value(&mut m, &b.value);
         add_report(&mut m, &b.report);
         m.insert("form", form_name.as_str());
-        m.insert("univariate_samples", sdp.univariate_samples as i64);
-        m.insert("trivariate_samples", sdp.trivariate_samples as i64);
+        m.insert("univariate_samples", samples.0 as i64);
+        m.insert("trivariate_samples", samples.1 as i64);
         if certificate {
             m.insert("a", b.a.clone());
             m.insert("b", b.b.to_vec());
@@ -366,19 +424,41 @@ fn create_cohn_elkies(params: Value) -> PluginResult<Box<dyn Run>> {
     spec.sample_scale = from_value_field(&params, "sample_scale")?;
     spec.terms = list_field(&params, "terms")?;
     spec.products = pair_list_field(&params, "products")?;
-    let sdp = cohn_elkies::build(&spec).map_err(spec_error)?;
-    export(&params, &sdp.sdp)?;
+    spec.validate().map_err(spec_error)?;
+    export(&params, &settings, |a, f| {
+        cohn_elkies::problem_text(&spec, a, f)
+    })?;
     let certificate: bool = from_value_field(&params, "certificate")?;
     Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
-        let (sol, report) = run_solve(host, &sdp.sdp, &settings, "sdp.cohn_elkies")?;
-        let b = sdp.extract(&sol, report);
-        let mut m = ValueMap::new()
-            .with("bound", shown_bound(b.bound, &b.report))
-            .with("center_density", shown_bound(b.center_density, &b.report))
-            .with("radius", b.radius);
+        let b = run_bound(
+            host,
+            &settings,
+            "sdp.cohn_elkies",
+            |s, m| cohn_elkies::cohn_elkies_bound(&spec, s, m),
+            |b| &b.report,
+        )?;
+        let mut m = ValueMap::new();
+        add_value(&mut m, &b.value);
+        let center = if b.bound.is_nan() {
+            f64::NAN
+        } else {
+            b.center_density
+        };
+        m.insert("center_density", center);
+        m.insert("radius", b.radius);
         add_report(&mut m, &b.report);
         if certificate {
             m.insert("coefficients", b.coefficients.clone());
+            m.insert(
+                "coefficients_decimal",
+                Value::List(
+                    b.coefficients_decimal
+                        .iter()
+                        .map(|c| Value::from(c.as_str()))
+                        .collect::<Vec<_>>()
+                        .into(),
+                ),
+            );
         }
         Ok(Value::Map(m))
     }))

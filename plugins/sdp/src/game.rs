@@ -12,12 +12,13 @@ use boundlab_sdp_game::search::{
     run_search, signature,
 };
 use boundlab_sdp_game::target::{Description, Job, Outcome, Target, TargetOptions, make_target};
-use boundlab_sdp_solver::solver::{IterationInfo, Precision, SdpStatus};
 use boundlab_sphere_bounds::cdls::{
     CdlsSpec, MAX_TAYLOR_DEGREE, Multiplier, cdls_bound, full_kernel,
 };
 
-use crate::bounds::{add_report, pair_list_field, settings, shown_bound};
+use crate::bounds::{
+    add_report, add_value, pair_list_field, precision_params, run_bound, settings,
+};
 
 /// The specs of `sdp.game` and `sdp.sphere_packing_3pt` (appended to the plugin's list).
 pub fn algorithms() -> Vec<AlgorithmSpec> {
@@ -32,7 +33,7 @@ pub fn algorithms() -> Vec<AlgorithmSpec> {
         .param(ParamInfo::with_default("budget", ValueKind::Int, 20i64, "SDP evaluations (the baseline is extra)"))
         .param(ParamInfo::with_default("workers", ValueKind::Int, 1i64, "formulations evaluated at once (one batch of distinct proposals)"))
         .param(ParamInfo::with_default("seed", ValueKind::Int, 0i64, "seed of the search's random stream"))
-        .param(ParamInfo::with_default("precision", ValueKind::Str, "default", "precision of every solve: `f64`, `dd`, `auto`, or `default` (`dd` for sphere_packing_3pt, `auto` otherwise)"))
+        .param(ParamInfo::with_default("precision", ValueKind::Str, "default", "precision of every solve: `f64`, `dd`, `mp`, `auto`, or `default` (`dd` for sphere_packing_3pt, `auto` otherwise); `bits` and `max_bits` go in `bound_options`, where a `precision` also wins over this one"))
         .param(ParamInfo::optional("checkpoint", ValueKind::Str, "RON file written after every evaluation (default: the engine's checkpoint `game-<target>-n<dim>-s<seed>-<strategy>`)"))
         .param(ParamInfo::optional("resume", ValueKind::Str, "a checkpoint file to continue from (same target, options, strategy, seed and workers)"))
         .param(ParamInfo::with_default("strategy", ValueKind::Str, "mcts", "`mcts` (BO + tree search), `bo` (BO over the parameters, default blocks) or `random`"))
@@ -44,11 +45,11 @@ pub fn algorithms() -> Vec<AlgorithmSpec> {
         .param(ParamInfo::optional("max_degree", ValueKind::Int, "the vocabulary's degree cap (cohn_elkies degree+4, three_point_kissing degree+1, sphere_packing_3pt degree+2)"))
         .param(ParamInfo::optional("ranges", ValueKind::Map, "parameter ranges to override, e.g. #{ radius: [1.0, 1.4] }"))
         .param(ParamInfo::optional("bound_options", ValueKind::Map, "fixed parameters for every solve, e.g. #{ tol: 1e-9, two_point_degree: 24 }")),
-        AlgorithmSpec::new(
+        precision_params(AlgorithmSpec::new(
             "sdp.sphere_packing_3pt",
             "Cohn-de Laat-Salmon truncated three-point bound for the sphere packing density (f2: Laguerre polynomial times a Gaussian; f3: O(n)-invariant positive definite kernel, p3(|x|^2,|y|^2,<x,y>) e^{-gamma pi(|x|^2+|y|^2)}; sums of squares at sampled points).",
             create_cdls,
-        )
+        ), "dd")
         .param(ParamInfo::required("dim", ValueKind::Int, "dimension n"))
         .param(ParamInfo::with_default("degree", ValueKind::Int, 9i64, "three-point degree d3: the kernel basis functions (k, i) with 2i + k <= d3 (unless `kernel` is given)"))
         .param(ParamInfo::with_default("r", ValueKind::Float, 1.0, "minimal distance r of the packing"))
@@ -59,7 +60,6 @@ pub fn algorithms() -> Vec<AlgorithmSpec> {
         .param(ParamInfo::with_default("kernel_gaussian", ValueKind::Float, 1.0, "gamma in f3's Gaussian e^{-gamma pi (|x|^2+|y|^2)}, in [0.25, 4]"))
         .param(ParamInfo::optional("taylor_degree", ValueKind::Int, "degree of the Taylor polynomials standing in for the Gaussians in the mixed condition (default: the least with relative error below 1e-15)"))
         .param(ParamInfo::with_default("sample_scale", ValueKind::Float, boundlab_sphere_bounds::cohn_elkies::DEFAULT_SAMPLE_SCALE, "factor on the rescaled Laguerre samples of the two-point conditions"))
-        .param(ParamInfo::with_default("precision", ValueKind::Str, "dd", "`f64`, `dd` or `auto`"))
         .param(ParamInfo::with_default("tol", ValueKind::Float, 1e-8, "relative gap and infeasibilities to stop at"))
         .param(ParamInfo::with_default("max_iter", ValueKind::Int, 200i64, "interior-point iteration limit"))
         .param(ParamInfo::with_default("threads", ValueKind::Int, 1i64, "threads for the dense kernels")),
@@ -134,36 +134,20 @@ fn create_cdls(params: Value) -> PluginResult<Box<dyn Run>> {
     let spec = cdls_spec(&params)?;
     let settings = settings(&params)?;
     Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
-        let total = settings.max_iter as u64;
-        let mut monitor = |info: &IterationInfo| {
-            host.report_progress(
-                info.iteration as u64,
-                total,
-                &format!(
-                    "sdp.sphere_packing_3pt: gap {:.1e}, infeasibilities {:.1e} {:.1e}",
-                    info.gap, info.primal_infeasibility, info.dual_infeasibility
-                ),
-            );
-            !host.cancelled()
-        };
-        let b = cdls_bound(&spec, &settings, &mut monitor)
-            .map_err(|e| PluginError::bad_parameter("degree", e))?;
-        if b.status == SdpStatus::Cancelled {
-            return Err(PluginError::cancelled());
-        }
-        if b.status != SdpStatus::Optimal {
-            host.warn(&format!(
-                "sdp.sphere_packing_3pt: {}: {}",
-                b.report.status, b.report.message
-            ));
-        }
-        let mut m = ValueMap::new()
-            .with("bound", shown_bound(b.bound, &b.report))
-            .with("r", b.r)
-            .with("R", b.big_r)
-            .with("kernel_gaussian", spec.kernel_gaussian)
-            .with("f2_at_0", b.f2_at_0)
-            .with("f3_at_0", b.f3_at_0);
+        let b = run_bound(
+            host,
+            &settings,
+            "sdp.sphere_packing_3pt",
+            |s, m| cdls_bound(&spec, s, m),
+            |b| &b.report,
+        )?;
+        let mut m = ValueMap::new();
+        add_value(&mut m, &b.value);
+        m.insert("r", b.r);
+        m.insert("R", b.big_r);
+        m.insert("kernel_gaussian", spec.kernel_gaussian);
+        m.insert("f2_at_0", b.f2_at_0);
+        m.insert("f3_at_0", b.f3_at_0);
         add_report(&mut m, &b.report);
         Ok(Value::Map(m))
     }))
@@ -327,12 +311,16 @@ fn game_setup(params: &Value) -> PluginResult<GameSetup> {
         }
         .into();
     }
-    if Precision::parse(&precision).is_none() {
-        return Err(PluginError::bad_parameter(
-            "precision",
-            format!("`{precision}`: expected `f64`, `dd`, `auto` or `default`"),
-        ));
+    let mut job_options = match params.get("bound_options") {
+        Some(Value::Map(m)) => m.clone(),
+        _ => ValueMap::new(),
+    };
+    if !job_options.contains_key("precision") {
+        job_options.insert("precision", precision.as_str());
     }
+    // The precision every job will run in, checked here rather than in every job.
+    crate::bounds::precision(&Value::Map(job_options.clone()))
+        .map_err(|e| e.context("in `bound_options` or `precision`"))?;
     let mut ranges = Vec::new();
     if let Some(Value::Map(m)) = params.get("ranges") {
         for (name, v) in m.iter() {
@@ -347,11 +335,6 @@ fn game_setup(params: &Value) -> PluginResult<GameSetup> {
             ranges.push((name.to_string(), r[0], r[1]));
         }
     }
-    let mut job_options = match params.get("bound_options") {
-        Some(Value::Map(m)) => m.clone(),
-        _ => ValueMap::new(),
-    };
-    job_options.insert("precision", precision.as_str());
     let options = TargetOptions {
         dim,
         degree: opt_int(params, "degree", 1, 200)?,

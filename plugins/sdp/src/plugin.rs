@@ -6,9 +6,10 @@
 use boundlab_sdk::prelude::*;
 
 use crate::value_io::{problem_from_value, solution_to_value, warm_start_from_value};
+use boundlab_sdp_solver::precision::{Formulation, SolveSettings, solve_formulation};
 use boundlab_sdp_solver::problem::SdpProblem;
-use boundlab_sdp_solver::scalar::fx128;
-use boundlab_sdp_solver::solver::{Precision, SdpOptions, SdpStatus, solve_in_precision};
+use boundlab_sdp_solver::scalar::{Real, fx128};
+use boundlab_sdp_solver::solver::{SdpSolution, SdpStatus};
 use boundlab_sdp_solver::{ron_form, sdpa};
 
 /// The `sdp` plugin.
@@ -20,14 +21,13 @@ impl Plugin for SdpPlugin {
 
     fn algorithms() -> Vec<AlgorithmSpec> {
         let mut specs = vec![
-            AlgorithmSpec::new(
+            crate::bounds::precision_params(AlgorithmSpec::new(
                 "sdp.solve",
                 "Primal-dual interior-point SDP solver (HKM, Mehrotra predictor-corrector) for block-diagonal SDPs with LP blocks, SDPA convention: min c·x s.t. Σ F_i x_i − F_0 ⪰ 0; max F_0•Y s.t. F_i•Y = c_i, Y ⪰ 0.",
                 create_solve,
-            )
-            .param(ParamInfo::optional("file", ValueKind::Str, "an SDPA sparse file (.dat-s) or the RON form (.ron); give this or `problem`"))
+            ), "auto")
+            .param(ParamInfo::optional("file", ValueKind::Str, "an SDPA sparse file (.dat-s) or the RON form (.ron), read at the working precision; give this or `problem`"))
             .param(ParamInfo::optional("problem", ValueKind::Map, "the problem as a map: #{ blocks: [n, -k], c: [...], F0: [[block, i, j, v]], constraints: [[[block, i, j, v] or #{block, v, weight}, ...], ...], free: #{ b, G } } (indices from 0)"))
-            .param(ParamInfo::with_default("precision", ValueKind::Str, "auto", "`f64`, `dd` (double-double, ~32 digits, 10-50x slower) or `auto` (f64, continued in dd if f64 runs out of accuracy)"))
             .param(ParamInfo::with_default("tol", ValueKind::Float, 1e-8, "relative duality gap and relative primal/dual infeasibility to stop at"))
             .param(ParamInfo::optional("infeasibility_tol", ValueKind::Float, "residual below which an infeasibility certificate is accepted (default: `tol`)"))
             .param(ParamInfo::with_default("max_iter", ValueKind::Int, 100i64, "iteration limit (both precisions together)"))
@@ -52,47 +52,83 @@ impl Plugin for SdpPlugin {
     }
 }
 
-/// The problem from `file` or `problem` (exactly one), read at double-double precision.
-fn load_problem(params: &Value) -> PluginResult<SdpProblem<fx128>> {
-    match (params.get("file"), params.get("problem")) {
-        (Some(Value::Str(path)), None) => read_file(path),
-        (None, Some(p)) => problem_from_value(p),
-        (Some(_), Some(_)) => Err(PluginError::bad_parameter(
-            "file",
-            "give either `file` or `problem`, not both",
-        )),
-        _ => Err(PluginError::bad_parameter(
-            "file",
-            "give the problem as `file` (an SDPA .dat-s or .ron path) or as `problem` (a map)",
-        )),
+/// Where `sdp.solve`'s problem comes from; it is read again at each working precision (an
+/// SDPA or RON file's decimals to every digit of the arithmetic).
+enum Source {
+    File { path: String, text: String },
+    Map(Value),
+}
+
+impl Source {
+    /// `file` or `problem` (exactly one).
+    fn from_params(params: &Value) -> PluginResult<Self> {
+        match (params.get("file"), params.get("problem")) {
+            (Some(Value::Str(path)), None) => {
+                let text = std::fs::read_to_string(path.as_str()).map_err(|e| {
+                    PluginError::bad_parameter("file", format!("cannot read `{path}`: {e}"))
+                })?;
+                Ok(Source::File {
+                    path: path.to_string(),
+                    text,
+                })
+            }
+            (None, Some(p)) => Ok(Source::Map(p.clone())),
+            (Some(_), Some(_)) => Err(PluginError::bad_parameter(
+                "file",
+                "give either `file` or `problem`, not both",
+            )),
+            _ => Err(PluginError::bad_parameter(
+                "file",
+                "give the problem as `file` (an SDPA .dat-s or .ron path) or as `problem` (a map)",
+            )),
+        }
+    }
+
+    fn read<T: Real>(&self) -> PluginResult<SdpProblem<T>> {
+        let (problem, param, place) = match self {
+            Source::File { path, text } => {
+                let problem = if path.ends_with(".ron") {
+                    ron_form::read_ron(text)
+                } else {
+                    sdpa::read_sdpa(text).map_err(|e| e.to_string())
+                }
+                .map_err(|e| PluginError::bad_parameter("file", format!("{path}: {e}")))?;
+                (problem, "file", format!("{path}: "))
+            }
+            Source::Map(v) => (problem_from_value(v)?, "problem", String::new()),
+        };
+        problem
+            .validate()
+            .map_err(|e| PluginError::bad_parameter(param, format!("{place}{e}")))?;
+        Ok(problem)
     }
 }
 
-fn read_file(path: &str) -> PluginResult<SdpProblem<fx128>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| PluginError::bad_parameter("file", format!("cannot read `{path}`: {e}")))?;
-    let problem = if path.ends_with(".ron") {
-        ron_form::read_ron(&text)
-            .map_err(|e| PluginError::bad_parameter("file", format!("{path}: {e}")))?
-    } else {
-        sdpa::read_sdpa(&text)
-            .map_err(|e| PluginError::bad_parameter("file", format!("{path}: {e}")))?
-    };
-    problem
-        .validate()
-        .map_err(|e| PluginError::bad_parameter("file", format!("{path}: {e}")))?;
-    Ok(problem)
+/// The problem of `sdp.solve` with how to report its solution.
+struct SolveJob {
+    source: Source,
+    return_solution: bool,
+}
+
+impl Formulation for SolveJob {
+    type Built<T: Real> = SdpProblem<T>;
+    type Output = Value;
+    fn build<T: Real>(&self) -> Result<SdpProblem<T>, String> {
+        self.source.read().map_err(|e| e.message.to_string())
+    }
+    fn problem<T: Real>(built: &SdpProblem<T>) -> &SdpProblem<T> {
+        built
+    }
+    fn read<T: Real>(&self, _built: &SdpProblem<T>, sol: &SdpSolution<T>) -> Value {
+        solution_to_value(sol, self.return_solution)
+    }
 }
 
 fn create_solve(params: Value) -> PluginResult<Box<dyn Run>> {
-    let problem = load_problem(&params)?;
-    let precision_name: String = from_value_field(&params, "precision")?;
-    let precision = Precision::parse(&precision_name).ok_or_else(|| {
-        PluginError::bad_parameter(
-            "precision",
-            format!("`{precision_name}`: expected `f64`, `dd` or `auto`"),
-        )
-    })?;
+    let source = Source::from_params(&params)?;
+    // Read once up front: a problem that cannot be read is a bad parameter before any run.
+    let probe = source.read::<fx128>()?;
+    let precision = crate::bounds::precision(&params)?;
     let tol: f64 = from_value_field(&params, "tol")?;
     if !(tol > 0.0 && tol < 1.0) {
         return Err(PluginError::bad_parameter(
@@ -100,6 +136,9 @@ fn create_solve(params: Value) -> PluginResult<Box<dyn Run>> {
             format!("{tol} must lie in (0, 1)"),
         ));
     }
+    precision
+        .ladder(tol)
+        .map_err(|e| PluginError::bad_parameter("tol", e))?;
     let infeasibility_tol: f64 = match params.get("infeasibility_tol") {
         Some(_) => from_value_field(&params, "infeasibility_tol")?,
         None => tol,
@@ -134,19 +173,24 @@ fn create_solve(params: Value) -> PluginResult<Box<dyn Run>> {
     let return_solution: bool = from_value_field(&params, "return_solution")?;
     let warm_start = params
         .get("warm_start")
-        .map(|w| warm_start_from_value(w, &problem))
+        .map(|w| warm_start_from_value::<fx128>(w, &probe).map(|w| w.cast()))
         .transpose()?;
-    let options = SdpOptions {
+    drop(probe);
+    let settings = SolveSettings {
+        precision,
         tol,
         infeasibility_tol,
         max_iter: max_iter as usize,
         threads: threads as usize,
         warm_start,
         warm_start_blend: blend,
-        ..SdpOptions::default()
+    };
+    let job = SolveJob {
+        source,
+        return_solution,
     };
     Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
-        let total = options.max_iter as u64;
+        let total = settings.max_iter as u64;
         let mut monitor = |info: &boundlab_sdp_solver::solver::IterationInfo| {
             host.report_progress(
                 info.iteration as u64,
@@ -158,24 +202,22 @@ fn create_solve(params: Value) -> PluginResult<Box<dyn Run>> {
             );
             !host.cancelled()
         };
-        let sol = solve_in_precision(&problem, precision, &options, &mut monitor)
+        let result = solve_formulation(&job, &settings, &mut monitor)
             .map_err(|e| PluginError::bad_parameter("problem", e))?;
-        if sol.status == SdpStatus::Cancelled {
+        let status = result.get("status").and_then(Value::as_str).unwrap_or("");
+        if status == SdpStatus::Cancelled.as_str() {
             return Err(PluginError::cancelled());
         }
-        if sol.status != SdpStatus::Optimal {
-            host.warn(&format!(
-                "sdp.solve: {}: {}",
-                sol.status.as_str(),
-                sol.message
-            ));
+        if status != SdpStatus::Optimal.as_str() {
+            let message = result.get("message").and_then(Value::as_str).unwrap_or("");
+            host.warn(&format!("sdp.solve: {status}: {message}"));
         }
-        Ok(solution_to_value(&sol, return_solution))
+        Ok(result)
     }))
 }
 
 fn create_convert(params: Value) -> PluginResult<Box<dyn Run>> {
-    let problem = load_problem(&params)?;
+    let problem = Source::from_params(&params)?.read::<fx128>()?;
     let output: String = from_value_field(&params, "output")?;
     Ok(Box::new(move |_input: Value, _host: &HostRef<'_>| {
         let text = if output.ends_with(".ron") {

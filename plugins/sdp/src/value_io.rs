@@ -356,7 +356,7 @@ pub fn solution_to_value<T: Real>(sol: &SdpSolution<T>, with_solution: bool) -> 
         .with("dual_infeasibility", sol.dual_infeasibility)
         .with("iterations", sol.iterations as i64)
         .with("seconds", sol.seconds)
-        .with("precision", sol.precision)
+        .with("precision", sol.precision.as_str())
         .with("message", sol.message.as_str());
     if with_solution {
         m.insert(

@@ -229,6 +229,12 @@ impl<const L: usize> Mp<L> {
     }
 
     /// `self ± other` when both are finite and nonzero (`subtract` flips `other`'s sign).
+    ///
+    /// The smaller operand is shifted into the mantissa's `L` limbs plus one guard limb; bits
+    /// below the guard limb are dropped. Rounding to nearest with ties away from zero needs only
+    /// the guard limb's top bit, so the result is within half a unit in the last place, plus at
+    /// most 2^−64 units from the dropped bits in a subtraction.
+    #[inline]
     fn add_finite(self, other: Self, subtract: bool) -> Self {
         let other_neg = other.neg ^ subtract;
         let (a, b, result_neg) = if self.cmp_abs(&other) == Ordering::Less {
@@ -236,175 +242,111 @@ impl<const L: usize> Mp<L> {
         } else {
             (self, other, self.neg)
         };
-        let shift = (a.exp - b.exp) as u64;
-        if shift >= Work::<L>::BITS as u64 {
-            // b lies below a's guard limbs: it cannot move the rounding.
+        let d = (a.exp - b.exp) as u64;
+        if d > 64 * (L as u64 + 1) {
+            // b lies entirely below the guard limb: it cannot move the rounding.
             return Self {
                 neg: result_neg,
                 ..a
             };
         }
-        let mut wa = Work::from_mantissa(&a.mant);
-        let mut wb = Work::from_mantissa(&b.mant);
-        wb.shift_right(shift as u32);
+        // b shifted right by d bits: limbs `bs` and the guard limb `g` below them. In the
+        // (L+1)-limb view of b, limb 0 is a zero guard and limb k ≥ 1 is b.mant[k − 1].
+        let q = (d / 64) as usize;
+        let r = (d % 64) as u32;
+        let ext = |k: usize| {
+            if (1..=L).contains(&k) {
+                b.mant[k - 1]
+            } else {
+                0
+            }
+        };
+        let shifted = |k: usize| {
+            let lo = ext(k + q);
+            if r == 0 {
+                lo
+            } else {
+                (lo >> r) | (ext(k + q + 1) << (64 - r))
+            }
+        };
+        let mut g = shifted(0);
+        let mut m = [0u64; L];
         let mut exp = a.exp;
         if self.neg == other_neg {
-            if wa.add_assign(&wb) {
-                wa.shift_right_with_carry();
+            let mut carry = false;
+            for i in 0..L {
+                let (s1, c1) = a.mant[i].overflowing_add(shifted(i + 1));
+                let (s2, c2) = s1.overflowing_add(carry as u64);
+                m[i] = s2;
+                carry = c1 | c2;
+            }
+            if carry {
+                g = (g >> 1) | (m[0] << 63);
+                for i in 0..L - 1 {
+                    m[i] = (m[i] >> 1) | (m[i + 1] << 63);
+                }
+                m[L - 1] = (m[L - 1] >> 1) | (1 << 63);
                 exp += 1;
             }
         } else {
-            wa.sub_assign(&wb);
-            let lz = wa.leading_zeros();
-            if lz == Work::<L>::BITS {
-                return Self::ZERO;
+            let mut borrow = g != 0;
+            g = g.wrapping_neg();
+            for i in 0..L {
+                let (d1, b1) = a.mant[i].overflowing_sub(shifted(i + 1));
+                let (d2, b2) = d1.overflowing_sub(borrow as u64);
+                m[i] = d2;
+                borrow = b1 | b2;
             }
-            wa.shift_left(lz);
-            exp -= lz as i64;
-        }
-        wa.round(exp, result_neg)
-    }
-}
-
-/// A mantissa with two guard limbs below it: limb `i` of `0..L+2` is `guard[i]` for `i < 2`
-/// and `mant[i − 2]` above.
-#[derive(Clone, Copy)]
-struct Work<const L: usize> {
-    guard: [u64; 2],
-    mant: [u64; L],
-}
-
-impl<const L: usize> Work<L> {
-    const LEN: usize = L + 2;
-    const BITS: u32 = 64 * (L as u32 + 2);
-
-    fn from_mantissa(m: &[u64; L]) -> Self {
-        Self {
-            guard: [0; 2],
-            mant: *m,
-        }
-    }
-
-    #[inline(always)]
-    fn get(&self, i: usize) -> u64 {
-        if i < 2 {
-            self.guard[i]
-        } else {
-            self.mant[i - 2]
-        }
-    }
-
-    #[inline(always)]
-    fn set(&mut self, i: usize, v: u64) {
-        if i < 2 {
-            self.guard[i] = v
-        } else {
-            self.mant[i - 2] = v
-        }
-    }
-
-    /// Shifts right; bits shifted out of the bottom stay as a sticky bit in the lowest limb.
-    fn shift_right(&mut self, bits: u32) {
-        let n = Self::LEN;
-        let limbs = (bits / 64) as usize;
-        let r = bits % 64;
-        let mut sticky = (0..limbs.min(n)).any(|i| self.get(i) != 0);
-        if limbs < n && r > 0 {
-            sticky |= self.get(limbs) << (64 - r) != 0;
-        }
-        for i in 0..n {
-            let src = i + limbs;
-            let lo = if src < n { self.get(src) } else { 0 };
-            let hi = if src + 1 < n { self.get(src + 1) } else { 0 };
-            self.set(
-                i,
-                if r == 0 {
-                    lo
-                } else {
-                    (lo >> r) | (hi << (64 - r))
-                },
-            );
-        }
-        self.guard[0] |= sticky as u64;
-    }
-
-    /// Shifts right by one bit with the carry of an addition entering at the top.
-    fn shift_right_with_carry(&mut self) {
-        let n = Self::LEN;
-        let sticky = self.guard[0] & 1;
-        for i in 0..n {
-            let hi = if i + 1 < n { self.get(i + 1) } else { 1 };
-            self.set(i, (self.get(i) >> 1) | (hi << 63));
-        }
-        self.guard[0] |= sticky;
-    }
-
-    fn shift_left(&mut self, bits: u32) {
-        let n = Self::LEN;
-        let limbs = (bits / 64) as usize;
-        let r = bits % 64;
-        for i in (0..n).rev() {
-            let hi = if i >= limbs { self.get(i - limbs) } else { 0 };
-            let lo = if i > limbs {
-                self.get(i - limbs - 1)
-            } else {
-                0
-            };
-            self.set(
-                i,
-                if r == 0 {
-                    hi
-                } else {
-                    (hi << r) | (lo >> (64 - r))
-                },
-            );
-        }
-    }
-
-    /// Adds; returns the carry out of the top.
-    fn add_assign(&mut self, other: &Self) -> bool {
-        let mut carry = false;
-        for i in 0..Self::LEN {
-            let (s1, c1) = self.get(i).overflowing_add(other.get(i));
-            let (s2, c2) = s1.overflowing_add(carry as u64);
-            self.set(i, s2);
-            carry = c1 | c2;
-        }
-        carry
-    }
-
-    /// Subtracts a value no larger than `self`.
-    fn sub_assign(&mut self, other: &Self) {
-        let mut borrow = false;
-        for i in 0..Self::LEN {
-            let (d1, b1) = self.get(i).overflowing_sub(other.get(i));
-            let (d2, b2) = d1.overflowing_sub(borrow as u64);
-            self.set(i, d2);
-            borrow = b1 | b2;
-        }
-    }
-
-    fn leading_zeros(&self) -> u32 {
-        let mut z = 0;
-        for i in (0..Self::LEN).rev() {
-            let v = self.get(i);
-            if v != 0 {
-                return z + v.leading_zeros();
+            // Normalise: count the leading zeros of (m, g) and shift them out.
+            let mut lz = 0u32;
+            let mut top = L;
+            while top > 0 && m[top - 1] == 0 {
+                top -= 1;
+                lz += 64;
             }
-            z += 64;
+            if top == 0 {
+                if g == 0 {
+                    return Self::ZERO;
+                }
+                // Everything left is in the guard limb (d ≤ 1: the result is exact).
+                m[L - 1] = g << g.leading_zeros();
+                return Mp {
+                    mant: m,
+                    exp: exp - lz as i64 - g.leading_zeros() as i64,
+                    neg: result_neg,
+                    class: Class::Finite,
+                };
+            }
+            lz += m[top - 1].leading_zeros();
+            if lz > 0 {
+                let limbs = (lz / 64) as usize;
+                let bits = lz % 64;
+                // The (L+1)-limb value (m, g) shifted left by lz bits.
+                let full = |k: usize| if k == 0 { g } else { m[k - 1] };
+                let mut out = [0u64; L];
+                for (i, o) in out.iter_mut().enumerate() {
+                    let k = i + 1;
+                    let hi = if k >= limbs { full(k - limbs) } else { 0 };
+                    let lo = if k > limbs { full(k - limbs - 1) } else { 0 };
+                    *o = if bits == 0 {
+                        hi
+                    } else {
+                        (hi << bits) | (lo >> (64 - bits))
+                    };
+                }
+                let hi = if limbs == 0 { g } else { 0 };
+                g = if bits == 0 { hi } else { hi << bits };
+                m = out;
+                exp -= lz as i64;
+            }
         }
-        z
-    }
-
-    /// Rounds the normalised value to `L` limbs (to nearest, ties away from zero).
-    fn round(&self, exp: i64, neg: bool) -> Mp<L> {
-        let mut out = Mp::<L> {
-            mant: self.mant,
+        let mut out = Mp {
+            mant: m,
             exp,
-            neg,
+            neg: result_neg,
             class: Class::Finite,
         };
-        if self.guard[1] >> 63 == 1 {
+        if g >> 63 == 1 {
             out.increment_mantissa();
         }
         out
@@ -502,23 +444,23 @@ impl<const L: usize> Mul for Mp<L> {
 /// rounding bit.
 #[inline]
 fn mul_mantissas<const L: usize>(a: &[u64; L], b: &[u64; L], exp: i64, neg: bool) -> Mp<L> {
-    // The 2L-limb product as lo (limbs 0..L) and hi (limbs L..2L).
-    let mut lo = [0u64; L];
-    let mut hi = [0u64; L];
+    // The 2L-limb product, limb k at p[k / L][k % L] (no branch in the inner loop).
+    let mut p = [[0u64; L]; 2];
     let lowest = L.saturating_sub(3);
     for i in 0..L {
         let ai = a[i] as u128;
         let mut carry: u128 = 0;
         for j in lowest.saturating_sub(i)..L {
             let k = i + j;
-            let slot = if k < L { &mut lo[k] } else { &mut hi[k - L] };
+            let slot = &mut p[k / L][k % L];
             let t = ai * b[j] as u128 + *slot as u128 + carry;
             *slot = t as u64;
             carry = t >> 64;
         }
         // Limb i + L is untouched so far in this row: the carry lands there.
-        hi[i] = carry as u64;
+        p[1][i] = carry as u64;
     }
+    let [lo, hi] = p;
     // The product of two values in [1/2, 1) lies in [1/4, 1): normalise by at most one bit.
     let (mant, guard, exp) = if hi[L - 1] >> 63 == 1 {
         (hi, lo[L - 1], exp)
