@@ -34,7 +34,7 @@ pub fn to_owned<T: Real>(a: MatRef<'_, T>) -> Mat<T> {
 }
 
 /// The `n × n` identity.
-pub fn identity<T: Real>(n: usize, _n: usize) -> Mat<T> {
+pub fn identity<T: Real>(n: usize) -> Mat<T> {
     Mat::from_fn(n, n, |i, j| if i == j { T::one() } else { T::zero() })
 }
 
@@ -380,7 +380,7 @@ pub fn cholesky<T: Real>(a: MatRef<'_, T>, par: Par) -> Option<Mat<T>> {
 /// `(L Lᵀ)⁻¹` as a full symmetric matrix, from the lower Cholesky factor `l`.
 pub fn inverse_from_cholesky<T: Real>(l: MatRef<'_, T>, par: Par) -> Mat<T> {
     let n = l.nrows();
-    let mut linv = identity::<T>(n, n);
+    let mut linv = identity::<T>(n);
     T::solve_lower(l, linv.as_mut(), par);
     let mut out = zeros::<T>(n, n);
     T::gemm(

@@ -7,7 +7,8 @@
 //!   (the kissing number at `cos θ = 1/2`), with an exact rational check in [`verify`];
 //! - [`three_point`]: the Bachoc–Vallentin three-point SDP bound (Mittelmann–Vallentin's form
 //!   and ClusteredLowRankSolver's), with the S₃ symmetry reduction of the trivariate part;
-//! - [`cohn_elkies`]: the Cohn–Elkies linear programming bound for sphere packing density;
+//! - [`cohn_elkies`]: the Cohn–Elkies linear programming bound for sphere packing density,
+//!   with an exact check in [`verify_cohn_elkies`];
 //! - [`cdls`]: the Cohn–de Laat–Salmon truncated three-point bound for sphere packing density.
 //!
 //! Each formulation is a builder from a spec struct whose fields are the pieces a search
@@ -23,6 +24,7 @@ pub mod poly;
 pub mod sos;
 pub mod three_point;
 pub mod verify;
+pub mod verify_cohn_elkies;
 
 use boundlab_sdp_solver::problem::SdpProblem;
 use boundlab_sdp_solver::scalar::{Real, to_decimal_digits};

@@ -140,7 +140,7 @@ pub fn ball_volume_in<T: Real>(n: usize, rho: T) -> T {
     for _ in 0..k {
         v *= T::pi();
     }
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         for i in 1..=k {
             v /= T::from_usize(i);
         }

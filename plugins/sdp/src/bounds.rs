@@ -11,6 +11,7 @@ use boundlab_sphere_bounds::cohn_elkies::{self, CohnElkiesSpec, default_radius};
 use boundlab_sphere_bounds::delsarte::{self, DelsarteSpec};
 use boundlab_sphere_bounds::three_point::{self, Form, ThreePointSpec};
 use boundlab_sphere_bounds::verify::verify_delsarte;
+use boundlab_sphere_bounds::verify_cohn_elkies::verify_cohn_elkies;
 use boundlab_sphere_bounds::{Certified, SolveReport, SolveSettings};
 
 /// The precision parameters every SDP algorithm takes (`precision` with its default).
@@ -71,7 +72,8 @@ pub fn algorithms() -> Vec<AlgorithmSpec> {
             .param(ParamInfo::optional("radius", ValueKind::Float, "r with f <= 0 for |x| >= r (default sqrt(1 + n/8); the bound is scale invariant, r only changes the numerics and the finite-degree value)"))
             .param(ParamInfo::with_default("sample_scale", ValueKind::Float, cohn_elkies::DEFAULT_SAMPLE_SCALE, "factor on SDPB's rescaled Laguerre sample points"))
             .param(ParamInfo::optional("terms", ValueKind::List, "Laguerre indices k <= degree that f may use (default all)"))
-            .param(ParamInfo::optional("products", ValueKind::List, "products [[i, j], ...] of Laguerre functions (i + j <= degree) that f may use besides the terms")),
+            .param(ParamInfo::optional("products", ValueKind::List, "products [[i, j], ...] of Laguerre functions (i + j <= degree) that f may use besides the terms"))
+            .param(ParamInfo::with_default("verify", ValueKind::Bool, false, "round the certificate to exact rationals and prove f̂ >= 0 on [0, inf) and f <= 0 for |x| >= r (Sturm sequences); adds `rigorous_bound` or fails naming the condition")),
         ),
     ]
 }
@@ -429,6 +431,7 @@ fn create_cohn_elkies(params: Value) -> PluginResult<Box<dyn Run>> {
         cohn_elkies::problem_text(&spec, a, f)
     })?;
     let certificate: bool = from_value_field(&params, "certificate")?;
+    let verify: bool = from_value_field(&params, "verify")?;
     Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
         let b = run_bound(
             host,
@@ -439,6 +442,19 @@ fn create_cohn_elkies(params: Value) -> PluginResult<Box<dyn Run>> {
         )?;
         let mut m = ValueMap::new();
         add_value(&mut m, &b.value);
+        if verify {
+            if b.status != SdpStatus::Optimal {
+                return Err(PluginError::numerical(format!(
+                    "verify: the solve ended `{}` ({}); nothing to verify",
+                    b.report.status, b.report.message
+                )));
+            }
+            let v = verify_cohn_elkies(spec.dim, spec.radius, &b.coefficients_decimal, b.bound)
+                .map_err(PluginError::numerical)?;
+            m.insert("rigorous_bound", v.bound);
+            m.insert("rigorous_bound_exact", v.exact.as_str());
+            m.insert("verify_margin", v.margin);
+        }
         let center = if b.bound.is_nan() {
             f64::NAN
         } else {

@@ -61,6 +61,37 @@ fn cohn_elkies_at_256_bits_agrees_with_sdpb_to_thirty_digits() {
 }
 
 #[test]
+fn cohn_elkies_verify_proves_a_rigorous_bound_just_above_the_floating_one() {
+    let out = run(
+        "sdp.cohn_elkies",
+        ValueMap::new()
+            .with("dim", 3i64)
+            .with("degree", 31i64)
+            .with("precision", "mp")
+            .with("tol", 1e-30)
+            .with("verify", true),
+    )
+    .unwrap();
+    let float = out.get("bound").and_then(Value::as_f64).unwrap();
+    let rigorous = out.get("rigorous_bound").and_then(Value::as_f64).unwrap();
+    assert!(
+        rigorous >= float && rigorous <= float * (1.0 + 1e-10),
+        "{rigorous} vs {float}"
+    );
+    // A feasible f's value is at least the LP optimum, which SDPB puts at 0.7797489333650654860…
+    assert!(rigorous >= 0.779_748_933_365_065_4, "{rigorous}");
+    // A certificate that proves nothing is refused with the condition named.
+    let err = boundlab_sphere_bounds::verify_cohn_elkies::verify_cohn_elkies(
+        3,
+        1.0,
+        &["1".to_string()],
+        1.0,
+    )
+    .unwrap_err();
+    assert!(err.contains("f ≤ 0"), "{err}");
+}
+
+#[test]
 fn auto_escalates_past_double_double_when_it_runs_out() {
     // tol 1e-24 skips f64 (it cannot reach it); dd runs out of accuracy on this degenerate LP
     // and the solve continues at 256 bits from dd's last iterate.

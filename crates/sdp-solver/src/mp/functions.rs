@@ -53,7 +53,11 @@ fn atan_inverse(n: u32) -> Widest {
     let mut k = 0u32;
     while power.exponent().unwrap_or(i64::MIN) > -(Widest::BITS as i64) - 8 {
         let term = power / Widest::from_f64(f64::from(2 * k + 1));
-        sum = if k % 2 == 0 { sum + term } else { sum - term };
+        sum = if k.is_multiple_of(2) {
+            sum + term
+        } else {
+            sum - term
+        };
         power *= x2;
         k += 1;
     }
