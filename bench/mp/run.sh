@@ -5,7 +5,7 @@
 # Writes bench/results/mp_kernels.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-if ! [ -e /usr/include/mpfr.h ] || ! [ -e /usr/include/gmp.h ]; then
+if ! dpkg -s libgmp-dev libmpfr-dev >/dev/null 2>&1; then
   sudo=$([ "$(id -u)" = 0 ] || echo sudo)
   $sudo apt-get install -y -q libgmp-dev libmpfr-dev >&2
 fi

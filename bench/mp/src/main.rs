@@ -44,7 +44,7 @@ fn ours<const L: usize>(x: &[f64], y: &[f64]) -> (f64, String) {
         std::hint::black_box(&acc);
     }
     let ns = start.elapsed().as_secs_f64() * 1e9 / (REPEAT * N) as f64;
-    (ns, acc.to_decimal())
+    (ns, boundlab_sdp_solver::mp::decimal::to_decimal(acc, 40))
 }
 
 fn mpfr(bits: u32, x: &[f64], y: &[f64]) -> (f64, String) {

@@ -8,8 +8,8 @@
 //! [`Formulation`]: the bounds build their data (polynomial coefficients, π, volumes) in the
 //! working precision, not rounded from `f64`; an SDPA file is parsed to it.
 //!
-//! The multiprecision widths are the `Mp<L>` of [`crate::mp::MP_LIMBS`] (128, 256, 512, 1024,
-//! 2048 and 4096 bits); `bits` rounds up to the next of them.
+//! The multiprecision widths are the `Mp<L>` of [`crate::mp::MP_LIMBS`] (128, 256, 384, 512,
+//! 768, 1024, 2048 and 4096 bits); `bits` rounds up to the next of them.
 
 use crate::mp::Mp;
 use crate::problem::{ProblemError, SdpProblem};
@@ -21,6 +21,54 @@ pub const MIN_BITS: u32 = 64;
 pub const MAX_BITS: u32 = 4096;
 pub const DEFAULT_BITS: u32 = 256;
 pub const DEFAULT_MAX_BITS: u32 = 1024;
+
+/// Evaluates `$body` with `$t` the scalar type of `$arith` (one place maps widths to types).
+macro_rules! with_scalar {
+    ($arith:expr, $t:ident => $body:expr) => {
+        match $arith {
+            Arithmetic::F64 => {
+                type $t = f64;
+                $body
+            }
+            Arithmetic::DoubleDouble => {
+                type $t = fx128;
+                $body
+            }
+            Arithmetic::Mp { limbs: 2 } => {
+                type $t = Mp<2>;
+                $body
+            }
+            Arithmetic::Mp { limbs: 4 } => {
+                type $t = Mp<4>;
+                $body
+            }
+            Arithmetic::Mp { limbs: 6 } => {
+                type $t = Mp<6>;
+                $body
+            }
+            Arithmetic::Mp { limbs: 8 } => {
+                type $t = Mp<8>;
+                $body
+            }
+            Arithmetic::Mp { limbs: 12 } => {
+                type $t = Mp<12>;
+                $body
+            }
+            Arithmetic::Mp { limbs: 16 } => {
+                type $t = Mp<16>;
+                $body
+            }
+            Arithmetic::Mp { limbs: 32 } => {
+                type $t = Mp<32>;
+                $body
+            }
+            Arithmetic::Mp { .. } => {
+                type $t = Mp<64>;
+                $body
+            }
+        }
+    };
+}
 
 /// The arithmetic of one solve.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -298,17 +346,7 @@ fn with_arithmetic<F: Formulation>(
         earlier,
         keep_iterate,
     };
-    match arithmetic {
-        Arithmetic::F64 => run.solve::<f64>(monitor),
-        Arithmetic::DoubleDouble => run.solve::<fx128>(monitor),
-        Arithmetic::Mp { limbs: 2 } => run.solve::<Mp<2>>(monitor),
-        Arithmetic::Mp { limbs: 4 } => run.solve::<Mp<4>>(monitor),
-        Arithmetic::Mp { limbs: 8 } => run.solve::<Mp<8>>(monitor),
-        Arithmetic::Mp { limbs: 16 } => run.solve::<Mp<16>>(monitor),
-        Arithmetic::Mp { limbs: 32 } => run.solve::<Mp<32>>(monitor),
-        Arithmetic::Mp { limbs: 64 } => run.solve::<Mp<64>>(monitor),
-        Arithmetic::Mp { limbs } => Err(format!("no {}-bit arithmetic is built in", 64 * limbs)),
-    }
+    with_scalar!(arithmetic, T => run.solve::<T>(monitor))
 }
 
 /// One arithmetic's solve, with what it continues from.
@@ -415,16 +453,7 @@ pub fn problem_text<F: Formulation>(
             TextFormat::Ron => Ok(crate::ron_form::write_ron(problem)),
         }
     }
-    match arithmetic {
-        Arithmetic::F64 => write::<F, f64>(formulation, format),
-        Arithmetic::DoubleDouble => write::<F, fx128>(formulation, format),
-        Arithmetic::Mp { limbs: 2 } => write::<F, Mp<2>>(formulation, format),
-        Arithmetic::Mp { limbs: 4 } => write::<F, Mp<4>>(formulation, format),
-        Arithmetic::Mp { limbs: 8 } => write::<F, Mp<8>>(formulation, format),
-        Arithmetic::Mp { limbs: 16 } => write::<F, Mp<16>>(formulation, format),
-        Arithmetic::Mp { limbs: 32 } => write::<F, Mp<32>>(formulation, format),
-        _ => write::<F, Mp<64>>(formulation, format),
-    }
+    with_scalar!(arithmetic, T => write::<F, T>(formulation, format))
 }
 
 /// An already built problem, solved in the chosen arithmetic (its data rounded or widened to
@@ -472,9 +501,10 @@ mod tests {
     fn bits_round_up_to_a_built_in_width() {
         assert_eq!(Arithmetic::mp(64), Arithmetic::Mp { limbs: 2 });
         assert_eq!(Arithmetic::mp(256), Arithmetic::Mp { limbs: 4 });
-        assert_eq!(Arithmetic::mp(300), Arithmetic::Mp { limbs: 8 });
+        assert_eq!(Arithmetic::mp(300), Arithmetic::Mp { limbs: 6 });
+        assert_eq!(Arithmetic::mp(513), Arithmetic::Mp { limbs: 12 });
         assert_eq!(Arithmetic::mp(4096), Arithmetic::Mp { limbs: 64 });
-        assert_eq!(Arithmetic::mp(300).name(), "mp512");
+        assert_eq!(Arithmetic::mp(300).name(), "mp384");
     }
 
     #[test]
@@ -523,7 +553,7 @@ mod tests {
         assert_eq!(names(auto, 1e-40), ["mp256", "mp512", "mp1024"]);
         assert_eq!(
             names(Precision::Auto { max_bits: 700 }, 1e-8),
-            ["f64", "dd", "mp256", "mp512", "mp1024"]
+            ["f64", "dd", "mp256", "mp512", "mp768"]
         );
         assert!(
             Precision::F64

@@ -422,7 +422,7 @@ macro_rules! impl_real_for_mp {
     )*};
 }
 
-impl_real_for_mp!(2, 4, 8, 16, 32, 64);
+impl_real_for_mp!(2, 4, 6, 8, 12, 16, 32, 64);
 
 /// `x` in scientific notation with `digits` significant digits, whatever its type.
 pub fn to_decimal_digits<T: Real>(x: T, digits: usize) -> String {

@@ -17,7 +17,7 @@ use boundlab_sphere_bounds::{Certified, SolveReport, SolveSettings};
 /// The precision parameters every SDP algorithm takes (`precision` with its default).
 pub(crate) fn precision_params(spec: AlgorithmSpec, default: &str) -> AlgorithmSpec {
     spec.param(ParamInfo::with_default("precision", ValueKind::Str, default, "`f64`, `dd` (double-double, ~32 digits), `mp` (`bits` bits) or `auto` (f64, continued in dd, then 256, 512, ... bits up to `max_bits` each time the arithmetic runs out of accuracy)"))
-        .param(ParamInfo::optional("bits", ValueKind::Int, &format!("with `precision: \"mp\"`: bits of the mantissa, {MIN_BITS}..={MAX_BITS} (default {DEFAULT_BITS}; rounded up to 128, 256, 512, 1024, 2048 or 4096)")))
+        .param(ParamInfo::optional("bits", ValueKind::Int, &format!("with `precision: \"mp\"`: bits of the mantissa, {MIN_BITS}..={MAX_BITS} (default {DEFAULT_BITS}; rounded up to 128, 256, 384, 512, 768, 1024, 2048 or 4096)")))
         .param(ParamInfo::optional("max_bits", ValueKind::Int, &format!("with `precision: \"auto\"`: the widest arithmetic to escalate to (default {DEFAULT_MAX_BITS})")))
 }
 

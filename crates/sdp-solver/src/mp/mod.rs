@@ -47,7 +47,7 @@ pub struct Mp<const L: usize> {
 }
 
 /// The multiprecision widths the solver is built for: `bits` is rounded up to one of these.
-pub const MP_LIMBS: [usize; 6] = [2, 4, 8, 16, 32, 64];
+pub const MP_LIMBS: [usize; 8] = [2, 4, 6, 8, 12, 16, 32, 64];
 
 impl<const L: usize> Mp<L> {
     /// Bits of the mantissa.
