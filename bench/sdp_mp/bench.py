@@ -353,7 +353,8 @@ def write_report(args, report, started, total):
              "--set bits=%d --set tol=%s --set threads=T`. SDPB: `sdpb -s ce_nN_dD.xml --precision=%d "
              "--maxThreads=1 --dualityGapThreshold=1e-30 --primalErrorThreshold=1e-30 --dualErrorThreshold=1e-30 "
              "--noFinalCheckpoint` on the XML written by `bench/sdp_mp/ce_sdpb.py write N D` (same LP: normalised "
-             "Laguerre basis L_k^{n/2−1}(2πy)/√C(k+α,k), SDPB's rescaled Laguerre sample points, sample scalings "
+             "Laguerre basis L_k^{n/2−1}(2πy)/√C(k+α,k), rescaled Laguerre sample points √π(4k−1)²/(−64(D+1)ln(3−2√2)) "
+             "(boundlab's `rescaled_laguerre_points` at scale 1), sample scalings "
              "e^{−πx}, bilinear basis √π L_m(πx); r² is boundlab's double `sqrt(1+n/8)²`); the SDPB bound is "
              "vol(B^n_{r/2})·(−dualObjective). Matching digits: leading significant digits shared, out of the "
              "shorter decimal (boundlab's certified digits)."
@@ -366,7 +367,10 @@ def write_report(args, report, started, total):
              "at degree 24, against 0.253759721288788844233619903869 for the double r² (boundlab: "
              "2.53759721288788844233619903869e-1). The SDPB values for n = 8 in "
              "shared/notes/peer-sdp-c-and-mp.md are the exact-r² ones; for n = 3 (r² = 1.375) both coincide. "
-             "Checked while writing this benchmark, not rerun here.")
+             "Checked while writing this benchmark, not rerun here. Sample points matter too: with SDPB.m's "
+             "form of the rescaled Laguerre points (π² in place of √π, `ce_sdpb.py write --points pi2`) SDPB "
+             "at 512 bits ends \"maxIterations exceeded\" (500 iterations, dual objective stuck at −128) on "
+             "n = 3, degree 63; with the √π points it converges to the notes' value.")
     L.append("")
     for dim, degree, b1, b2, sd, total in report.get("ce_rows", []):
         L.append("- n=%d degree %d: row %.0f s; solver-reported: boundlab %s s (1 thread), %s s (2 threads), "

@@ -13,16 +13,18 @@ e^{−π|ξ|²}. The LP, in the variables z = (c_0, …, c_D):
 and the bound is vol(B^n_{r/2}) · (−optimum). As in SDPB's Mathematica interface (SDPB.m,
 `reshuffleWithNormalization`), the normalisation eliminates the component j with the largest
 |n_j|: M_0 = W_j / n_j, M_i = W_i − n_i W_j / n_j (i ≠ j), b_0 = a_j / n_j, b_i = a_i − n_i a_j / n_j.
-Each of the two 1×1 constraints has the prefactor e^{−πx}: sample points are SDPB's rescaled
-Laguerre points π²(4k − 1)² / (−64 (D+1) log(3 − 2√2)), k = 0..D, the sample scalings e^{−πx_k},
-and the bilinear basis the polynomials orthonormal for e^{−πx} dx on [0, ∞), √π L_m(πx),
-m = 0..⌊D/2⌋.
+Each of the two 1×1 constraints has the prefactor e^{−πx}: sample points are the rescaled
+Laguerre points √π (4k − 1)² / (−64 (D+1) log(3 − 2√2)), k = 0..D (the form boundlab's
+`rescaled_laguerre_points` uses, at scale 1; `--points pi2` gives SDPB 1.0's SDPB.m form with π²
+in place of √π, 5.6 times wider, with which SDPB at 512 bits ends "maxIterations exceeded" on
+n = 3, degree 63), the sample scalings e^{−πx_k}, and the bilinear basis the polynomials
+orthonormal for e^{−πx} dx on [0, ∞), √π L_m(πx), m = 0..⌊D/2⌋.
 
 r² is by default the double-precision number boundlab uses (sqrt(1 + n/8) rounded to a double,
 then squared in double precision: exactly 1.375 for n = 3, 2 + 4.4e-16 for n = 8), so both
 solvers solve the same LP; `--exact-r2` uses 1 + n/8 exactly.
 
-Usage:  ce_sdpb.py write DIM DEGREE FILE.xml [--digits 200] [--exact-r2]
+Usage:  ce_sdpb.py write DIM DEGREE FILE.xml [--digits 200] [--exact-r2] [--points sqrtpi|pi2]
         ce_sdpb.py bound DIM OBJECTIVE [--exact-r2]      (prints vol(B_{r/2}) · (−OBJECTIVE))
 """
 import argparse
@@ -73,7 +75,7 @@ def fmt(x, digits):
     return mpmath.nstr(x, digits, strip_zeros=False)
 
 
-def write_xml(dim, degree, path, digits=200, exact_r2=False):
+def write_xml(dim, degree, path, digits=200, exact_r2=False, points="sqrtpi", point_scale=1):
     mp.prec = max(2048, 12 * digits)
     alpha = mpf(dim) / 2 - 1
     two_pi = 2 * mpmath.pi
@@ -102,7 +104,8 @@ def write_xml(dim, degree, path, digits=200, exact_r2=False):
         rest = [[pad[i][t] - normal[i] * const[t] for t in range(length)] for i in range(degree + 1) if i != j]
         return [const] + rest
 
-    samples = [mpmath.pi ** 2 * (4 * k - 1) ** 2 / (-64 * (degree + 1) * mpmath.log(3 - 2 * mpmath.sqrt(2)))
+    factor = {"pi2": mpmath.pi ** 2, "sqrtpi": mpmath.sqrt(mpmath.pi)}[points] * mpf(point_scale)
+    samples = [factor * (4 * k - 1) ** 2 / (-64 * (degree + 1) * mpmath.log(3 - 2 * mpmath.sqrt(2)))
                for k in range(degree + 1)]
     scalings = [mpmath.exp(-mpmath.pi * x) for x in samples]
     half = degree // 2
@@ -159,13 +162,15 @@ def main():
     a.add_argument("file")
     a.add_argument("--digits", type=int, default=200)
     a.add_argument("--exact-r2", action="store_true")
+    a.add_argument("--points", choices=["pi2", "sqrtpi"], default="sqrtpi")
+    a.add_argument("--point-scale", default="1")
     b = sub.add_parser("bound")
     b.add_argument("dim", type=int)
     b.add_argument("objective")
     b.add_argument("--exact-r2", action="store_true")
     args = ap.parse_args()
     if args.cmd == "write":
-        write_xml(args.dim, args.degree, args.file, args.digits, args.exact_r2)
+        write_xml(args.dim, args.degree, args.file, args.digits, args.exact_r2, args.points, args.point_scale)
     else:
         print(mpmath.nstr(bound_from_objective(args.dim, args.objective, args.exact_r2), 40))
 

@@ -77,7 +77,7 @@ fn dot_row<const L: usize>(x: &[f64], y: &[f64]) {
     println!(
         "| {bits} | {t_ours:.1} | {t_mpfr:.1} | {:.2}x | {} |",
         t_mpfr / t_ours,
-        &v_ours[..v_ours.len().min(42)]
+        v_ours
     );
 }
 
