@@ -3,8 +3,8 @@
 //! [`Precision`] is what a user asks for (`precision` with `bits` or `max_bits`), an
 //! [`Arithmetic`] is what one solve runs in, and [`solve_formulation`] builds a problem in that
 //! scalar, solves it and reads the solution — for `auto`, escalating `f64 → dd → mp` (256,
-//! 512, … bits up to `max_bits`) each time the previous arithmetic runs out of accuracy, warm
-//! started from the previous iterate. A problem that can be built in any scalar is a
+//! 512, … bits up to `max_bits`) each time the previous arithmetic runs out of accuracy (ends
+//! `numerical_error`, or stalls: see [`StallWatch`]), warm started from the previous iterate. A problem that can be built in any scalar is a
 //! [`Formulation`]: the bounds build their data (polynomial coefficients, π, volumes) in the
 //! working precision, not rounded from `f64`; an SDPA file is parsed to it.
 //!
@@ -279,6 +279,44 @@ struct Attempt<O> {
     history: Vec<IterationInfo>,
     /// The last iterate, for the next arithmetic (only when it will run).
     warm: Option<WarmStart<Wide>>,
+    /// Stopped by the [`StallWatch`] (not by the caller's monitor): the next arithmetic runs.
+    stalled: bool,
+}
+
+/// Stops an arithmetic that is not the last one when it no longer makes progress, so that
+/// `auto` does not spend the whole iteration budget in f64 on a problem that needs more bits
+/// (a three-point sphere-packing SDP in f64 can sit at a gap of 0.8 for 200 iterations without
+/// the steps ever collapsing). Progress is the largest of the gap and the two
+/// infeasibilities; an arithmetic has stalled when that has not fallen by a factor
+/// [`StallWatch::FACTOR`] over the last [`StallWatch::WINDOW`] iterations.
+#[derive(Default)]
+struct StallWatch {
+    progress: Vec<f64>,
+    stalled: bool,
+}
+
+impl StallWatch {
+    const WINDOW: usize = 25;
+    const FACTOR: f64 = 10.0;
+
+    /// Records an iteration; `false` when the arithmetic has stalled.
+    fn keep_going(&mut self, info: &IterationInfo) -> bool {
+        let measures = [info.gap, info.primal_infeasibility, info.dual_infeasibility];
+        // `f64::max` would drop a NaN; a NaN measure must count as no progress.
+        let progress = if measures.iter().any(|v| v.is_nan()) {
+            f64::NAN
+        } else {
+            measures.into_iter().fold(0.0, f64::max)
+        };
+        self.progress.push(progress);
+        if let Some(&then) = self.progress.iter().rev().nth(Self::WINDOW) {
+            // A NaN compares false: a stall.
+            if !(progress * Self::FACTOR <= then) {
+                self.stalled = true;
+            }
+        }
+        !self.stalled
+    }
 }
 
 /// What the arithmetics before the current one did (their totals go into its solution).
@@ -315,7 +353,7 @@ pub fn solve_formulation<F: Formulation>(
             next_exists,
             monitor,
         )?;
-        let out_of_accuracy = attempt.status == SdpStatus::NumericalError;
+        let out_of_accuracy = attempt.status == SdpStatus::NumericalError || attempt.stalled;
         let iterations_left = earlier.iterations + attempt.iterations < settings.max_iter;
         if !(out_of_accuracy && next_exists && iterations_left) {
             return Ok(attempt.output);
@@ -373,30 +411,34 @@ impl<F: Formulation> RunIn<'_, F> {
             max_iter: self.settings.max_iter.saturating_sub(done).max(1),
             threads: self.settings.threads,
             warm_start: self.warm.as_ref().map(WarmStart::cast),
-            // A continuation starts where the previous arithmetic stopped.
-            warm_start_blend: if done > 0 {
-                0.0
-            } else {
-                self.settings.warm_start_blend
-            },
+            // A continuation starts where the previous arithmetic stopped, mixed with the cold
+            // start as any warm start is: the iterate an arithmetic ran out of accuracy at is
+            // close to the cone's boundary, and taken as it is (no blend) the steps from it
+            // collapsed (Cohn–Elkies n = 3, degree 63: dd → mp256 → mp512 ended
+            // `numerical_error` where mp512 alone is optimal).
+            warm_start_blend: self.settings.warm_start_blend,
             ..SdpOptions::default()
         };
+        let mut watch = StallWatch::default();
+        let watching = self.keep_iterate;
         let mut shifted = |info: &IterationInfo| {
             let mut info = info.clone();
             info.iteration += done;
             info.seconds += before;
-            monitor(&info)
+            monitor(&info) && (!watching || watch.keep_going(&info))
         };
         let mut solution =
             T::solve(problem, &options, &mut shifted).map_err(|e: ProblemError| e.to_string())?;
+        let stalled = watch.stalled && solution.status == SdpStatus::Cancelled;
         let own = Attempt::<()> {
             output: (),
             status: solution.status,
             iterations: solution.iterations,
             seconds: solution.seconds,
             history: solution.history.clone(),
-            warm: (self.keep_iterate && solution.status == SdpStatus::NumericalError)
+            warm: (self.keep_iterate && (solution.status == SdpStatus::NumericalError || stalled))
                 .then(|| solution.warm_start().cast()),
+            stalled,
         };
         if !self.earlier.names.is_empty() {
             let mut names = self.earlier.names.clone();
@@ -426,6 +468,7 @@ impl<F: Formulation> RunIn<'_, F> {
             seconds: own.seconds,
             history: own.history,
             warm: own.warm,
+            stalled: own.stalled,
         })
     }
 }
@@ -496,6 +539,39 @@ pub fn solve_in_precision<W: Real>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn info(iteration: usize, gap: f64) -> IterationInfo {
+        IterationInfo {
+            iteration,
+            primal_objective: 0.0,
+            dual_objective: 0.0,
+            gap,
+            primal_infeasibility: 0.0,
+            dual_infeasibility: 0.0,
+            mu: 0.0,
+            alpha_primal: 1.0,
+            alpha_dual: 1.0,
+            sigma: 0.1,
+            seconds: 0.0,
+        }
+    }
+
+    #[test]
+    fn a_stalled_arithmetic_is_stopped_and_a_converging_one_is_not() {
+        // Slow but steady: a factor 10 every 20 iterations never stalls.
+        let mut steady = StallWatch::default();
+        assert!((0..200).all(|k| steady.keep_going(&info(k, 10f64.powf(-(k as f64) / 20.0)))));
+        // Stuck at 0.8 (as f64 on a three-point sphere-packing SDP): stopped after the window.
+        let mut stuck = StallWatch::default();
+        let kept = (0..200)
+            .take_while(|&k| stuck.keep_going(&info(k, 0.8)))
+            .count();
+        assert_eq!(kept, StallWatch::WINDOW);
+        assert!(stuck.stalled);
+        // A NaN gap is no progress.
+        let mut nan = StallWatch::default();
+        assert!(!(0..100).all(|k| nan.keep_going(&info(k, f64::NAN))));
+    }
 
     #[test]
     fn bits_round_up_to_a_built_in_width() {

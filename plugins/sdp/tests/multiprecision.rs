@@ -114,6 +114,34 @@ fn auto_escalates_past_double_double_when_it_runs_out() {
     );
 }
 
+/// SDPB 1.0 at 512 bits, n = 3, degree 63 (the table; bench/results/sdp_mp.md).
+const SDPB_N3_D63: &str = "0.779746764154714151269728198547389";
+
+#[test]
+fn auto_escalates_twice_and_still_ends_optimal() {
+    // Degree 63: dd and 256 bits both run out (SDPB fails at 256 bits too), and 512 bits
+    // continues from 256's last iterate. Taken without the blend with the cold start, that
+    // iterate made the steps collapse and the solve ended `numerical_error`.
+    let out = run(
+        "sdp.cohn_elkies",
+        ValueMap::new()
+            .with("dim", 3i64)
+            .with("degree", 63i64)
+            .with("precision", "auto")
+            .with("max_bits", 512i64)
+            .with("tol", 1e-24),
+    )
+    .unwrap();
+    assert_eq!(text(&out, "status"), "optimal", "{out:?}");
+    assert_eq!(text(&out, "precision"), "dd+mp256+mp512", "{out:?}");
+    let digits = common_digits(text(&out, "bound_decimal"), SDPB_N3_D63);
+    assert!(
+        digits >= 22,
+        "{} vs SDPB {SDPB_N3_D63}",
+        text(&out, "bound_decimal")
+    );
+}
+
 #[test]
 fn a_solve_that_is_not_optimal_reports_no_bound() {
     // The case: n = 3, degree 40 in double-double ends numerical_error; its last
