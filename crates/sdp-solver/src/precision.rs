@@ -310,10 +310,9 @@ impl StallWatch {
         };
         self.progress.push(progress);
         if let Some(&then) = self.progress.iter().rev().nth(Self::WINDOW) {
+            let fell_enough = progress * Self::FACTOR <= then;
             // A NaN compares false: a stall.
-            if !(progress * Self::FACTOR <= then) {
-                self.stalled = true;
-            }
+            self.stalled = !fell_enough;
         }
         !self.stalled
     }
