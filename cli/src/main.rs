@@ -1,5 +1,6 @@
 //! The `boundlab` command line. Exit codes: 0 success, 1 the run failed, 2 usage error.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -9,6 +10,28 @@ use boundlab_sdk::{Value, ValueMap};
 use clap::{Args, Parser, Subcommand};
 
 mod bundled;
+
+/// `println!` that survives a closed pipe: `boundlab list | head -1` (or `grep -q`) stops
+/// reading early, and a Unix tool then ends quietly with success instead of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => { emit(&format!("{}\n", format_args!($($arg)*))) };
+}
+
+/// Writes `text` to stdout. When the reader has gone there is nobody left to tell anything,
+/// so the program ends (exit 0 for a closed pipe, 1 for any other write error).
+fn emit(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to standard output: {e}");
+        std::process::exit(1);
+    }
+}
 
 #[derive(Parser)]
 #[command(
@@ -290,26 +313,28 @@ fn execute(command: Command) -> Result<(), EngineError> {
                     )));
                 }
                 engine.check_script(script)?;
-                println!("{}: ok", script.display());
+                outln!("{}: ok", script.display());
             }
             Ok(())
         }
         Command::List { plugins } => {
             let engine = builder(&plugins).build()?;
             for plugin in engine.plugins() {
-                println!(
+                outln!(
                     "{} {} ({})",
-                    plugin.info.name, plugin.info.version, plugin.source
+                    plugin.info.name,
+                    plugin.info.version,
+                    plugin.source
                 );
                 for a in plugin.info.algorithms.iter() {
-                    println!("  {:24} {}", a.id.as_str(), a.summary.as_str());
+                    outln!("  {:24} {}", a.id.as_str(), a.summary.as_str());
                 }
             }
             Ok(())
         }
         Command::Describe { id, plugins } => {
             let engine = builder(&plugins).build()?;
-            print!("{}", engine.describe(&id)?);
+            emit(&engine.describe(&id)?);
             Ok(())
         }
         Command::Solve {
@@ -337,33 +362,34 @@ fn execute(command: Command) -> Result<(), EngineError> {
             let engine = session_builder(&session, out_path(&session, "solve"))?.build()?;
             install_ctrl_c(&engine);
             let result = engine.run(&id, Value::Map(map))?;
-            println!("{}", to_ron(&result));
+            outln!("{}", to_ron(&result));
             Ok(())
         }
         Command::CheckPlugin { path } => {
             let plugin = boundlab_engine::load_plugin_file(&path)?;
             let info = &plugin.info;
-            println!("plugin:      {} {}", info.name, info.version);
-            println!("file:        {}", path.display());
-            println!(
+            outln!("plugin:      {} {}", info.name, info.version);
+            outln!("file:        {}", path.display());
+            outln!(
                 "sdk:         boundlab-sdk {} (ABI version {})",
-                info.sdk_version, info.abi_version
+                info.sdk_version,
+                info.abi_version
             );
-            println!(
+            outln!(
                 "engine:      boundlab-sdk {} (ABI version {})",
                 boundlab_sdk_version(),
                 boundlab_sdk::ABI_VERSION
             );
-            println!("algorithms:");
+            outln!("algorithms:");
             for a in info.algorithms.iter() {
-                println!(
+                outln!(
                     "  {:24} {} ({} parameters)",
                     a.id.as_str(),
                     a.summary.as_str(),
                     a.params.len()
                 );
             }
-            println!("compatible:  yes");
+            outln!("compatible:  yes");
             Ok(())
         }
         Command::Rerun {
@@ -490,7 +516,7 @@ fn rerun(path: &Path, index: usize, plugins: &PluginArgs) -> Result<(), EngineEr
         );
     }
     let result = engine.run(&record.id, record.params.clone())?;
-    println!("{}", to_ron(&result));
+    outln!("{}", to_ron(&result));
     // Compare in the recorded form: a RON round trip turns vectors into lists of floats.
     let now = ron::to_string(&summarize(&result))
         .ok()

@@ -178,6 +178,28 @@ fn list_describe_and_solve() {
     );
 }
 
+/// `boundlab list | grep -q sdp` closes the pipe after the first match: the writer must end
+/// with success, not panic (a panic here failed CI under `set -o pipefail`).
+#[test]
+fn a_closed_stdout_pipe_ends_the_program_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [&["list"][..], &["describe", "sdp.delsarte"]] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader); // every write now fails with EPIPE
+        let out = Command::new(env!("CARGO_BIN_EXE_boundlab"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("BOUNDLAB_LOG", "warn")
+            .env_remove("BOUNDLAB_PLUGIN_PATH")
+            .stdout(writer)
+            .output()
+            .expect("the binary runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
 #[test]
 fn rerun_repeats_a_recorded_run() {
     let dir = tempfile::tempdir().unwrap();

@@ -91,7 +91,12 @@ fn build(executor: &Arc<Executor>, settings: &ScriptSettings, script_dir: &Path)
         .set_max_modules(limits.max_modules)
         .set_module_resolver(sandbox::ConfinedResolver::new(script_dir));
     rhai.disable_symbol("eval");
-    rhai.on_print(|text| println!("{text}"));
+    // A script's `print` goes to stdout; if nobody reads it any more (a closed pipe) the
+    // experiment still runs to the end and records its results.
+    rhai.on_print(|text| {
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout().lock(), "{text}");
+    });
     rhai.on_debug(|text, source, pos| match source {
         Some(source) => eprintln!("{source}:{}: {text}", pos.line().unwrap_or(0)),
         None => eprintln!("debug: {text}"),
