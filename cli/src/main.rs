@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use boundlab_engine::records::{read_records, summarize};
+use boundlab_engine::records::read_records;
 use boundlab_engine::{Engine, EngineBuilder, EngineError, Limits};
 use boundlab_sdk::{Value, ValueMap};
 use clap::{Args, Parser, Subcommand};
@@ -68,7 +68,9 @@ enum Command {
         #[command(flatten)]
         plugins: PluginArgs,
     },
-    /// Show an algorithm's parameters.
+    /// Show an algorithm's parameters. Algorithms of a plugin file need that file's
+    /// `--plugin PATH` (or the file on BOUNDLAB_PLUGIN_PATH), as for `list`.
+    #[command(override_usage = "boundlab describe [--plugin PATH]... ID")]
     Describe {
         /// Algorithm id, e.g. `sdp.solve`.
         id: String,
@@ -92,10 +94,13 @@ enum Command {
     },
     /// Rerun record N of a records.ron file and compare with the recorded result.
     Rerun {
-        /// The records file written by an earlier run.
+        /// The records file written by an earlier run (it is only read).
         records: PathBuf,
         /// The record's index (the `index` field; the first record is 0).
         index: usize,
+        /// Output folder for the rerun's own record [default: runs/rerun-TIME].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
         #[command(flatten)]
         plugins: PluginArgs,
     },
@@ -201,7 +206,11 @@ fn builder(plugins: &PluginArgs) -> EngineBuilder {
 
 /// `--out`, or `runs/<name>-<time>`.
 fn out_path(session: &SessionArgs, default_name: &str) -> PathBuf {
-    session.out.clone().unwrap_or_else(|| {
+    out_or_default(session.out.as_ref(), default_name)
+}
+
+fn out_or_default(out: Option<&PathBuf>, default_name: &str) -> PathBuf {
+    out.cloned().unwrap_or_else(|| {
         PathBuf::from("runs").join(format!(
             "{default_name}-{}",
             boundlab_engine::records::compact_timestamp()
@@ -220,7 +229,8 @@ fn session_builder(session: &SessionArgs, out: PathBuf) -> Result<EngineBuilder,
     Ok(b)
 }
 
-/// Parses `--set NAME=VALUE`; VALUE is RON, and a bare word is a string.
+/// Parses `--set NAME=VALUE`; VALUE is RON when it reads as RON, and otherwise the text itself
+/// as a string (a bare word, a path: `--set file=data/sdplib/theta2.dat-s`).
 fn parse_set(arg: &str) -> Result<(String, Value), EngineError> {
     let (name, text) = arg
         .split_once('=')
@@ -246,8 +256,16 @@ fn parse_set(arg: &str) -> Result<(String, Value), EngineError> {
     let value = if bare_word {
         Value::Str(text.into())
     } else {
-        ron::from_str::<Value>(text)
-            .map_err(|e| EngineError::Usage(format!("--set {arg:?}: cannot read the value: {e}")))?
+        match ron::from_str::<Value>(text) {
+            Ok(value) => value,
+            // Text that opens a RON structure or string was meant as one: say what is wrong.
+            Err(e) if text.starts_with(['[', '{', '(', '"', '#']) => {
+                return Err(EngineError::Usage(format!(
+                    "--set {arg:?}: cannot read the value as RON: {e}"
+                )));
+            }
+            Err(_) => Value::Str(text.into()),
+        }
     };
     Ok((name.to_string(), value))
 }
@@ -395,8 +413,14 @@ fn execute(command: Command) -> Result<(), EngineError> {
         Command::Rerun {
             records,
             index,
+            out,
             plugins,
-        } => rerun(&records, index, &plugins),
+        } => rerun(
+            &records,
+            index,
+            out_or_default(out.as_ref(), "rerun"),
+            &plugins,
+        ),
     }
 }
 
@@ -484,7 +508,14 @@ fn to_ron(value: &Value) -> String {
         .unwrap_or_else(|e| format!("<{e}>"))
 }
 
-fn rerun(path: &Path, index: usize, plugins: &PluginArgs) -> Result<(), EngineError> {
+/// Reruns record `index` of `path`, writing the new record to `out_dir` (never to the file
+/// it reads: a rerun is a new run, and the original log stays as it was).
+fn rerun(
+    path: &Path,
+    index: usize,
+    out_dir: PathBuf,
+    plugins: &PluginArgs,
+) -> Result<(), EngineError> {
     let records = read_records(path)?;
     let record = records.iter().find(|r| r.index == index).ok_or_else(|| {
         EngineError::Usage(format!(
@@ -498,10 +529,6 @@ fn rerun(path: &Path, index: usize, plugins: &PluginArgs) -> Result<(), EngineEr
             "record {index} passes a script function (parameter `{param}`); rerun the script that made it instead"
         )));
     }
-    let out_dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
     let engine = builder(plugins).out_dir(out_dir).build()?;
     install_ctrl_c(&engine);
     if let Some(plugin) = engine
@@ -518,7 +545,7 @@ fn rerun(path: &Path, index: usize, plugins: &PluginArgs) -> Result<(), EngineEr
     let result = engine.run(&record.id, record.params.clone())?;
     outln!("{}", to_ron(&result));
     // Compare in the recorded form: a RON round trip turns vectors into lists of floats.
-    let now = ron::to_string(&summarize(&result))
+    let now = ron::to_string(&result.summarized())
         .ok()
         .and_then(|text| ron::from_str::<Value>(&text).ok())
         .unwrap_or_default();

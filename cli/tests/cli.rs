@@ -7,6 +7,8 @@ mod support;
 use std::path::Path;
 use std::process::{Command, Output};
 
+use boundlab_engine::records::read_records;
+
 fn boundlab(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_boundlab"))
         .args(args)
@@ -73,7 +75,7 @@ fn set_values_are_script_constants_and_limits_are_settable() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("s.rhai"),
-        "print(`${N * 2} ${NAME} ${TOL} ${XS[1]}`);",
+        "print(`${N * 2} ${NAME} ${TOL} ${XS[1]} ${FILE}`);",
     )
     .unwrap();
     let out = boundlab(
@@ -88,14 +90,25 @@ fn set_values_are_script_constants_and_limits_are_settable() {
             "TOL=1e-6",
             "--set",
             "XS=[1, 2]",
+            "--set",
+            "FILE=data/sdplib/theta2.dat-s",
         ],
         dir.path(),
     );
+    // A value that does not read as RON (a path) is taken as a string.
     assert_eq!(
         text(&out).0.trim(),
-        "42 theta1 0.000001 2",
+        "42 theta1 0.000001 2 data/sdplib/theta2.dat-s",
         "{:?}",
         text(&out)
+    );
+    // One that opens a RON list but is broken is an error, not a string.
+    let out = boundlab(&["run", "s.rhai", "--set", "XS=[1, 2"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).1.contains("cannot read the value as RON"),
+        "{}",
+        text(&out).1
     );
     std::fs::write(
         dir.path().join("loop.rhai"),
@@ -124,6 +137,16 @@ fn list_describe_and_solve() {
         text(&out).0.contains("rhs") && text(&out).0.contains("required"),
         "{:?}",
         text(&out)
+    );
+    // Defaults in shortest round-trip form, not `0.0000000001`.
+    assert!(text(&out).0.contains("= 1e-10"), "{}", text(&out).0);
+    let help = boundlab(&["describe", "--help"], dir.path());
+    assert!(
+        text(&help)
+            .0
+            .contains("boundlab describe [--plugin PATH]... ID"),
+        "{}",
+        text(&help).0
     );
     let out = boundlab(&["describe", "template.gc"], dir.path());
     assert_eq!(out.status.code(), Some(1));
@@ -210,11 +233,25 @@ fn rerun_repeats_a_recorded_run() {
     .unwrap();
     let out = boundlab(&["run", "r.rhai", "--out", "o"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
-    let out = boundlab(&["rerun", "o/records.ron", "0"], dir.path());
+    let out = boundlab(
+        &["rerun", "o/records.ron", "0", "--out", "again"],
+        dir.path(),
+    );
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("reproduced"), "{stderr}");
     assert!(stdout.contains("0.5"), "{stdout}");
+    // The rerun is recorded in its own folder; the file it read is left as it was.
+    let count = |path: &str| read_records(&dir.path().join(path)).unwrap().len();
+    assert_eq!((count("o/records.ron"), count("again/records.ron")), (1, 1));
+    // Without --out it goes to a new folder under runs/.
+    let out = boundlab(&["rerun", "o/records.ron", "0"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert_eq!(count("o/records.ron"), 1);
+    let reruns: Vec<_> = std::fs::read_dir(dir.path().join("runs"))
+        .unwrap()
+        .collect();
+    assert_eq!(reruns.len(), 1);
     let out = boundlab(&["rerun", "o/records.ron", "7"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(

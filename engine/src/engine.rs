@@ -14,7 +14,7 @@ use crate::error::EngineError;
 use crate::executor::Executor;
 use crate::host::{AlgorithmCall, CancelToken};
 use crate::loader;
-use crate::progress::{ProgressMode, ProgressSink};
+use crate::progress::{ProgressCallback, ProgressMode, ProgressSink, ProgressUpdate};
 use crate::records::RecordLog;
 use crate::registry::{LoadedPlugin, OnDuplicate, PluginSource, Registry};
 use crate::script::{Limits, ScriptSettings};
@@ -54,6 +54,7 @@ pub struct EngineBuilder {
     plugin_files: Vec<PathBuf>,
     discover: bool,
     progress: ProgressMode,
+    on_progress: Option<ProgressCallback>,
     batcher: Option<Arc<dyn Batcher>>,
 }
 
@@ -69,6 +70,7 @@ impl Default for EngineBuilder {
             plugin_files: Vec::new(),
             discover: false,
             progress: ProgressMode::Silent,
+            on_progress: None,
             batcher: None,
         }
     }
@@ -135,6 +137,23 @@ impl EngineBuilder {
         self
     }
 
+    /// Calls `callback` with every progress report of a top-level run or batch, whatever the
+    /// [`ProgressMode`]: an application draws its own bar or forwards reports elsewhere.
+    ///
+    /// ```no_run
+    /// let engine = boundlab_engine::Engine::builder()
+    ///     .on_progress(|p| eprintln!("{}: {}/{} {}", p.task, p.done, p.total, p.message))
+    ///     .build()?;
+    /// # Ok::<(), boundlab_engine::EngineError>(())
+    /// ```
+    pub fn on_progress(
+        mut self,
+        callback: impl Fn(&ProgressUpdate<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_progress = Some(Arc::new(callback));
+        self
+    }
+
     /// Where batches run (default: [`ThreadBatcher`] with [`Self::jobs`] threads), e.g. the
     /// MPI pool of the `cluster` module (cargo feature `mpi`).
     pub fn batcher(mut self, batcher: Arc<dyn Batcher>) -> Self {
@@ -180,7 +199,7 @@ impl EngineBuilder {
                 registry: RwLock::new(registry),
                 records: RecordLog::new(&out_dir),
                 out_dir,
-                progress: ProgressSink::new(self.progress),
+                progress: ProgressSink::new(self.progress, self.on_progress),
                 cancel: CancelToken::default(),
                 seed: self.seed,
                 batcher,

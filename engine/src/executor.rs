@@ -13,8 +13,8 @@ use boundlab_sdk::{AlgorithmBox, AlgorithmInfo, Host_TO, PluginError, Value, com
 use crate::batch::{Batch, Batcher, Executed, ThreadBatcher};
 use crate::error::EngineError;
 use crate::host::{AlgorithmCall, CancelToken, Dispatch, FunctionCaller, RunHost};
-use crate::progress::{ProgressMode, ProgressSink};
-use crate::records::{Record, RecordLog, summarize, utc_timestamp};
+use crate::progress::ProgressSink;
+use crate::records::{Record, RecordLog, utc_timestamp};
 use crate::registry::Registry;
 
 /// The plugins, the output folder and its records, progress, cancellation and the batcher.
@@ -53,11 +53,45 @@ impl Executor {
     }
 
     /// Runs `call` and, when `call.record` is set, returns its record instead of writing it
-    /// (an MPI worker sends it to rank 0, which writes every record of the session).
+    /// (an MPI worker sends it to rank 0, which writes every record of the session). A call
+    /// refused before it started (unknown id, bad parameters) gets a record too, with status
+    /// `error` and the message: every run a user asked for leaves a line.
     pub fn execute(&self, call: AlgorithmCall<'_>) -> Executed {
+        let asked = call
+            .record
+            .then(|| (call.id.to_string(), call.params.clone()));
         match self.execute_inner(call) {
             Ok((outcome, record)) => (outcome, record),
-            Err(refused) => (Err(refused), None),
+            Err(refused) => {
+                let record = asked.map(|(id, params)| self.refused_record(id, params, &refused));
+                (Err(refused), record)
+            }
+        }
+    }
+
+    fn refused_record(&self, id: String, params: Value, refused: &EngineError) -> Record {
+        let (plugin, plugin_version) = self
+            .registry()
+            .resolve(&id)
+            .map(|(p, _)| (p.info.name.to_string(), p.info.version.to_string()))
+            .unwrap_or_default();
+        Record {
+            index: 0,
+            id,
+            plugin,
+            plugin_version,
+            engine_version: env!("CARGO_PKG_VERSION").to_string(),
+            timestamp: utc_timestamp(),
+            seed: params.get("seed").and_then(Value::as_i64),
+            params,
+            wall_seconds: 0.0,
+            status: "error".to_string(),
+            // As a run's own error reads: without the id, which the record holds already.
+            error: Some(match refused {
+                EngineError::Algorithm { error, .. } => error.to_string(),
+                other => other.to_string(),
+            }),
+            summary: Value::Unit,
         }
     }
 
@@ -80,14 +114,7 @@ impl Executor {
         };
         let params = self.with_session_seed(&info, call.params);
         let params = complete_params(&info, params).map_err(algorithm_error)?;
-        let progress = self.progress.task(
-            call.id,
-            if call.show_progress {
-                self.progress.mode()
-            } else {
-                ProgressMode::Silent
-            },
-        );
+        let progress = self.progress.task(call.id, call.show_progress);
         let host = RunHost {
             dispatch: self,
             plugin: &plugin_name,
@@ -120,7 +147,7 @@ impl Executor {
             wall_seconds,
             status: if outcome.is_ok() { "ok" } else { "error" }.to_string(),
             error: outcome.as_ref().err().map(ToString::to_string),
-            summary: outcome.as_ref().map(summarize).unwrap_or_default(),
+            summary: outcome.as_ref().map(Value::summarized).unwrap_or_default(),
         });
         Ok((outcome.map_err(algorithm_error), record))
     }
@@ -165,9 +192,7 @@ impl Executor {
             self.batcher.as_ref()
         };
         let count = params.len() as u64;
-        let progress = self
-            .progress
-            .task(&format!("{id} batch"), self.progress.mode());
+        let progress = self.progress.task(&format!("{id} batch"), true);
         let run_here = |params: Value| {
             self.run_algorithm(AlgorithmCall {
                 id,

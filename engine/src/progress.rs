@@ -1,19 +1,29 @@
-//! Progress of long work: bars on a terminal, rate-limited log lines otherwise.
+//! Progress of long work: bars on a terminal, rate-limited log lines otherwise, and an
+//! embedder's own callback.
+//!
+//! A plugin reports with `host.report_progress(done, total, message)`; each top-level run and
+//! each batch is one task. An application that embeds the engine sees the reports in one of
+//! three ways: [`ProgressMode::Bars`] or [`ProgressMode::Lines`] (on stderr, or as `tracing`
+//! events with target `boundlab::progress`), or every report through
+//! [`EngineBuilder::on_progress`](crate::EngineBuilder::on_progress) to draw its own.
 
 use std::io::IsTerminal;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// How progress is shown.
+/// How the engine itself shows progress. Independent of an
+/// [`on_progress`](crate::EngineBuilder::on_progress) callback, which receives every report
+/// whatever the mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProgressMode {
-    /// indicatif bars on stderr.
+    /// indicatif bars on stderr, one per running task (for a terminal).
     Bars,
-    /// A log line at most every few seconds.
+    /// An `info` event (target `boundlab::progress`) at most every 5 s per task and at the end,
+    /// through whatever `tracing` subscriber the application installed (for logs, CI).
     Lines,
-    /// Nothing (library use, tests).
+    /// Nothing shown (the default for library use and tests).
     Silent,
 }
 
@@ -28,36 +38,56 @@ impl ProgressMode {
     }
 }
 
+/// One progress report as an [`on_progress`](crate::EngineBuilder::on_progress) callback
+/// receives it.
+#[derive(Debug, Clone, Copy)]
+pub struct ProgressUpdate<'a> {
+    /// The algorithm id, or `ID batch` for a batch.
+    pub task: &'a str,
+    pub done: u64,
+    /// 0 when the total is not known.
+    pub total: u64,
+    /// What is being counted or the current state (`iterations`, `gap 1.2e-7`).
+    pub message: &'a str,
+}
+
+/// A callback for every progress report; called on the thread that reports, so it should be
+/// quick (update a widget, send on a channel).
+pub type ProgressCallback = Arc<dyn Fn(&ProgressUpdate<'_>) + Send + Sync>;
+
 /// Shared by all runs of an engine.
 pub struct ProgressSink {
     mode: ProgressMode,
     bars: MultiProgress,
+    callback: Option<ProgressCallback>,
 }
 
 const LINE_INTERVAL: Duration = Duration::from_secs(5);
 
 impl ProgressSink {
-    pub fn new(mode: ProgressMode) -> Self {
+    pub fn new(mode: ProgressMode, callback: Option<ProgressCallback>) -> Self {
         let bars = MultiProgress::with_draw_target(match mode {
             ProgressMode::Bars => ProgressDrawTarget::stderr(),
             _ => ProgressDrawTarget::hidden(),
         });
-        Self { mode, bars }
+        Self {
+            mode,
+            bars,
+            callback,
+        }
     }
 
-    pub fn mode(&self) -> ProgressMode {
-        self.mode
-    }
-
-    /// A progress reporter for one task (an algorithm run, a batch).
-    pub fn task(&self, label: &str, mode: ProgressMode) -> TaskProgress {
+    /// A progress reporter for one task (an algorithm run, a batch). A task that is not
+    /// `visible` (a job inside a batch, a nested run: the enclosing task reports) shows nothing.
+    pub fn task(&self, label: &str, visible: bool) -> TaskProgress {
         TaskProgress {
             label: label.to_string(),
-            mode: if self.mode == ProgressMode::Silent {
-                ProgressMode::Silent
+            mode: if visible {
+                self.mode
             } else {
-                mode
+                ProgressMode::Silent
             },
+            callback: self.callback.clone().filter(|_| visible),
             bars: self.bars.clone(),
             state: Mutex::new(TaskState {
                 bar: None,
@@ -76,12 +106,21 @@ struct TaskState {
 pub struct TaskProgress {
     label: String,
     mode: ProgressMode,
+    callback: Option<ProgressCallback>,
     bars: MultiProgress,
     state: Mutex<TaskState>,
 }
 
 impl TaskProgress {
     pub fn update(&self, done: u64, total: u64, message: &str) {
+        if let Some(callback) = &self.callback {
+            callback(&ProgressUpdate {
+                task: &self.label,
+                done,
+                total,
+                message,
+            });
+        }
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         match self.mode {
             ProgressMode::Silent => {}

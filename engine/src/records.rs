@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use boundlab_sdk::{Value, ValueMap};
+use boundlab_sdk::Value;
 use serde::{Deserialize, Serialize};
 
 use crate::error::EngineError;
@@ -122,40 +122,6 @@ pub fn read_records(path: &Path) -> Result<Vec<Record>, EngineError> {
     Ok(records)
 }
 
-/// Arrays longer than this are summarised in a record rather than stored.
-const SUMMARY_MAX_LEN: usize = 16;
-
-/// The result as stored in a record: scalars and short arrays kept, long ones described.
-pub fn summarize(value: &Value) -> Value {
-    match value {
-        Value::Vector(v) if v.len() > SUMMARY_MAX_LEN => {
-            Value::Str(describe_floats("vector", v).into())
-        }
-        Value::List(items) if items.len() > SUMMARY_MAX_LEN => {
-            Value::Str(format!("list of {}", items.len()).into())
-        }
-        Value::List(items) => Value::List(items.iter().map(summarize).collect()),
-        Value::Matrix(m) if m.data.len() > SUMMARY_MAX_LEN => {
-            Value::Str(describe_floats(&format!("{}x{} matrix", m.rows, m.cols), &m.data).into())
-        }
-        Value::Sparse(_) => Value::Str(value.describe().into()),
-        Value::Map(m) => Value::Map(
-            m.iter()
-                .map(|(k, v)| (k, summarize(v)))
-                .collect::<ValueMap>(),
-        ),
-        other => other.clone(),
-    }
-}
-
-fn describe_floats(what: &str, data: &[f64]) -> String {
-    let finite = data.iter().copied().filter(|x| x.is_finite());
-    let (min, max) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
-        (lo.min(x), hi.max(x))
-    });
-    format!("{what} of {} (min {min:.6e}, max {max:.6e})", data.len())
-}
-
 /// The current time in UTC as RFC 3339 (`2026-11-29T05:38:23Z`).
 pub fn utc_timestamp() -> String {
     let secs = std::time::SystemTime::now()
@@ -203,6 +169,7 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use boundlab_sdk::ValueMap;
 
     #[test]
     fn utc_formatting_matches_known_dates() {
@@ -247,26 +214,5 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("line 1: not a run record"), "{err}");
-    }
-
-    #[test]
-    fn summaries_shorten_long_arrays_only() {
-        let long = Value::Vector(vec![1.0; 100].into());
-        let v = Value::Map(
-            ValueMap::new()
-                .with("x", long)
-                .with("f", 2.5)
-                .with("short", vec![1.0, 2.0]),
-        );
-        let s = summarize(&v);
-        assert_eq!(s.get("f"), Some(&Value::Float(2.5)));
-        assert_eq!(s.get("short"), Some(&Value::Vector(vec![1.0, 2.0].into())));
-        assert!(
-            s.get("x")
-                .unwrap()
-                .as_str()
-                .unwrap()
-                .starts_with("vector of 100")
-        );
     }
 }

@@ -141,7 +141,8 @@ impl Registry {
         let width = info.params.iter().map(|p| p.name.len()).max().unwrap_or(0);
         for p in info.params.iter() {
             let default = match (&p.default, p.required) {
-                (abi_stable::std_types::ROption::RSome(v), _) => format!("= {}", short_value(v)),
+                // `Value`'s Display: floats in shortest round-trip form (`1e-10`).
+                (abi_stable::std_types::ROption::RSome(v), _) => format!("= {v}"),
                 (_, true) => "required".to_string(),
                 _ => "optional".to_string(),
             };
@@ -182,15 +183,5 @@ impl Registry {
                 .with("version", plugin.info.version.as_str())
                 .with("params", params),
         ))
-    }
-}
-
-fn short_value(v: &Value) -> String {
-    match v {
-        Value::Str(s) => format!("{:?}", s.as_str()),
-        Value::Float(x) => format!("{x}"),
-        Value::Int(i) => format!("{i}"),
-        Value::Bool(b) => format!("{b}"),
-        other => other.describe(),
     }
 }

@@ -187,8 +187,36 @@ fn batches_keep_order_and_report_failed_jobs_in_place() {
         items[2].get("params").and_then(|p| p.get("seed")),
         Some(&Value::Int(3))
     );
-    // The job refused by the schema check never started, so only two runs are recorded.
-    assert_eq!(read_records(e.records_path()).unwrap().len(), 2);
+    // The job refused by the schema check never started, and is recorded as such.
+    let records = read_records(e.records_path()).unwrap();
+    let statuses: Vec<&str> = records.iter().map(|r| r.status.as_str()).collect();
+    assert_eq!(statuses, ["ok", "error", "ok"]);
+    let refused = &records[1];
+    assert_eq!(
+        refused.error.as_deref(),
+        Some("bad parameter `scale`: expected float, got string \"x\"")
+    );
+    assert_eq!(refused.params.get("scale"), Some(&Value::from("x")));
+    assert_eq!(refused.plugin, "testkit");
+}
+
+#[test]
+fn every_rejected_run_leaves_a_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(dir.path());
+    assert!(e.eval(r#"run("testkit.ecoh", #{ seed: 1 })"#).is_err());
+    assert!(e.eval(r#"run("testkit.echo", #{ sede: 1 })"#).is_err());
+    let records = read_records(e.records_path()).unwrap();
+    assert_eq!(records.len(), 2);
+    assert!(records.iter().all(|r| r.status == "error"));
+    let unknown = records[0].error.as_deref().unwrap();
+    assert!(
+        unknown.contains("unknown algorithm `testkit.ecoh`") && unknown.contains("testkit.echo"),
+        "{unknown}"
+    );
+    assert_eq!(records[0].plugin, "", "no plugin has this id");
+    let misspelt = records[1].error.as_deref().unwrap();
+    assert!(misspelt.contains("did you mean `seed`"), "{misspelt}");
 }
 
 #[test]
@@ -450,4 +478,37 @@ fn every_shipped_script_compiles() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn an_embedder_receives_every_progress_report_through_its_callback() {
+    let dir = tempfile::tempdir().unwrap();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let e = Engine::builder()
+        .out_dir(dir.path())
+        .plugin_module(testkit::plugin_module())
+        .on_progress(move |p| {
+            sink.lock()
+                .unwrap()
+                .push((p.task.to_string(), p.done, p.message.to_string()))
+        })
+        .build()
+        .unwrap();
+    // testkit.spin reports 1, 2, 3, ... every 5 ms until its time is up.
+    e.run(
+        "testkit.spin",
+        Value::Map(ValueMap::new().with("seconds", 0.1)),
+    )
+    .unwrap();
+    let seen = seen.lock().unwrap();
+    assert!(seen.len() >= 3, "{seen:?}");
+    assert!(
+        seen.iter()
+            .enumerate()
+            .all(|(i, (task, done, message))| task == "testkit.spin"
+                && *done == i as u64 + 1
+                && message == "spinning"),
+        "{seen:?}"
+    );
 }

@@ -91,9 +91,27 @@ impl PluginError {
     }
 }
 
+/// `kind: message`, said once: when the message begins with the words the kind's name ends
+/// with, they merge (`bad parameter` + `parameter `tol`: ...` reads
+/// `bad parameter `tol`: ...`; `cancelled` + `cancelled` reads `cancelled`).
 impl std::fmt::Display for PluginError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.kind.name(), self.message)
+        let kind = self.kind.name();
+        let message = self.message.as_str();
+        let words: Vec<(usize, &str)> = kind
+            .match_indices(' ')
+            .map(|(i, _)| (i + 1, &kind[i + 1..]))
+            .collect();
+        let overlap = std::iter::once((0, kind)).chain(words).find(|(_, tail)| {
+            message
+                .strip_prefix(tail)
+                .is_some_and(|rest| rest.chars().next().is_none_or(|c| !c.is_alphanumeric()))
+        });
+        match overlap {
+            Some((start, _)) => write!(f, "{}{message}", &kind[..start]),
+            None if message.is_empty() => f.write_str(kind),
+            None => write!(f, "{kind}: {message}"),
+        }
     }
 }
 
@@ -101,3 +119,29 @@ impl std::error::Error for PluginError {}
 
 /// The result type of every plugin entry point.
 pub type PluginResult<T> = Result<T, PluginError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_says_the_kind_once() {
+        let bad = PluginError::bad_parameter("tol", "2 must lie in (0, 1)");
+        assert_eq!(bad.to_string(), "bad parameter `tol`: 2 must lie in (0, 1)");
+        assert_eq!(PluginError::cancelled().to_string(), "cancelled");
+        assert_eq!(
+            PluginError::numerical("Cholesky failed").to_string(),
+            "numerical failure: Cholesky failed"
+        );
+        assert_eq!(
+            PluginError::numerical("numerical failure in step 3").to_string(),
+            "numerical failure in step 3"
+        );
+        // A word that only begins like the kind does not merge.
+        assert_eq!(
+            PluginError::new(ErrorKind::BadParameter, "parameters are empty").to_string(),
+            "bad parameter: parameters are empty"
+        );
+        assert_eq!(PluginError::infeasible("").to_string(), "infeasible");
+    }
+}

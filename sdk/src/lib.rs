@@ -38,6 +38,7 @@ mod schema;
 mod serde_value;
 pub mod testing;
 mod value;
+mod value_text;
 
 pub use abi_stable;
 pub use error::{ErrorKind, PluginError, PluginResult};
@@ -53,6 +54,7 @@ pub use module::{
 pub use schema::{closest_matches, complete_params};
 pub use serde_value::{from_value, from_value_field, to_value, DecodeError};
 pub use value::{Callable, DenseMatrix, MapEntry, SparseMatrix, Value, ValueKind, ValueMap};
+pub use value_text::SUMMARY_MAX_LEN;
 
 /// Everything a plugin author usually needs.
 pub mod prelude {

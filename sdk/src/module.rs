@@ -119,6 +119,20 @@ impl RootModule for PluginModule_Ref {
 }
 
 /// The plugin author's side of an algorithm: ordinary Rust, no ABI types but [`Value`].
+///
+/// The algorithm was created from its parameters (checked against the schema, defaults filled
+/// in, recorded in `records.ron`). `run` then receives:
+/// - `input`: data for this one run that is not a parameter, `()` unless the caller passes
+///   some — the third argument of `run(id, params, input)` in a script, or of
+///   [`HostExt::call_algorithm`](crate::HostExt::call_algorithm) from another plugin. It is
+///   neither checked against the schema nor recorded, so a run that depends on it cannot be
+///   repeated with `boundlab rerun`; put what defines the experiment in the parameters and use
+///   `input` for what flows between algorithms (a warm start, an intermediate result).
+/// - `host`: the engine's services: progress, cancellation, logging, script functions, nested
+///   runs and batches, checkpoints.
+///
+/// It returns the result, usually a [`Value::Map`] (see [`to_value`](crate::to_value)), or a
+/// [`PluginError`] whose kind says what went wrong.
 pub trait Run: Send + 'static {
     fn run(&mut self, input: Value, host: &HostRef<'_>) -> PluginResult<Value>;
 }

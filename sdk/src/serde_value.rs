@@ -107,6 +107,51 @@ impl From<DecodeError> for PluginError {
 // Public entry points
 
 /// Decodes a value into `T` (typically a `#[derive(Deserialize)]` parameter struct).
+///
+/// What each field type accepts (scripts write plain literals, not constructors):
+///
+/// | field type | accepts |
+/// |---|---|
+/// | `f64` | a float or an int (`1` widens to `1.0`) |
+/// | `i64`, `u64`, `usize`, ... | an int in the type's range (a negative one for `u64` is an error) |
+/// | `bool`, `String` | a bool, a string |
+/// | `Vec<f64>` | a vector, or a list of numbers (`[1, 2.5]`) |
+/// | [`DenseMatrix`] | a matrix, or a list of equal-length numeric rows (`[[1, 2], [3, 4]]`, row-major as written) |
+/// | [`SparseMatrix`] | a sparse matrix (`sparse(rows, cols, triplets)` in Rhai) |
+/// | [`Callable`] | a script function (call it with `host.call_function`) |
+/// | `Vec<T>`, `HashMap<String, T>`, structs | a list, a map (nested structs decode field by field) |
+/// | a unit-variant enum | the variant's name as a string (`"dd"` for `Dd` with `rename_all = "snake_case"`) |
+/// | `Option<T>` | `()` or an absent key as `None`, anything `T` accepts as `Some` |
+///
+/// A field marked `#[serde(default)]` may be absent; unknown keys are ignored here (the
+/// engine's schema check has already refused them). The error names the path of the entry
+/// that failed (`blocks[2]`, `problem.c`) and, converted to a [`PluginError`], reads
+/// `parameter `blocks[2]`: ...`.
+///
+/// ```
+/// use boundlab_sdk::{from_value, DenseMatrix, Value, ValueMap};
+/// use serde::Deserialize;
+///
+/// #[derive(Deserialize)]
+/// #[serde(rename_all = "snake_case")]
+/// enum Method { Plain, Shifted }
+///
+/// #[derive(Deserialize)]
+/// struct Params { a: DenseMatrix, b: Vec<f64>, tol: f64, method: Method, #[serde(default)] max_iter: Option<u64> }
+///
+/// let rows = Value::from(vec![Value::from(vec![2.0, 1.0]), Value::from(vec![1i64, 3])]);
+/// let given = ValueMap::new()
+///     .with("a", rows)
+///     .with("b", vec![Value::Int(1), Value::Float(0.5)])
+///     .with("tol", 1i64)
+///     .with("method", "shifted");
+/// let p: Params = from_value(Value::Map(given)).unwrap();
+/// assert_eq!((p.a.get(0, 1), p.a.get(1, 0)), (1.0, 1.0)); // rows as written
+/// assert_eq!(p.b, [1.0, 0.5]);
+/// assert_eq!(p.tol, 1.0);
+/// assert!(matches!(p.method, Method::Shifted));
+/// assert_eq!(p.max_iter, None);
+/// ```
 pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, DecodeError> {
     T::deserialize(value)
 }
@@ -316,13 +361,9 @@ fn from_tagged_map(map: ValueMap) -> Result<Value, String> {
 
 impl<'de> Deserialize<'de> for DenseMatrix {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let value = Value::deserialize(d)?;
-        value.to_dense_matrix().ok_or_else(|| {
-            de::Error::custom(format!(
-                "expected a matrix (or a list of equal-length numeric rows), got {}",
-                value.describe()
-            ))
-        })
+        Value::deserialize(d)?
+            .try_to_dense_matrix()
+            .map_err(de::Error::custom)
     }
 }
 
@@ -1057,7 +1098,7 @@ mod tests {
 
     #[test]
     fn typed_matrix_fields_accept_nested_lists() {
-        #[derive(Deserialize)]
+        #[derive(Deserialize, Debug)]
         struct P {
             a: DenseMatrix,
         }
@@ -1072,5 +1113,19 @@ mod tests {
         assert_eq!(p.a.get(1, 0), 3.0);
         let p: P = from_value(params(&[("a", DenseMatrix::zeros(2, 3).into())])).unwrap();
         assert_eq!((p.a.nrows(), p.a.ncols()), (2, 3));
+        // A ragged matrix is refused with the row that is wrong, not a vaguer message.
+        let ragged = Value::from(vec![Value::from(vec![1.0, 2.0]), Value::from(vec![3.0])]);
+        let err = PluginError::from(from_value::<P>(params(&[("a", ragged)])).unwrap_err());
+        assert_eq!(
+            err.message.as_str(),
+            "parameter `a`: row 1 has 1 entry but row 0 has 2"
+        );
+        let mixed = Value::from(vec![Value::from(vec![1.0]), Value::from("x")]);
+        let err = PluginError::from(from_value::<P>(params(&[("a", mixed)])).unwrap_err());
+        assert!(
+            err.message.contains("row 1 is a string \"x\", not numbers"),
+            "{}",
+            err.message
+        );
     }
 }

@@ -233,8 +233,9 @@ impl DenseMatrix {
     pub fn from_rows(rows: &[Vec<f64>]) -> Result<Self, String> {
         let cols = rows.first().map_or(0, Vec::len);
         if let Some((i, row)) = rows.iter().enumerate().find(|(_, r)| r.len() != cols) {
+            let entries = if row.len() == 1 { "entry" } else { "entries" };
             return Err(format!(
-                "row {i} has {} entries but row 0 has {cols}",
+                "row {i} has {} {entries} but row 0 has {cols}",
                 row.len()
             ));
         }
@@ -469,13 +470,29 @@ impl Value {
 
     /// The value as a dense matrix: a `Matrix`, or a list of equal-length numeric rows.
     pub fn to_dense_matrix(&self) -> Option<DenseMatrix> {
+        self.try_to_dense_matrix().ok()
+    }
+
+    /// As [`to_dense_matrix`](Self::to_dense_matrix), with the reason when the value is not a
+    /// matrix (`row 1 has 1 entry but row 0 has 2`, `row 2 is a string, not numbers`).
+    pub fn try_to_dense_matrix(&self) -> Result<DenseMatrix, String> {
         match self {
-            Value::Matrix(m) => Some(m.clone()),
+            Value::Matrix(m) => Ok(m.clone()),
             Value::List(rows) => {
-                let rows: Option<Vec<Vec<f64>>> = rows.iter().map(Value::to_f64_vec).collect();
-                DenseMatrix::from_rows(&rows?).ok()
+                let rows = rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, row)| {
+                        row.to_f64_vec()
+                            .ok_or_else(|| format!("row {i} is a {}, not numbers", row.describe()))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                DenseMatrix::from_rows(&rows)
             }
-            _ => None,
+            other => Err(format!(
+                "expected a matrix (or a list of equal-length numeric rows), got {}",
+                other.describe()
+            )),
         }
     }
 
@@ -547,19 +564,42 @@ value_from! {
     bool => |x| Value::Bool(x),
     i64 => |x| Value::Int(x),
     i32 => |x| Value::Int(x.into()),
+    i16 => |x| Value::Int(x.into()),
+    i8 => |x| Value::Int(x.into()),
+    isize => |x| Value::Int(x as i64),
     u32 => |x| Value::Int(x.into()),
-    usize => |x| Value::Int(x as i64),
+    u16 => |x| Value::Int(x.into()),
+    u8 => |x| Value::Int(x.into()),
+    // Counts beyond i64::MAX (never met in practice) keep their magnitude as a float rather
+    // than wrap around.
+    u64 => |x| i64::try_from(x).map_or(Value::Float(x as f64), Value::Int),
+    usize => |x| i64::try_from(x).map_or(Value::Float(x as f64), Value::Int),
     f64 => |x| Value::Float(x),
+    f32 => |x| Value::Float(x.into()),
     &str => |x| Value::Str(x.into()),
     String => |x| Value::Str(x.into()),
     RString => |x| Value::Str(x),
     Vec<f64> => |x| Value::Vector(x.into()),
     &[f64] => |x| Value::Vector(x.to_vec().into()),
     Vec<Value> => |x| Value::List(x.into()),
+    RVec<Value> => |x| Value::List(x),
+    RVec<f64> => |x| Value::Vector(x),
+    Vec<i64> => |x| x.into_iter().collect(),
+    Vec<String> => |x| x.into_iter().collect(),
+    Vec<&str> => |x| x.into_iter().collect(),
+    Vec<bool> => |x| x.into_iter().collect(),
     ValueMap => |x| Value::Map(x),
     DenseMatrix => |x| Value::Matrix(x),
     SparseMatrix => |x| Value::Sparse(x),
     Callable => |x| Value::Callable(x),
+}
+
+/// Collects into a [`Value::List`]: `(0..3).map(Value::from).collect::<Value>()`, or any
+/// iterator of things that convert (`["a", "b"].into_iter().collect::<Value>()`).
+impl<T: Into<Value>> FromIterator<T> for Value {
+    fn from_iter<I: IntoIterator<Item = T>>(items: I) -> Self {
+        Value::List(items.into_iter().map(Into::into).collect())
+    }
 }
 
 impl<T: Into<Value>> From<Option<T>> for Value {
@@ -624,6 +664,27 @@ mod tests {
         let l = Value::List(vec![Value::Unit, Value::Map(ValueMap::new().with("f", f))].into());
         assert_eq!(l.find_callable().as_deref(), Some("[1].f"));
         assert_eq!(Value::Int(1).find_callable(), None);
+    }
+
+    #[test]
+    fn conversions_cover_the_integer_and_collection_types_authors_hold() {
+        assert_eq!(Value::from(7u64), Value::Int(7));
+        assert_eq!(Value::from(u64::MAX), Value::Float(u64::MAX as f64));
+        assert_eq!(Value::from(3u8), Value::Int(3));
+        assert_eq!(Value::from(-3isize), Value::Int(-3));
+        assert_eq!(Value::from(0.5f32), Value::Float(0.5));
+        assert_eq!(
+            Value::from(vec![1i64, 2]),
+            Value::List(vec![Value::Int(1), Value::Int(2)].into())
+        );
+        assert_eq!(
+            Value::from(vec!["a", "b"]),
+            ["a", "b"].into_iter().collect::<Value>()
+        );
+        assert_eq!(
+            (0..2u64).collect::<Value>(),
+            Value::List(vec![Value::Int(0), Value::Int(1)].into())
+        );
     }
 
     #[test]

@@ -273,9 +273,17 @@ fn blocks_from_value<T: Real>(
         blocks.push(match *kind {
             BlockKind::Psd(n) => {
                 let m = item
-                    .to_dense_matrix()
-                    .filter(|m| m.nrows() == n && m.ncols() == n)
-                    .ok_or_else(|| err(P, format!("{place}[{b}]: expected a {n}x{n} matrix")))?;
+                    .try_to_dense_matrix()
+                    .and_then(|m| {
+                        if m.nrows() == n && m.ncols() == n {
+                            Ok(m)
+                        } else {
+                            Err(format!("a {}x{} matrix", m.nrows(), m.ncols()))
+                        }
+                    })
+                    .map_err(|why| {
+                        err(P, format!("{place}[{b}]: expected a {n}x{n} matrix: {why}"))
+                    })?;
                 BlockValue::Dense(faer::Mat::from_fn(n, n, |i, j| T::from_f64(m.get(i, j))))
             }
             BlockKind::Lp(n) => {

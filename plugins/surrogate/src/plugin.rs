@@ -536,9 +536,9 @@ fn load_data(params: &Value, p: &Params, loss: Loss) -> PluginResult<Dataset> {
             Dataset::from_libsvm(&raw, loss, p.regression, path)
         }
         (None, Some(x), Some(y)) => {
-            let x = x.to_dense_matrix().ok_or_else(|| {
-                PluginError::bad_parameter("x", "expected a matrix (a list of equal-length rows)")
-            })?;
+            let x = x
+                .try_to_dense_matrix()
+                .map_err(|why| PluginError::bad_parameter("x", why))?;
             let y = y
                 .to_f64_vec()
                 .ok_or_else(|| PluginError::bad_parameter("y", "expected a vector of numbers"))?;
