@@ -181,6 +181,13 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
+            if matches!(&e, EngineError::UnknownAlgorithm { suggestions, .. } if suggestions.is_empty())
+            {
+                eprintln!(
+                    "hint: a plugin file's algorithms need `--plugin PATH` (or the file in a folder of ${})",
+                    boundlab_engine::PLUGIN_PATH_VAR
+                );
+            }
             if e.is_usage() {
                 ExitCode::from(2)
             } else {

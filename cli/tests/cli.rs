@@ -148,6 +148,14 @@ fn list_describe_and_solve() {
         "{}",
         text(&help).0
     );
+    let out = boundlab(&["describe", "power.top"], dir.path());
+    assert!(
+        text(&out)
+            .1
+            .contains("hint: a plugin file's algorithms need `--plugin PATH`"),
+        "{}",
+        text(&out).1
+    );
     let out = boundlab(&["describe", "template.gc"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     assert!(

@@ -23,6 +23,26 @@
 //!
 //! See `examples/embed` for a complete program, and the README for the script functions.
 //!
+//! ## What to depend on
+//!
+//! `boundlab-engine` and `boundlab-sdk`, plus the plugin crates the application registers
+//! (`boundlab-sdp`, `boundlab-alsketch`, `boundlab-surrogate`, `boundlab-mecb`, or its own):
+//! a build compiles only those. The `mpi` feature (off by default) adds the MPI batcher.
+//!
+//! ## Logs and progress
+//!
+//! - Logs are [`tracing`] events: the engine's own under `boundlab_engine`, each plugin's
+//!   (`host.info(..)`, `host.warn(..)`) with the plugin's name as target, so a filter such as
+//!   `info,sdp=debug` selects them. Install any subscriber; [`logging::init_cli_logging`] is
+//!   the command line's (stderr, filter from `$BOUNDLAB_LOG`). Without a subscriber nothing
+//!   is printed.
+//! - Progress: [`EngineBuilder::on_progress`] receives every report of a top-level run or
+//!   batch ([`progress::ProgressUpdate`]: task, done, total, message) to draw as the
+//!   application likes; [`EngineBuilder::progress`] turns on the engine's own display
+//!   ([`progress::ProgressMode`]: terminal bars, rate-limited log lines, or nothing, the
+//!   default).
+//! - Cancellation: [`Engine::cancel_token`] stops the running algorithms at their next check.
+//!
 //! Inside, the layers depend one way: [`Engine`] (the facade) composes the executor (resolve,
 //! check, run, record), the script runtime ([`script`]) and a [`batch::Batcher`] (threads, or
 //! the MPI pool of `cluster`); the host adapter a running plugin talks to reaches the executor

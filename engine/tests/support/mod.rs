@@ -162,3 +162,46 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The code blocks of `fence` (e.g. "```toml") in the section of `markdown` under `heading`.
+fn code_blocks(markdown: &str, heading: &str, fence: &str) -> Vec<String> {
+    let start = markdown
+        .find(heading)
+        .unwrap_or_else(|| panic!("the README has a section {heading:?}"));
+    let section = &markdown[start + heading.len()..];
+    let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+    section
+        .split(fence)
+        .skip(1)
+        .map(|block| block[..block.find("```").expect("a closed block")].to_string())
+        .collect()
+}
+
+/// The plugin of the template README's "From an empty crate" section, made exactly from the
+/// `Cargo.toml` and `src/lib.rs` shown there (the sdk path filled in), as a reader would.
+pub fn readme_plugin() -> &'static Path {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let readme =
+            std::fs::read_to_string(repo_root().join("examples/plugin-template/README.md"))
+                .unwrap();
+        let heading = "## From an empty crate";
+        let manifest = code_blocks(&readme, heading, "```toml\n").remove(0);
+        let source = code_blocks(&readme, heading, "```rust\n").remove(0);
+        let sdk = repo_root().join("sdk");
+        let manifest = manifest.replace(
+            "path = \"/path/to/boundlab/sdk\"",
+            &format!("path = \"{}\"", sdk.display()),
+        );
+        assert!(
+            manifest.contains(&sdk.display().to_string()),
+            "the sdk path was found"
+        );
+        let dir = work_dir().join("readme-plugin");
+        let _ = std::fs::remove_dir_all(&dir);
+        // Inside this repository's folder, as the README says for that case.
+        write(&dir.join("Cargo.toml"), &(manifest + "\n[workspace]\n"));
+        write(&dir.join("src/lib.rs"), &source);
+        cargo_build(&dir, "my-plugin")
+    })
+}

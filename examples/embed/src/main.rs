@@ -1,7 +1,9 @@
 //! Embedding boundlab in a Rust program.
 //!
 //! The program registers its own plugin statically (`Circle`, below: a Monte Carlo estimate of
-//! π with a seed), runs a Rhai snippet that calls it, and reads the result map in Rust.
+//! π with a seed), runs it from Rust and from a Rhai snippet, reads the result map, and shows
+//! how an application receives the engine's logs (a `tracing` subscriber) and progress (a
+//! callback).
 //!
 //! ```text
 //! cargo run -p boundlab-embed-example
@@ -50,6 +52,7 @@ mod circle {
                                 let (x, y) = (next(), next());
                                 inside += u64::from(x * x + y * y <= 1.0);
                             }
+                            host.info(&format!("{inside} of {samples} points fell inside"));
                             let estimate = 4.0 * inside as f64 / samples as f64;
                             // The standard error of the estimate: 4 √(p (1 − p) / n) with p = π/4.
                             let p = inside as f64 / samples as f64;
@@ -82,10 +85,20 @@ mod circle {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Logs: plugins log through `tracing` with their name as target (`BOUNDLAB_LOG=circle=debug`).
+    // Any subscriber works; this is the command line's (stderr, filter from $BOUNDLAB_LOG).
+    boundlab_engine::logging::init_cli_logging();
+
     let out = std::env::temp_dir().join("boundlab-embed-example");
     let engine = Engine::builder()
         .plugin_module(circle::plugin_module())
         .out_dir(&out)
+        // Progress: every report reaches the callback (a GUI would update a widget here).
+        .on_progress(|p| {
+            if p.total > 0 && p.done * 4 % p.total == 0 {
+                eprintln!("  {}: {}/{} {}", p.task, p.done, p.total, p.message);
+            }
+        })
         .build()?;
 
     // From Rust: parameters are a Value map; the schema fills in the rest.
@@ -122,6 +135,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "script: mean of 3 seeded runs π ≈ {mean:.5} (one run's standard error {std_error:.5})"
     );
+    // `Value` prints as RON-like text (long arrays summarised): {"estimate": 3.14.., ...}.
+    println!("first run: {first}");
     println!("records: {}", engine.records_path().display());
     Ok(())
 }
