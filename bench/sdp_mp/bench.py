@@ -248,7 +248,7 @@ def tp_table(args, work, report):
         f = os.path.join(work, "tp%d.dat-s" % degree)
         print("three-point degree %d: export" % degree, file=sys.stderr, flush=True)
         cmd = [args.boundlab, "solve", "sdp.three_point", "--set", "dim=3", "--set", "degree=%d" % degree,
-               "--set", 'export="%s"' % f, "--set", "precision=dd", "--out", os.path.join(work, "bl")]
+               "--set", 'save_sdp="%s"' % f, "--set", "precision=dd", "--out", os.path.join(work, "bl")]
         out, err, wall, rc = run(cmd, args.timeout)
         export = {"wall": wall, "bound": ron_field(out, "bound"), "status": ron_field(out, "status")}
         if rc != 0 or not os.path.exists(f):
@@ -380,7 +380,7 @@ def write_report(args, report, started, total):
     L.append("")
     L.append("## 2. Three-point SDPs (n = 3), SDPA files exported by boundlab")
     L.append("")
-    L.append("Export: `boundlab solve sdp.three_point --set dim=3 --set degree=D --set export='\"tpD.dat-s\"' "
+    L.append("Export: `boundlab solve sdp.three_point --set dim=3 --set degree=D --set save_sdp='\"tpD.dat-s\"' "
              "--set precision=dd` (entries in double-double). boundlab: `boundlab solve sdp.solve --set "
              "file='\"tpD.dat-s\"' --set precision=mp --set bits=B --set tol=%s --set threads=1`. SDPA-GMP: "
              "`bench/sdp_mp/sdpa_gmp.py tpD.dat-s B --eps %s` (`sdpap.importsdpa`, then `sdpap.solve` with "

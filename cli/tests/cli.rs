@@ -209,6 +209,45 @@ fn list_describe_and_solve() {
     );
 }
 
+/// A parameter renamed because its old name was a Rhai keyword (`export` → `save_sdp`, issue
+/// 18): the new name is written bare in a script; the old one still works on the command line
+/// for one release, with a warning that names the new one.
+#[test]
+fn a_renamed_parameter_works_bare_in_scripts_and_under_its_old_name_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("save.rhai"),
+        "let r = run(\"sdp.delsarte\", #{ dim: 3, degree: 5, save_sdp: \"new.dat-s\" });\nprint(r.status);",
+    )
+    .unwrap();
+    let out = boundlab(&["run", "save.rhai", "--out", "o"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert!(dir.path().join("new.dat-s").exists());
+
+    let out = boundlab(
+        &[
+            "solve",
+            "sdp.delsarte",
+            "--set",
+            "dim=3",
+            "--set",
+            "degree=5",
+            "--set",
+            "export=old.dat-s",
+            "--out",
+            "o",
+        ],
+        dir.path(),
+    );
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("parameter `export` is now called `save_sdp`"),
+        "{stderr}"
+    );
+    assert!(dir.path().join("old.dat-s").exists());
+}
+
 /// `boundlab list | grep -q sdp` closes the pipe after the first match: the writer must end
 /// with success, not panic (a panic here failed CI under `set -o pipefail`).
 #[test]

@@ -113,7 +113,11 @@ impl Executor {
             error,
         };
         let params = self.with_session_seed(&info, call.params);
-        let params = complete_params(&info, params).map_err(algorithm_error)?;
+        let completed = complete_params(&info, params).map_err(algorithm_error)?;
+        for warning in &completed.warnings {
+            crate::logging::emit(&plugin_name, boundlab_sdk::LogLevel::Warn, warning);
+        }
+        let params = completed.params;
         let progress = self.progress.task(call.id, call.show_progress);
         let host = RunHost {
             dispatch: self,

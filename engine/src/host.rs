@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use abi_stable::std_types::{RResult, RStr};
 use boundlab_sdk::{
-    BATCH_ALGORITHM, CallTarget, Callable, Host, LogLevel, PluginError, Value, batch_result_value,
-    guard,
+    BATCH_ALGORITHM, CallTarget, Callable, Derivatives, Host, LogLevel, PluginError, Value,
+    batch_result_value, guard,
 };
 
 use crate::error::EngineError;
@@ -38,6 +38,14 @@ impl CancelToken {
 /// Calls functions that a script passed to an algorithm (closures in the parameters).
 pub trait FunctionCaller: Sync {
     fn call(&self, function: Callable, input: Value) -> Result<Value, PluginError>;
+    /// Values, Jacobian and (order 2) Hessians of `function` at `x`, exactly (automatic
+    /// differentiation in the script engine).
+    fn derivatives(
+        &self,
+        function: Callable,
+        x: &[f64],
+        order: u8,
+    ) -> Result<Derivatives, PluginError>;
 }
 
 /// One algorithm invocation as the engine carries it out.
@@ -159,13 +167,25 @@ impl Host for RunHost<'_> {
 
     fn call(&self, target: CallTarget, input: Value) -> RResult<Value, PluginError> {
         host_guard("calling", || match target {
-            CallTarget::Function(function) => match self.functions {
-                Some(functions) => functions.call(function, input),
-                None => Err(PluginError::bad_parameter(
-                    "function",
-                    "this run has no script functions (it was not started from a script)",
-                )),
-            },
+            CallTarget::Function(function) => {
+                let functions = self.functions.ok_or_else(no_script_functions)?;
+                functions.call(function, input)
+            }
+            CallTarget::Derivatives { function, order } => {
+                let functions = self.functions.ok_or_else(no_script_functions)?;
+                let x = input.to_f64_vec().ok_or_else(|| {
+                    PluginError::bad_parameter(
+                        "x",
+                        format!(
+                            "derivatives need a point (numbers), got {}",
+                            input.describe()
+                        ),
+                    )
+                })?;
+                functions
+                    .derivatives(function, &x, order)
+                    .map(|d| d.to_value())
+            }
             CallTarget::Algorithm { id, params } if id.as_str() == BATCH_ALGORITHM => {
                 self.batch(params)
             }
@@ -210,4 +230,11 @@ impl Host for RunHost<'_> {
                 .map_err(|e| PluginError::internal(format!("cannot read checkpoint: {e}")))
         })
     }
+}
+
+fn no_script_functions() -> PluginError {
+    PluginError::bad_parameter(
+        "function",
+        "this run has no script functions (it was not started from a script)",
+    )
 }

@@ -44,6 +44,18 @@ impl LoadedPlugin {
                 path: source.to_string().into(),
                 reason: format!("the plugin failed to describe itself: {error}"),
             })?;
+        for algorithm in info.algorithms.iter() {
+            for param in algorithm.params.iter() {
+                if !crate::script::convert::is_bare_map_key(&param.name) {
+                    tracing::warn!(
+                        "`{}`: parameter `{}` is not a name a script can write bare (a Rhai keyword, or not an identifier); scripts must quote it: #{{ \"{}\": ... }}",
+                        algorithm.id,
+                        param.name,
+                        param.name
+                    );
+                }
+            }
+        }
         Ok(Self {
             info,
             module,

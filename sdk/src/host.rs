@@ -26,6 +26,70 @@ pub enum CallTarget {
     Function(Callable),
     /// Another loaded algorithm, created with `params`; the call's input is passed to its `run`.
     Algorithm { id: RString, params: Value },
+    /// Exact derivatives of a script function at the point given as input (a vector), by
+    /// forward-mode automatic differentiation in the script engine; `order` 1 gives the
+    /// Jacobian, 2 also the Hessian of each output. See [`HostExt::derivatives`].
+    Derivatives { function: Callable, order: u8 },
+}
+
+/// What [`HostExt::derivatives`] returns for a function of `n` variables with `m` outputs
+/// (`m = 1` for a function that returns a number).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Derivatives {
+    /// The function's value(s) at the point, `m` numbers.
+    pub values: Vec<f64>,
+    /// `m × n`: row `k` is the gradient of output `k`.
+    pub jacobian: crate::DenseMatrix,
+    /// With order 2: `m` symmetric `n × n` Hessians, one per output; empty with order 1.
+    pub hessians: Vec<crate::DenseMatrix>,
+}
+
+impl Derivatives {
+    /// As the host sends it: `#{ values, jacobian, hessians }`.
+    pub fn to_value(&self) -> Value {
+        Value::Map(
+            crate::ValueMap::new()
+                .with("values", self.values.clone())
+                .with("jacobian", self.jacobian.clone())
+                .with(
+                    "hessians",
+                    self.hessians
+                        .iter()
+                        .cloned()
+                        .map(Value::Matrix)
+                        .collect::<Value>(),
+                ),
+        )
+    }
+
+    pub fn from_value(value: &Value) -> Result<Self, PluginError> {
+        let malformed = || {
+            PluginError::internal(format!(
+                "the host sent derivatives as {}, expected #{{ values, jacobian, hessians }}",
+                value.describe()
+            ))
+        };
+        let values = value
+            .get("values")
+            .and_then(Value::to_f64_vec)
+            .ok_or_else(malformed)?;
+        let jacobian = value
+            .get("jacobian")
+            .and_then(Value::to_dense_matrix)
+            .ok_or_else(malformed)?;
+        let hessians = match value.get("hessians") {
+            Some(Value::List(items)) => items
+                .iter()
+                .map(|h| h.to_dense_matrix().ok_or_else(malformed))
+                .collect::<Result<Vec<_>, _>>()?,
+            _ => return Err(malformed()),
+        };
+        Ok(Self {
+            values,
+            jacobian,
+            hessians,
+        })
+    }
 }
 
 /// Services of the engine, callable from any thread of the plugin.
@@ -99,6 +163,15 @@ pub trait HostExt {
     fn call_function(&self, function: Callable, input: Value) -> Result<Value, PluginError>;
     /// Runs another loaded algorithm.
     fn call_algorithm(&self, id: &str, params: Value, input: Value) -> Result<Value, PluginError>;
+    /// Exact derivatives of script function `function` at `x` (order 1: values and Jacobian;
+    /// order 2: also Hessians), computed by the script engine with dual numbers. Fails, with
+    /// a message naming the operation, when the function uses one that has no derivative rule.
+    fn derivatives(
+        &self,
+        function: Callable,
+        x: &[f64],
+        order: u8,
+    ) -> Result<Derivatives, PluginError>;
     fn save_checkpoint(&self, key: &str, value: Value) -> Result<(), PluginError>;
     /// `None` when nothing was stored under `key`.
     fn load_checkpoint(&self, key: &str) -> Result<Option<Value>, PluginError>;
@@ -146,6 +219,17 @@ impl HostExt for HostRef<'_> {
             params,
         };
         self.call(target, input).into()
+    }
+
+    fn derivatives(
+        &self,
+        function: Callable,
+        x: &[f64],
+        order: u8,
+    ) -> Result<Derivatives, PluginError> {
+        let target = CallTarget::Derivatives { function, order };
+        let value: Result<Value, PluginError> = self.call(target, Value::from(x)).into();
+        Derivatives::from_value(&value?)
     }
 
     fn save_checkpoint(&self, key: &str, value: Value) -> Result<(), PluginError> {

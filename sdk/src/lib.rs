@@ -43,15 +43,15 @@ mod value_text;
 pub use abi_stable;
 pub use error::{ErrorKind, PluginError, PluginResult};
 pub use host::{
-    batch_result_from_value, batch_result_value, CallTarget, Host, HostExt, HostRef, Host_TO,
-    LogLevel, BATCH_ALGORITHM,
+    batch_result_from_value, batch_result_value, CallTarget, Derivatives, Host, HostExt, HostRef,
+    Host_TO, LogLevel, BATCH_ALGORITHM,
 };
 pub use module::{
     guard, module_for, panic_message, Algorithm, AlgorithmBox, AlgorithmInfo, AlgorithmSpec,
     Algorithm_TO, CreateFn, ParamInfo, Plugin, PluginInfo, PluginModule, PluginModule_Ref, Run,
     ABI_VERSION, ABI_VERSION_SYMBOL,
 };
-pub use schema::{closest_matches, complete_params};
+pub use schema::{closest_matches, complete_params, CompletedParams};
 pub use serde_value::{from_value, from_value_field, to_value, DecodeError};
 pub use value::{Callable, DenseMatrix, MapEntry, SparseMatrix, Value, ValueKind, ValueMap};
 pub use value_text::SUMMARY_MAX_LEN;

@@ -20,7 +20,9 @@ use crate::value::{Value, ValueKind};
 
 /// Version of the binary contract. Bump it on any change to a type that crosses the boundary;
 /// the engine refuses plugins built with another number and says both numbers.
-pub const ABI_VERSION: u32 = 1;
+///
+/// 2: `CallTarget::Derivatives`, `ParamInfo::renamed_from`.
+pub const ABI_VERSION: u32 = 2;
 
 /// One parameter of an algorithm, as shown by `describe` and checked by the engine.
 #[repr(C)]
@@ -33,6 +35,8 @@ pub struct ParamInfo {
     /// A required parameter has no default and must be given.
     pub required: bool,
     pub doc: RString,
+    /// Earlier names, still accepted with a deprecation warning (see [`Self::renamed_from`]).
+    pub old_names: RVec<RString>,
 }
 
 impl ParamInfo {
@@ -44,7 +48,15 @@ impl ParamInfo {
             default: ROption::RNone,
             required: true,
             doc: doc.into(),
+            old_names: RVec::new(),
         }
+    }
+
+    /// The parameter used to be called `old`: a caller who still writes `old` gets the value
+    /// here and a warning, for one release, instead of an unknown-parameter error.
+    pub fn renamed_from(mut self, old: &str) -> Self {
+        self.old_names.push(old.into());
+        self
     }
 
     /// A parameter that may be absent (the algorithm decides what absence means).

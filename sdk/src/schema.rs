@@ -7,12 +7,26 @@ use crate::error::PluginError;
 use crate::module::AlgorithmInfo;
 use crate::value::{Value, ValueMap};
 
+/// A parameter map checked against its schema: defaults filled in, renamed parameters under
+/// their new names, and what the caller should be told about the old names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompletedParams {
+    pub params: Value,
+    /// One message per parameter given under a name it no longer has.
+    pub warnings: Vec<String>,
+}
+
 /// Checks `params` (a map, or `Unit` for none) against `info` and fills in defaults.
 ///
 /// Errors name the parameter: an unknown name with the closest known names, a missing
-/// required parameter, or a value of the wrong kind with the kind expected.
-pub fn complete_params(info: &AlgorithmInfo, params: Value) -> Result<Value, PluginError> {
-    let given = match params {
+/// required parameter, or a value of the wrong kind with the kind expected. A parameter given
+/// under one of its old names ([`ParamInfo::renamed_from`](crate::ParamInfo::renamed_from))
+/// moves to its new name with a warning.
+pub fn complete_params(
+    info: &AlgorithmInfo,
+    params: Value,
+) -> Result<CompletedParams, PluginError> {
+    let mut given = match params {
         Value::Unit => ValueMap::new(),
         Value::Map(m) => m,
         other => {
@@ -26,6 +40,26 @@ pub fn complete_params(info: &AlgorithmInfo, params: Value) -> Result<Value, Plu
             ))
         }
     };
+    let mut warnings = Vec::new();
+    for param in info.params.iter() {
+        for old in param.old_names.iter() {
+            let Some(value) = given.remove(old.as_str()) else {
+                continue;
+            };
+            let new = param.name.as_str();
+            if given.contains_key(new) {
+                return Err(PluginError::bad_parameter(
+                    old.as_str(),
+                    format!("is the old name of `{new}`, which is given too; keep one"),
+                ));
+            }
+            warnings.push(format!(
+                "`{}`: parameter `{old}` is now called `{new}`; the old name will stop working in the next release",
+                info.id
+            ));
+            given.insert(new, value);
+        }
+    }
     let known: Vec<&str> = info.params.iter().map(|p| p.name.as_str()).collect();
     for key in given.keys() {
         if !known.contains(&key) {
@@ -62,7 +96,10 @@ pub fn complete_params(info: &AlgorithmInfo, params: Value) -> Result<Value, Plu
             },
         }
     }
-    Ok(Value::Map(out))
+    Ok(CompletedParams {
+        params: Value::Map(out),
+        warnings,
+    })
 }
 
 /// Up to `limit` candidates closest to `word` by edit distance, nearest first; only those
@@ -127,12 +164,40 @@ mod tests {
     #[test]
     fn fills_defaults_and_keeps_schema_order() {
         let params = Value::Map(ValueMap::new().with("tol", 1i64).with("dim", 3i64));
-        let out = complete_params(&info(), params).unwrap();
+        let out = complete_params(&info(), params).unwrap().params;
         let m = out.as_map().unwrap();
         assert_eq!(m.keys().collect::<Vec<_>>(), ["dim", "tol"]);
         assert_eq!(m.get("tol"), Some(&Value::Int(1)));
-        let out = complete_params(&info(), Value::Map(ValueMap::new().with("dim", 2i64))).unwrap();
+        let out = complete_params(&info(), Value::Map(ValueMap::new().with("dim", 2i64)))
+            .unwrap()
+            .params;
         assert_eq!(out.get("tol"), Some(&Value::Float(1e-8)));
+    }
+
+    #[test]
+    fn an_old_name_still_works_with_a_warning() {
+        let mut info = info();
+        info.params
+            .push(ParamInfo::optional("save_as", ValueKind::Str, "file").renamed_from("export"));
+        let given = ValueMap::new().with("dim", 2i64).with("export", "p.dat-s");
+        let out = complete_params(&info, Value::Map(given.clone())).unwrap();
+        assert_eq!(out.params.get("save_as"), Some(&Value::from("p.dat-s")));
+        assert_eq!(out.params.get("export"), None);
+        assert_eq!(out.warnings.len(), 1);
+        assert!(
+            out.warnings[0].contains("`export` is now called `save_as`"),
+            "{:?}",
+            out.warnings
+        );
+        let both = given.with("save_as", "q.ron");
+        let err = complete_params(&info, Value::Map(both)).unwrap_err();
+        assert!(
+            err.message.contains("old name of `save_as`"),
+            "{}",
+            err.message
+        );
+        let out = complete_params(&info, Value::Map(ValueMap::new().with("dim", 1i64))).unwrap();
+        assert!(out.warnings.is_empty());
     }
 
     #[test]

@@ -99,7 +99,11 @@ impl TestHost {
         input: Value,
     ) -> Result<Value, PluginError> {
         let info = find_algorithm(module, id)?;
-        let params = complete_params(&info, params)?;
+        let completed = complete_params(&info, params)?;
+        for warning in &completed.warnings {
+            self.log(LogLevel::Warn, warning.as_str().into());
+        }
+        let params = completed.params;
         let mut algorithm: crate::module::AlgorithmBox =
             module.create()(id.into(), params).into_result()?;
         algorithm.run(input, self.as_ref()).into_result()
@@ -171,6 +175,11 @@ impl Host for TestHost {
     fn call(&self, target: CallTarget, input: Value) -> RResult<Value, PluginError> {
         match target {
             CallTarget::Function(f) => self.call_function(f, input),
+            CallTarget::Derivatives { .. } => Err(PluginError::bad_parameter(
+                "function",
+                "the test host calls Rust closures and cannot differentiate them (only the \
+                 engine's script functions can)",
+            )),
             CallTarget::Algorithm { id, params } if id.as_str() == crate::BATCH_ALGORITHM => {
                 self.batch(params)
             }

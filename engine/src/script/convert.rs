@@ -3,7 +3,7 @@
 
 use std::sync::Mutex;
 
-use boundlab_sdk::{Callable, PluginError, SparseMatrix, Value, ValueMap};
+use boundlab_sdk::{Callable, Derivatives, PluginError, SparseMatrix, Value, ValueMap};
 use rhai::{Array, Dynamic, FLOAT, FnPtr, INT, Map, NativeCallContext};
 
 use super::matrix::Matrix;
@@ -14,6 +14,21 @@ pub fn number(x: &Dynamic) -> Option<f64> {
     x.as_float()
         .ok()
         .or_else(|| x.as_int().ok().map(|i| i as f64))
+}
+
+/// Whether a script can write `name` as a bare map key (`#{ name: 1 }`): not a Rhai keyword
+/// (`export`, `fn`, `let`, ...), and an identifier. Parameter names should be; others have to be
+/// quoted (`#{ "export": 1 }`), which no user guesses from "Expecting name of a property".
+pub fn is_bare_map_key(name: &str) -> bool {
+    let identifier = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    identifier
+        && rhai::Engine::new_raw()
+            .compile_expression(format!("#{{ {name}: 1 }}"))
+            .is_ok()
 }
 
 /// The numbers of a script array; `what` names the array in the error (`"matrix row 2"`).
@@ -30,6 +45,16 @@ pub fn floats(values: &Array, what: &str) -> Result<Vec<f64>, Box<rhai::EvalAltR
             })
         })
         .collect()
+}
+
+/// How messages name a script function: function `name` for a named one, "the closure" for
+/// an anonymous one (whose internal name `anon$...` means nothing to a reader).
+pub fn function_label(f: &FnPtr) -> String {
+    if f.is_anonymous() {
+        "the closure".to_string()
+    } else {
+        format!("function `{}`", f.fn_name())
+    }
 }
 
 /// The closures passed to one algorithm run, callable from any of its threads.
@@ -80,6 +105,19 @@ impl FunctionCaller for ScriptFunctions<'_> {
                 format!("the script function returned {message}"),
             )
         })
+    }
+
+    fn derivatives(
+        &self,
+        function: Callable,
+        x: &[f64],
+        order: u8,
+    ) -> Result<Derivatives, PluginError> {
+        let f = self.lookup(function).ok_or_else(|| {
+            PluginError::internal(format!("no script function with handle {}", function.id))
+        })?;
+        super::autodiff::derivatives(self.context, &f, x, order)
+            .map_err(|message| PluginError::bad_parameter(f.fn_name(), message))
     }
 }
 
@@ -186,6 +224,19 @@ pub fn to_dynamic(v: Value, functions: Option<&ScriptFunctions<'_>>) -> Dynamic 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keywords_and_non_identifiers_are_not_bare_map_keys() {
+        for name in ["tol", "save_sdp", "x0", "_private", "bound_options"] {
+            assert!(is_bare_map_key(name), "{name}");
+        }
+        // Rhai's keywords and reserved words (the `export` parameter of issue 18 among them).
+        for name in [
+            "export", "fn", "let", "import", "true", "this", "", "2d", "a-b", "a.b",
+        ] {
+            assert!(!is_bare_map_key(name), "{name}");
+        }
+    }
 
     #[test]
     fn float_arrays_become_vectors_and_back() {

@@ -9,9 +9,12 @@
 //! | `plot(spec, path)` | an SVG chart (see [`plot`]) |
 //! | `matrix(rows)`, `zeros(r, c)`, `eye(n)`, `sparse(r, c, triplets)` | matrices (see [`matrix`]) |
 //! | `rng(seed)` | a seeded generator: `uniform()`, `normal()`, `int(lo, hi)`, `shuffle(a)` |
+//! | `grad(f, x)`, `jacobian(c, x)`, `hessian(f, x)` | exact derivatives of a closure at `x` (see [`autodiff`]) |
 //! | `out_dir()` | the output folder |
 
+pub mod autodiff;
 pub mod convert;
+mod jet;
 pub mod matrix;
 pub mod plot;
 mod random;
@@ -105,6 +108,7 @@ fn build(executor: &Arc<Executor>, settings: &ScriptSettings, script_dir: &Path)
     rhai.on_progress(move |_| cancel.is_cancelled().then(|| Dynamic::from("cancelled")));
     matrix::register(&mut rhai);
     random::register(&mut rhai);
+    autodiff::register(&mut rhai);
     register_sparse(&mut rhai);
     register_engine_functions(&mut rhai, executor);
     rhai

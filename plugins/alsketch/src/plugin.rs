@@ -10,7 +10,7 @@ use crate::libsvm;
 use crate::logreg::{LINEAR_CONSTRAINTS, LogReg};
 use crate::pde::Pde;
 use crate::problem::Problem;
-use crate::script::ScriptProblem;
+use crate::script::{DerivativeSource, ScriptProblem};
 use crate::sketch::SketchKind;
 use crate::solver::{self, HessianShift, LinAlg, Monitor, Options};
 
@@ -33,6 +33,7 @@ impl Plugin for AlsketchPlugin {
                 ValueKind::Any,
                 "a library name (`hs6`, `hs7`, `hs26`, `hs27`, `hs28`, `hs39`, `hs40`, `hs42`, `hs46`, `hs48`, `hs50`, `hs51`, `hs52`, `hs56`, `hs61`, `hs77`, `logreg`, `pde`) or a map #{ n, m, x0, f, c, grad, jac, hess, lambda0, name }",
             ))
+            .param(ParamInfo::with_default("derivatives", ValueKind::Str, "auto", "script problems: derivatives not given as closures come from automatic differentiation (`auto`: falls back to finite differences with a warning when a closure uses an operation without a derivative rule; `exact`: that is an error) or `finite_differences`"))
             .param(ParamInfo::with_default("sketch", ValueKind::Str, "gaussian", "`gaussian`, `kaczmarz`, `block` (Gaussian block), `countsketch`, or `direct` (exact LU solve; the reference, not a sketch)"))
             .param(ParamInfo::with_default("block_size", ValueKind::Int, d.block_size as i64, "columns q of the block and count sketches"))
             .param(ParamInfo::with_default("tol", ValueKind::Float, d.tol, "stop when ‖(∇f + Gᵀλ, c)‖₂ ≤ tol"))
@@ -229,6 +230,7 @@ impl Monitor for HostMonitor<'_, '_> {
 
 fn create_solve(params: Value) -> PluginResult<Box<dyn Run>> {
     let opts = options(&params)?;
+    let derivatives: DerivativeSource = from_value_field(&params, "derivatives")?;
     let problem_value = params.get("problem").cloned().unwrap_or_default();
     // Library problems are built (and their files read) now, so that bad input fails early.
     let library: Option<Box<dyn Problem + Send>> = match &problem_value {
@@ -256,7 +258,7 @@ fn create_solve(params: Value) -> PluginResult<Box<dyn Run>> {
                 )
             }
             (None, Value::Map(map)) => {
-                let mut p = ScriptProblem::new(host, map)?;
+                let mut p = ScriptProblem::new(host, map, derivatives)?;
                 let (name, n, m) = (p.name(), p.n(), p.m());
                 let out = solver::solve(&mut p, &opts, &mut monitor)?;
                 (out, name, n, m, Some(p.calls))

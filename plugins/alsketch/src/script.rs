@@ -4,9 +4,15 @@
 //! (a vector) and returns a number; `c` returns m numbers; `grad` n numbers; `jac` the m×n
 //! Jacobian (a list of m rows, or a flat list when m = 1); `hess` takes a map `#{ x, lambda }`
 //! and returns the n×n Hessian of the Lagrangian f + λᵀc. Optional entries: `m` (default: the
-//! length of c(x0), or 0 without `c`),
-//! `lambda0` (default zeros), `name`, and the three derivatives, which are then replaced by
-//! finite differences:
+//! length of c(x0), or 0 without `c`), `lambda0` (default zeros), `name`, and the three
+//! derivatives.
+//!
+//! Derivatives that are not given come, by default (`derivatives: "auto"`), from forward-mode
+//! automatic differentiation in the script engine (`HostExt::derivatives`): ∇f and the
+//! Jacobian in one call each, the Hessian of the Lagrangian as ∇²f + Σₖ λₖ∇²cₖ from one
+//! second-order call of f and of c — exact to rounding. When a closure uses an operation
+//! without a derivative rule, `auto` warns (naming it) and falls back to finite differences;
+//! `"exact"` makes that an error, and `"finite_differences"` never differentiates exactly:
 //!
 //! | missing | replacement | callbacks per evaluation | typical relative error |
 //! |---|---|---|---|
@@ -19,10 +25,23 @@
 //! with the approximate derivatives, so tolerances much below the listed errors are not
 //! meaningful.
 
+use boundlab_sdk::Derivatives;
 use boundlab_sdk::prelude::*;
 
 use crate::linalg::Matrix;
 use crate::problem::Problem;
+
+/// Where the derivatives a script problem does not give come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DerivativeSource {
+    /// Automatic differentiation, falling back to finite differences (with a warning) when a
+    /// closure uses an operation without a derivative rule.
+    Auto,
+    /// Automatic differentiation only: an unsupported operation is an error.
+    Exact,
+    FiniteDifferences,
+}
 
 /// A problem whose functions are script closures.
 pub struct ScriptProblem<'h, 'a> {
@@ -37,6 +56,9 @@ pub struct ScriptProblem<'h, 'a> {
     grad: Option<Callable>,
     jac: Option<Callable>,
     hess: Option<Callable>,
+    source: DerivativeSource,
+    /// Set when `auto` met a closure it cannot differentiate: finite differences from then on.
+    fell_back: bool,
     /// Host calls made so far.
     pub calls: u64,
 }
@@ -69,7 +91,11 @@ fn count(map: &ValueMap, key: &str) -> PluginResult<Option<usize>> {
 
 impl<'h, 'a> ScriptProblem<'h, 'a> {
     /// Reads the problem map; errors name the entry.
-    pub fn new(host: &'h HostRef<'a>, map: &ValueMap) -> PluginResult<Self> {
+    pub fn new(
+        host: &'h HostRef<'a>,
+        map: &ValueMap,
+        source: DerivativeSource,
+    ) -> PluginResult<Self> {
         const KNOWN: [&str; 11] = [
             "name",
             "n",
@@ -158,8 +184,63 @@ impl<'h, 'a> ScriptProblem<'h, 'a> {
             grad: callable(map, "grad")?,
             jac: callable(map, "jac")?,
             hess: callable(map, "hess")?,
+            source,
+            fell_back: false,
             calls,
         })
+    }
+
+    /// Exact derivatives of closure `what` at `x`, or `None` when finite differences are to be
+    /// used (asked for, or `auto` fell back).
+    fn exact(
+        &mut self,
+        what: &str,
+        f: Callable,
+        x: &[f64],
+        order: u8,
+    ) -> PluginResult<Option<Derivatives>> {
+        if self.source == DerivativeSource::FiniteDifferences || self.fell_back {
+            return Ok(None);
+        }
+        self.calls += 1;
+        let failure = match self.host.derivatives(f, x, order) {
+            Ok(d) => return Ok(Some(d)),
+            Err(e) => e.context(format!("exact derivatives of problem `{what}`")),
+        };
+        if self.source == DerivativeSource::Exact {
+            return Err(failure);
+        }
+        // Only a failure of the differentiation itself falls back: if the plain call fails
+        // too, that is the error to report.
+        self.call(what, f, Value::from(x))?;
+        self.host.warn(&format!(
+            "{}; using finite differences for this run (derivatives: \"auto\")",
+            failure.message
+        ));
+        self.fell_back = true;
+        Ok(None)
+    }
+
+    /// ∇²f + Σₖ λₖ∇²cₖ from second-order automatic differentiation, or `None`.
+    fn exact_hessian(&mut self, x: &[f64], lambda: &[f64]) -> PluginResult<Option<Matrix>> {
+        let n = self.n;
+        let Some(df) = self.exact("f", self.f, x, 2)? else {
+            return Ok(None);
+        };
+        let mut h = faer::Mat::from_fn(n, n, |i, j| df.hessians[0].get(i, j));
+        if let Some(c) = self.c.filter(|_| self.m > 0) {
+            let Some(dc) = self.exact("c", c, x, 2)? else {
+                return Ok(None);
+            };
+            for (hk, &lk) in dc.hessians.iter().zip(lambda) {
+                for j in 0..n {
+                    for i in 0..n {
+                        h[(i, j)] += lk * hk.get(i, j);
+                    }
+                }
+            }
+        }
+        Ok(Some(Matrix::Dense(h)))
     }
 
     fn call(&mut self, what: &str, f: Callable, input: Value) -> PluginResult<Value> {
@@ -285,6 +366,15 @@ impl Problem for ScriptProblem<'_, '_> {
             }
             return Ok(g);
         }
+        if let Some(d) = self.exact("f", self.f, x, 1)? {
+            if d.values.len() != 1 {
+                return Err(bad(format!(
+                    "`f` returned {} values, expected one number",
+                    d.values.len()
+                )));
+            }
+            return Ok((0..self.n).map(|i| d.jacobian.get(0, i)).collect());
+        }
         let mut g = vec![0.0; self.n];
         let mut y = x.to_vec();
         for i in 0..self.n {
@@ -306,6 +396,17 @@ impl Problem for ScriptProblem<'_, '_> {
         if let Some(j) = self.jac.filter(|_| m > 0) {
             let v = self.call("jac", j, Value::from(x))?;
             return self.matrix("jac", &v, m, n);
+        }
+        if let Some(c) = self.c.filter(|_| m > 0)
+            && let Some(d) = self.exact("c", c, x, 1)?
+        {
+            if d.jacobian.nrows() != m {
+                return Err(bad(format!(
+                    "`c` returned {} values, expected m = {m}",
+                    d.jacobian.nrows()
+                )));
+            }
+            return Ok(Matrix::dense_from_fn(m, n, |k, i| d.jacobian.get(k, i)));
         }
         let mut cols = Vec::with_capacity(n);
         let mut y = x.to_vec();
@@ -340,6 +441,9 @@ impl Problem for ScriptProblem<'_, '_> {
                 }
             }
             return Ok(Matrix::Dense(hm));
+        }
+        if let Some(h) = self.exact_hessian(x, lambda)? {
+            return Ok(h);
         }
         let mut hm = faer::Mat::<f64>::zeros(n, n);
         if self.grad.is_some() && (self.jac.is_some() || self.m == 0) {
@@ -378,7 +482,9 @@ impl Problem for ScriptProblem<'_, '_> {
                     }
                     y[i] = x[i];
                     y[j] = x[j];
-                    hm[(i, j)] = (quad[0] - quad[1] - quad[2] + quad[3]) / (4.0 * hs[i] * hs[j]);
+                    let hij = (quad[0] - quad[1] - quad[2] + quad[3]) / (4.0 * hs[i] * hs[j]);
+                    hm[(i, j)] = hij;
+                    hm[(j, i)] = hij;
                 }
             }
         }
@@ -449,7 +555,8 @@ mod tests {
         let lambda = [0.4];
         for with in [false, true] {
             let map = hs7_map(&host, with);
-            let mut p = ScriptProblem::new(&href, &map).unwrap();
+            let mut p =
+                ScriptProblem::new(&href, &map, DerivativeSource::FiniteDifferences).unwrap();
             let g = p.gradient(&x).unwrap();
             let ge = exact.gradient(&x).unwrap();
             let j = p.jacobian(&x).unwrap().to_dense();
@@ -477,38 +584,122 @@ mod tests {
         }
     }
 
+    /// The Hessian from f and c alone (no grad, no jac) has its cross terms: HS40's
+    /// f = −x₁x₂x₃x₄ and c are coupled in every pair, against hs.rs's closed forms. (The
+    /// four-point formula once filled one triangle and the symmetrisation halved it; found by
+    /// bench/script_derivatives.)
+    #[test]
+    fn the_finite_difference_hessian_from_f_alone_has_its_cross_terms() {
+        let host = TestHost::new();
+        let href = host.as_ref();
+        let hs40 = || crate::hs::HsProblem::by_name("hs40").unwrap();
+        let xs = |v: &Value| v.to_f64_vec().unwrap();
+        let f = host.add_function(move |x| Ok(Value::from(hs40().objective(&xs(&x))?)));
+        let c = host.add_function(move |x| Ok(Value::from(hs40().constraints(&xs(&x))?)));
+        let map = ValueMap::new()
+            .with("x0", vec![0.8, 0.7, 0.6, 0.5])
+            .with("f", f)
+            .with("c", c);
+        let mut p = ScriptProblem::new(&href, &map, DerivativeSource::FiniteDifferences).unwrap();
+        let (x, lambda) = ([0.8, 0.7, 0.6, 0.5], [0.3, -0.2, 0.1]);
+        let h = p.hessian_lagrangian(&x, &lambda).unwrap().to_dense();
+        let he = hs40().hessian_lagrangian(&x, &lambda).unwrap().to_dense();
+        for i in 0..4 {
+            for k in 0..4 {
+                assert!(
+                    (h[(i, k)] - he[(i, k)]).abs() < 1e-6 * (1.0 + he[(i, k)].abs()),
+                    "hess ({i},{k}): {} vs {}",
+                    h[(i, k)],
+                    he[(i, k)]
+                );
+            }
+        }
+    }
+
+    /// The test host cannot differentiate Rust closures: `auto` warns once and falls back to
+    /// finite differences, `exact` reports the failure.
+    #[test]
+    fn auto_falls_back_with_a_warning_and_exact_fails() {
+        let host = TestHost::new();
+        let href = host.as_ref();
+        let map = hs7_map(&host, false);
+        let mut p = ScriptProblem::new(&href, &map, DerivativeSource::Auto).unwrap();
+        let g = p.gradient(&[2.0, 2.0]).unwrap();
+        assert!(
+            (g[0] - 0.8).abs() < 1e-8 && (g[1] + 1.0).abs() < 1e-8,
+            "{g:?}"
+        );
+        p.jacobian(&[2.0, 2.0]).unwrap();
+        let warnings: Vec<String> = host
+            .logs()
+            .into_iter()
+            .filter(|(level, _)| *level == boundlab_sdk::LogLevel::Warn)
+            .map(|(_, m)| m)
+            .collect();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains("exact derivatives of problem `f`")
+                && warnings[0].contains("finite differences"),
+            "{warnings:?}"
+        );
+        let mut p = ScriptProblem::new(&href, &map, DerivativeSource::Exact).unwrap();
+        let e = p.gradient(&[2.0, 2.0]).unwrap_err();
+        assert!(e.message.contains("cannot differentiate"), "{}", e.message);
+    }
+
     #[test]
     fn malformed_maps_and_returns_are_reported() {
         let host = TestHost::new();
         let href = host.as_ref();
         let f = host.add_function(|_| Ok(Value::from("oops")));
         let map = ValueMap::new().with("x0", vec![1.0]).with("f", f);
-        let mut p = ScriptProblem::new(&href, &map).unwrap();
+        let mut p = ScriptProblem::new(&href, &map, DerivativeSource::FiniteDifferences).unwrap();
         let e = p.objective(&[1.0]).unwrap_err();
         assert!(e.message.contains("`f` returned string"), "{}", e.message);
-        let e = ScriptProblem::new(&href, &ValueMap::new().with("x0", vec![1.0]))
-            .err()
-            .unwrap();
+        let e = ScriptProblem::new(
+            &href,
+            &ValueMap::new().with("x0", vec![1.0]),
+            DerivativeSource::FiniteDifferences,
+        )
+        .err()
+        .unwrap();
         assert!(e.message.contains("`f`"), "{}", e.message);
-        let e = ScriptProblem::new(&href, &map.clone().with("m", 1i64))
-            .err()
-            .unwrap();
+        let e = ScriptProblem::new(
+            &href,
+            &map.clone().with("m", 1i64),
+            DerivativeSource::FiniteDifferences,
+        )
+        .err()
+        .unwrap();
         assert!(e.message.contains("`c`"), "{}", e.message);
-        let e = ScriptProblem::new(&href, &map.clone().with("n", 3i64))
-            .err()
-            .unwrap();
+        let e = ScriptProblem::new(
+            &href,
+            &map.clone().with("n", 3i64),
+            DerivativeSource::FiniteDifferences,
+        )
+        .err()
+        .unwrap();
         assert!(
             e.message.contains("`x0` has 1 entries but `n` is 3"),
             "{}",
             e.message
         );
-        let e = ScriptProblem::new(&href, &map.clone().with("hesse", 1i64))
-            .err()
-            .unwrap();
+        let e = ScriptProblem::new(
+            &href,
+            &map.clone().with("hesse", 1i64),
+            DerivativeSource::FiniteDifferences,
+        )
+        .err()
+        .unwrap();
         assert!(e.message.contains("unknown entry `hesse`"), "{}", e.message);
         let failing =
             host.add_function(|_| Err(PluginError::bad_parameter("x", "script error at line 3")));
-        let mut p = ScriptProblem::new(&href, &map.clone().with("f", failing)).unwrap();
+        let mut p = ScriptProblem::new(
+            &href,
+            &map.clone().with("f", failing),
+            DerivativeSource::FiniteDifferences,
+        )
+        .unwrap();
         let e = p.objective(&[1.0]).unwrap_err();
         assert!(
             e.message.contains("problem `f`") && e.message.contains("line 3"),

@@ -27,7 +27,7 @@ fn common(spec: AlgorithmSpec) -> AlgorithmSpec {
         .param(ParamInfo::with_default("max_iter", ValueKind::Int, 200i64, "interior-point iteration limit"))
         .param(ParamInfo::with_default("threads", ValueKind::Int, 1i64, "threads for the dense kernels"))
         .param(ParamInfo::with_default("certificate", ValueKind::Bool, false, "add the certificate (polynomial coefficients / matrices) to the result"))
-        .param(ParamInfo::optional("export", ValueKind::Str, "also write the SDP to this file (SDPA .dat-s or RON .ron) for other solvers"))
+        .param(ParamInfo::optional("save_sdp", ValueKind::Str, "also write the SDP to this file (SDPA .dat-s or RON .ron) for other solvers").renamed_from("export"))
 }
 
 /// The specs of the three bounds (appended to the plugin's list in [`crate::plugin`]).
@@ -189,14 +189,14 @@ fn spec_error(msg: String) -> PluginError {
     PluginError::bad_parameter(&param, msg)
 }
 
-/// Writes the SDP to the `export` file, if one is given: built by `text` in the widest
+/// Writes the SDP to the `save_sdp` file, if one is given: built by `text` in the widest
 /// arithmetic the settings ask for (at least double-double), so the file has its digits.
-pub(crate) fn export(
+pub(crate) fn save_sdp(
     params: &Value,
     settings: &SolveSettings,
     text: impl Fn(Arithmetic, TextFormat) -> Result<String, String>,
 ) -> PluginResult<()> {
-    let Some(Value::Str(path)) = params.get("export") else {
+    let Some(Value::Str(path)) = params.get("save_sdp") else {
         return Ok(());
     };
     let path = path.to_string();
@@ -206,7 +206,7 @@ pub(crate) fn export(
         TextFormat::Sdpa
     } else {
         return Err(PluginError::bad_parameter(
-            "export",
+            "save_sdp",
             format!("`{path}`: the name must end in .dat-s or .ron"),
         ));
     };
@@ -219,7 +219,7 @@ pub(crate) fn export(
         .unwrap_or(Arithmetic::DoubleDouble);
     let text = text(widest, format).map_err(spec_error)?;
     std::fs::write(&path, text)
-        .map_err(|e| PluginError::bad_parameter("export", format!("cannot write `{path}`: {e}")))
+        .map_err(|e| PluginError::bad_parameter("save_sdp", format!("cannot write `{path}`: {e}")))
 }
 
 /// The monitor every bound's solve gets: progress to the host, `false` once cancelled.
@@ -307,7 +307,7 @@ fn create_delsarte(params: Value) -> PluginResult<Box<dyn Run>> {
     spec.terms = list_field(&params, "terms")?;
     // Build once up front: a spec the builder refuses is a bad parameter before any run.
     delsarte::build::<f64>(&spec).map_err(spec_error)?;
-    export(&params, &settings, |a, f| {
+    save_sdp(&params, &settings, |a, f| {
         delsarte::problem_text(&spec, a, f)
     })?;
     let verify: bool = from_value_field(&params, "verify")?;
@@ -383,7 +383,7 @@ fn create_three_point(params: Value) -> PluginResult<Box<dyn Run>> {
     let probe = three_point::build::<f64>(&spec).map_err(spec_error)?;
     let samples = (probe.univariate_samples, probe.trivariate_samples);
     drop(probe);
-    export(&params, &settings, |a, f| {
+    save_sdp(&params, &settings, |a, f| {
         three_point::problem_text(&spec, a, f)
     })?;
     let certificate: bool = from_value_field(&params, "certificate")?;
@@ -427,7 +427,7 @@ fn create_cohn_elkies(params: Value) -> PluginResult<Box<dyn Run>> {
     spec.terms = list_field(&params, "terms")?;
     spec.products = pair_list_field(&params, "products")?;
     spec.validate().map_err(spec_error)?;
-    export(&params, &settings, |a, f| {
+    save_sdp(&params, &settings, |a, f| {
         cohn_elkies::problem_text(&spec, a, f)
     })?;
     let certificate: bool = from_value_field(&params, "certificate")?;

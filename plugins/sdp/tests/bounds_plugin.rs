@@ -47,7 +47,7 @@ fn three_point_and_cohn_elkies_results() {
             .with("degree", 3i64)
             .with("form", "clrs")
             .with("certificate", true)
-            .with("export", path.as_str()),
+            .with("save_sdp", path.as_str()),
     )
     .unwrap();
     assert_eq!(out.get("status").and_then(Value::as_str), Some("optimal"));
@@ -55,7 +55,7 @@ fn three_point_and_cohn_elkies_results() {
     // degree 3 do not help in dimension 3 (checked against our Delsarte LP, which matches
     // ClusteredLowRankSolver's test value at degree 20).
     assert!(f(&out, "bound") > 13.0 && f(&out, "bound") < 13.3);
-    // The exported SDPA file solves to the same value with sdp.solve.
+    // The saved SDPA file solves to the same value with sdp.solve.
     let again = run("sdp.solve", ValueMap::new().with("file", path.as_str())).unwrap();
     assert!(
         (f(&again, "objective") - (1.0 - f(&out, "bound"))).abs() < 1e-6,
@@ -132,8 +132,8 @@ fn errors_name_the_parameter() {
             ValueMap::new()
                 .with("dim", 3i64)
                 .with("degree", 5i64)
-                .with("export", "/tmp/x.txt"),
-            "export",
+                .with("save_sdp", "/tmp/x.txt"),
+            "save_sdp",
         ),
     ];
     for (id, params, name) in cases {

@@ -10,9 +10,13 @@
 use std::path::Path;
 
 use boundlab_sdk::{Value, from_value};
-use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
 use plotters::prelude::*;
 use serde::Deserialize;
+
+use axis::Axis;
+
+mod axis;
+mod legend;
 
 /// What a script asks to draw.
 #[derive(Debug, Deserialize)]
@@ -120,58 +124,22 @@ fn points(s: &Series) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// The plotted range of one axis, padded by 5% (in log space on a log axis).
-fn axis_range(values: impl Iterator<Item = f64>, log: bool) -> std::ops::Range<f64> {
-    let (lo, hi) = values
-        .filter(|v| v.is_finite() && (!log || *v > 0.0))
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        });
-    if !lo.is_finite() {
-        return if log { 1.0..10.0 } else { 0.0..1.0 };
-    }
-    if log {
-        let (a, b) = (lo.log10(), hi.log10());
-        let pad = ((b - a) * 0.05).max(0.05);
-        10f64.powf(a - pad)..10f64.powf(b + pad)
-    } else {
-        let pad = ((hi - lo) * 0.05).max(if lo == hi {
-            lo.abs().max(1.0) * 0.05
-        } else {
-            0.0
-        });
-        lo - pad..hi + pad
-    }
-}
-
 /// Draws `spec` into the SVG file at `path`.
 pub fn draw_svg(spec: &PlotSpec, path: &Path) -> Result<(), String> {
-    let all: Vec<Vec<(f64, f64)>> = spec.series.iter().map(points).collect();
-    let xr = axis_range(all.iter().flatten().map(|p| p.0), spec.x_log);
-    let yr = axis_range(all.iter().flatten().map(|p| p.1), spec.y_log);
+    let series: Vec<Vec<(f64, f64)>> = spec.series.iter().map(points).collect();
+    let x = Axis::fit(series.iter().flatten().map(|p| p.0), spec.x_log);
+    let y = Axis::fit(series.iter().flatten().map(|p| p.1), spec.y_log);
     let root = SVGBackend::new(path, (spec.width, spec.height)).into_drawing_area();
-    let result = match (spec.x_log, spec.y_log) {
-        (false, false) => draw_chart(&root, spec, &all, xr, yr),
-        (true, false) => draw_chart(&root, spec, &all, xr.log_scale(), yr),
-        (false, true) => draw_chart(&root, spec, &all, xr, yr.log_scale()),
-        (true, true) => draw_chart(&root, spec, &all, xr.log_scale(), yr.log_scale()),
-    };
-    result.and_then(|()| root.present().map_err(|e| e.to_string()))
+    draw_chart(&root, spec, &series, x, y).and_then(|()| root.present().map_err(|e| e.to_string()))
 }
 
-fn draw_chart<X, Y>(
+fn draw_chart(
     root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
     spec: &PlotSpec,
     series: &[Vec<(f64, f64)>],
-    x: X,
-    y: Y,
-) -> Result<(), String>
-where
-    X: AsRangedCoord<Value = f64>,
-    Y: AsRangedCoord<Value = f64>,
-    X::CoordDescType: Ranged<ValueType = f64> + ValueFormatter<f64>,
-    Y::CoordDescType: Ranged<ValueType = f64> + ValueFormatter<f64>,
-{
+    x: Axis,
+    y: Axis,
+) -> Result<(), String> {
     let err = |e: &dyn std::fmt::Display| e.to_string();
     root.fill(&WHITE).map_err(|e| err(&e))?;
     let mut chart = ChartBuilder::on(root)
@@ -179,7 +147,7 @@ where
         .margin(12)
         .x_label_area_size(45)
         .y_label_area_size(70)
-        .build_cartesian_2d(x, y)
+        .build_cartesian_2d(x.clone(), y.clone())
         .map_err(|e| err(&e))?;
     chart
         .configure_mesh()
@@ -190,7 +158,6 @@ where
         .y_label_formatter(&|v| tick_label(*v))
         .draw()
         .map_err(|e| err(&e))?;
-    let mut any_named = false;
     for (k, (s, pts)) in spec.series.iter().zip(series).enumerate() {
         let color = Palette99::pick(k).to_rgba();
         let pts = pts.clone();
@@ -205,22 +172,60 @@ where
         }
         .map_err(|e| err(&e))?;
         if !s.name.is_empty() {
-            any_named = true;
             drawn.label(s.name.clone()).legend(move |(lx, ly)| {
                 PathElement::new(vec![(lx, ly), (lx + 20, ly)], color.stroke_width(2))
             });
         }
     }
-    if any_named {
+    let names: Vec<&str> = spec
+        .series
+        .iter()
+        .map(|s| s.name.as_str())
+        .filter(|n| !n.is_empty())
+        .collect();
+    if !names.is_empty() {
+        let (area_w, area_h) = chart.plotting_area().dim_in_pixel();
+        let position = legend_position(spec, series, &x, &y, &names, (area_w, area_h));
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
+            .position(position)
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
             .draw()
             .map_err(|e| err(&e))?;
     }
     Ok(())
+}
+
+/// The legend's spot: where its box (estimated from plotters' 12 px labels, a 30 px key and
+/// margins) covers the fewest drawn points and line pieces.
+fn legend_position(
+    spec: &PlotSpec,
+    series: &[Vec<(f64, f64)>],
+    x: &Axis,
+    y: &Axis,
+    names: &[&str],
+    (area_w, area_h): (u32, u32),
+) -> SeriesLabelPosition {
+    let longest = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    let box_w = (60 + 7 * longest) as f64 / area_w.max(1) as f64;
+    let box_h = (20 + 18 * names.len()) as f64 / area_h.max(1) as f64;
+    let samples: Vec<(f64, f64)> = spec
+        .series
+        .iter()
+        .zip(series)
+        .flat_map(|(s, pts)| {
+            let fractions: Vec<(f64, f64)> = pts
+                .iter()
+                .map(|&(a, b)| (x.fraction(a), y.fraction(b)))
+                .collect();
+            match s.kind {
+                SeriesKind::Scatter => fractions,
+                SeriesKind::Line | SeriesKind::Linepoints => legend::line_samples(&fractions),
+            }
+        })
+        .collect();
+    legend::least_covered(&samples, box_w, box_h)
 }
 
 /// A short tick label: plain decimals for moderate magnitudes, `1e-7` style otherwise.
@@ -282,6 +287,28 @@ mod tests {
             texts.contains(&"t") && texts.contains(&"s"),
             "title and legend text are in the file"
         );
+    }
+
+    /// The texts of an SVG file's elements.
+    fn svg_texts(svg: &str) -> Vec<String> {
+        svg.split('>')
+            .filter_map(|piece| piece.split('<').next())
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn a_log_axis_over_about_a_decade_is_labelled_at_one_two_five() {
+        // Issue 18: y over 13..240 on a log axis was labelled only at 100 and 200.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.svg");
+        let s = parse_spec(spec(vec![13.0, 40.0, 90.0, 240.0], true)).unwrap();
+        draw_svg(&s, &path).unwrap();
+        let texts = svg_texts(&std::fs::read_to_string(&path).unwrap());
+        for label in ["20", "50", "100", "200"] {
+            assert!(texts.iter().any(|t| t == label), "{label} in {texts:?}");
+        }
     }
 
     #[test]
