@@ -144,7 +144,7 @@ struct MpiArgs {
 
 #[derive(Args)]
 struct LimitArgs {
-    /// Script operations before the script is stopped.
+    /// Script operations before the script is stopped (about 2·10⁷ per second; 0: no limit).
     #[arg(long, default_value_t = Limits::default().max_operations)]
     max_operations: u64,
     /// Depth of nested script function calls.

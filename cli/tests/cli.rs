@@ -121,7 +121,9 @@ fn set_values_are_script_constants_and_limits_are_settable() {
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out).1.contains("loop.rhai:2:") && text(&out).1.contains("operation limit"),
+        text(&out).1.contains("loop.rhai:2:")
+            && text(&out).1.contains("operation limit of 5000")
+            && text(&out).1.contains("raise it with --max-operations N"),
         "{}",
         text(&out).1
     );

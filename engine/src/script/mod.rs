@@ -26,6 +26,7 @@ use boundlab_sdk::{SparseMatrix, Value};
 use rhai::{Array, Dynamic, EvalAltResult, INT, Map, NativeCallContext, Position, Scope};
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::EngineError;
 use crate::executor::Executor;
@@ -42,7 +43,10 @@ pub(crate) struct ScriptSettings {
 /// Explicit limits of the script sandbox (each settable from the command line).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Limits {
-    /// Script operations before the script is stopped (runaway loops).
+    /// Script operations before the script is stopped (runaway loops); 0 for no limit. The
+    /// default, 2·10⁸, is about 10 s of plain script work (2·10⁷ operations per second measured
+    /// on a spinning loop here); the shipped scripts use at most 3.5·10⁶. Script closures a
+    /// plugin calls (an `alsketch.solve` problem) count too.
     pub max_operations: u64,
     /// Nested function calls.
     pub max_call_depth: usize,
@@ -61,7 +65,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            max_operations: 1_000_000_000,
+            max_operations: 200_000_000,
             max_call_depth: 64,
             max_string_size: 16 << 20,
             max_array_size: 50_000_000,
@@ -81,8 +85,14 @@ pub(crate) fn script_error(message: impl Into<String>) -> Box<EvalAltResult> {
 
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
 
-/// Builds a Rhai engine with the limits, the sandbox and the boundlab functions.
-fn build(executor: &Arc<Executor>, settings: &ScriptSettings, script_dir: &Path) -> rhai::Engine {
+/// Builds a Rhai engine with the limits, the sandbox and the boundlab functions; `operations`
+/// follows the number of operations the script has used (for the log line at its end).
+fn build(
+    executor: &Arc<Executor>,
+    settings: &ScriptSettings,
+    script_dir: &Path,
+    operations: Arc<AtomicU64>,
+) -> rhai::Engine {
     let limits = &settings.limits;
     let mut rhai = rhai::Engine::new();
     rhai.set_max_operations(limits.max_operations)
@@ -105,7 +115,10 @@ fn build(executor: &Arc<Executor>, settings: &ScriptSettings, script_dir: &Path)
         None => eprintln!("debug: {text}"),
     });
     let cancel = executor.cancel.clone();
-    rhai.on_progress(move |_| cancel.is_cancelled().then(|| Dynamic::from("cancelled")));
+    rhai.on_progress(move |count| {
+        operations.store(count, Ordering::Relaxed);
+        cancel.is_cancelled().then(|| Dynamic::from("cancelled"))
+    });
     matrix::register(&mut rhai);
     random::register(&mut rhai);
     autodiff::register(&mut rhai);
@@ -355,7 +368,7 @@ pub(crate) fn check_file(
     path: &Path,
 ) -> Result<(), EngineError> {
     let source = std::fs::read_to_string(path).map_err(|e| EngineError::io(path, e))?;
-    let rhai = build(executor, settings, script_dir(path));
+    let rhai = build(executor, settings, script_dir(path), Arc::default());
     compile(&rhai, &source, &path.display().to_string()).map(|_| ())
 }
 
@@ -376,15 +389,20 @@ pub(crate) fn run_source(
     name: &str,
     dir: &Path,
 ) -> Result<Value, EngineError> {
-    let rhai = build(executor, settings, dir);
+    let operations = Arc::new(AtomicU64::new(0));
+    let rhai = build(executor, settings, dir, operations.clone());
     let ast = compile(&rhai, source, name)?;
     let mut scope = Scope::new();
     for (constant, value) in &settings.constants {
         scope.push_constant_dynamic(constant.clone(), to_dynamic(value.clone(), None));
     }
-    let result = rhai
-        .eval_ast_with_scope::<Dynamic>(&mut scope, &ast)
-        .map_err(|e| script_failure(name, *e))?;
+    let result = rhai.eval_ast_with_scope::<Dynamic>(&mut scope, &ast);
+    tracing::debug!(
+        "{name}: {} script operations (limit {})",
+        operations.load(Ordering::Relaxed),
+        settings.limits.max_operations
+    );
+    let result = result.map_err(|e| script_failure(name, *e, &settings.limits))?;
     to_value(result, None).map_err(|m| EngineError::Script {
         file: name.to_string(),
         line: None,
@@ -393,16 +411,18 @@ pub(crate) fn run_source(
     })
 }
 
-fn script_failure(name: &str, mut error: EvalAltResult) -> EngineError {
+fn script_failure(name: &str, mut error: EvalAltResult, limits: &Limits) -> EngineError {
     if matches!(error, EvalAltResult::ErrorTerminated(..)) {
         return EngineError::Cancelled;
     }
     let position = error.position();
     error.clear_position();
     let message = match &error {
-        EvalAltResult::ErrorTooManyOperations(_) => {
-            "the script exceeded its operation limit (raise it with --max-operations)".to_string()
-        }
+        EvalAltResult::ErrorTooManyOperations(_) => format!(
+            "the script exceeded its operation limit of {} (about {:.0} s of script work); raise it with --max-operations N, 0 for none (Limits::max_operations when embedding)",
+            limits.max_operations,
+            limits.max_operations as f64 / 2e7
+        ),
         EvalAltResult::ErrorRuntime(value, _) => value.to_string(),
         other => other.to_string(),
     };
