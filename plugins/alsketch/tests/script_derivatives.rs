@@ -93,51 +93,36 @@ fn exact_derivatives_let_newton_finish_where_finite_differences_stall() {
     assert!(calls(&exact) * 10 < calls(&fd), "{exact} vs {fd}");
 }
 
+/// `alsketch.solve` of a problem map written in Rhai, with extra options.
+fn run_problem(e: &Engine, problem: &str, options: &str) -> Result<Value, String> {
+    e.eval(&format!(
+        r#"run("alsketch.solve", #{{ problem: {problem}, tol: 1e-6 {options} }})"#
+    ))
+    .map_err(|err| err.to_string())
+}
+
 #[test]
 fn an_operation_without_a_derivative_rule_falls_back_or_fails_as_asked() {
     let dir = tempfile::tempdir().unwrap();
     let e = engine(dir.path());
-    // `floor` has no derivative rule; the objective is smooth where it is evaluated.
+    // `floor` of a float constant is fine; of a dual it has no derivative rule (the objective
+    // stays smooth where it is evaluated: `floor(..) * 0`).
     let problem = r#"#{ x0: [2.0, 2.0], f: |x| (1 + x[0]*x[0]).ln() - x[1] + (0.5).floor(),
                        c: |x| [(1 + x[0]*x[0])**2 + x[1]*x[1] - 4] }"#;
-    let auto = e
-        .eval(&format!(
-            r#"run("alsketch.solve", #{{ problem: {problem}, tol: 1e-6 }})"#
-        ))
-        .unwrap();
-    assert_eq!(
-        auto.get("status").and_then(Value::as_str),
-        Some("converged"),
-        "{auto}"
-    );
-
-    // `floor` of a float constant is fine; of a dual it is not.
-    let problem = problem.replace("(0.5).floor()", "x[0].floor() * 0");
-    let auto = e
-        .eval(&format!(
-            r#"run("alsketch.solve", #{{ problem: {problem}, tol: 1e-6 }})"#
-        ))
-        .unwrap();
-    assert_eq!(
-        auto.get("status").and_then(Value::as_str),
-        Some("converged"),
-        "{auto}"
-    );
-    let exact = e
-        .eval(&format!(
-            r#"run("alsketch.solve", #{{ problem: {problem}, tol: 1e-6, derivatives: "exact" }})"#
-        ))
-        .unwrap_err()
-        .to_string();
+    let on_dual = problem.replace("(0.5).floor()", "x[0].floor() * 0");
+    for p in [problem, on_dual.as_str()] {
+        let auto = run_problem(&e, p, "").unwrap();
+        assert_eq!(
+            auto.get("status").and_then(Value::as_str),
+            Some("converged"),
+            "{auto}"
+        );
+    }
+    let exact = run_problem(&e, &on_dual, r#", derivatives: "exact""#).unwrap_err();
     assert!(
         exact.contains("floor (dual)") && exact.contains("no derivative rule"),
         "{exact}"
     );
-    let bad = e
-        .eval(&format!(
-            r#"run("alsketch.solve", #{{ problem: {problem}, derivatives: "symbolic" }})"#
-        ))
-        .unwrap_err()
-        .to_string();
+    let bad = run_problem(&e, &on_dual, r#", derivatives: "symbolic""#).unwrap_err();
     assert!(bad.contains("derivatives"), "{bad}");
 }
