@@ -11,12 +11,12 @@
 use std::path::{Path, PathBuf};
 
 use boundlab_alsketch::hs::all_problems;
-use boundlab_alsketch::libsvm;
 use boundlab_alsketch::logreg::LogReg;
 use boundlab_alsketch::pde::Pde;
 use boundlab_alsketch::problem::Problem;
 use boundlab_alsketch::sketch::SketchKind;
 use boundlab_alsketch::solver::{Options, Outcome, Silent, solve};
+use boundlab_libsvm as libsvm;
 use serde_json::{Value, json};
 
 const RANDOMIZED: [SketchKind; 4] = [

@@ -9,11 +9,10 @@
 //! - [`sketch`]: Gaussian, Kaczmarz, block-Gaussian and count-sketch solvers for `K z = b`.
 //! - [`kkt`]: assembly of the Newton-KKT matrix (dense or sparse) and a direct reference solve.
 //! - [`problem`]: the problem trait; [`hs`], [`logreg`], [`pde`] and [`script`] implement it.
-//! - [`libsvm`]: the LIBSVM data reader.
+//! - LIBSVM data sets are read by the shared `boundlab-libsvm` crate.
 
 pub mod hs;
 pub mod kkt;
-pub mod libsvm;
 pub mod linalg;
 pub mod logreg;
 pub mod pde;

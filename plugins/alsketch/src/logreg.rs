@@ -16,9 +16,9 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
-use crate::libsvm::Dataset;
 use crate::linalg::Matrix;
 use crate::problem::Problem;
+use boundlab_libsvm::Dataset;
 
 /// Number of random linear constraints the authors use.
 pub const LINEAR_CONSTRAINTS: usize = 10;
@@ -280,12 +280,12 @@ impl Problem for LogReg {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::libsvm::parse;
     use crate::problem::testing::derivative_error;
+    use boundlab_libsvm::parse;
 
     fn toy() -> LogReg {
         let text = "1 1:0.5 2:-1 3:0.25 6:1\n-1 1:-0.3 3:0.9 5:0.2\n1 2:0.7 4:-0.5\n-1 1:0.1 2:0.2 3:-0.4 6:0.3\n";
-        LogReg::new("toy", &parse(text).unwrap(), None, 2023, 1).unwrap()
+        LogReg::new("toy", &parse(text, "toy").unwrap(), None, 2023, 1).unwrap()
     }
 
     #[test]
@@ -309,12 +309,12 @@ mod tests {
 
     #[test]
     fn labels_map_to_plus_minus_one() {
-        let three = parse("1 1:1\n2 1:2\n3 1:3\n").unwrap();
+        let three = parse("1 1:1\n2 1:2\n3 1:3\n", "three").unwrap();
         let p = LogReg::new("three", &three, None, 1, 0).unwrap();
         assert_eq!(p.ya, vec![1.0, -2.0, -3.0]); // class 1 against the rest
         let p = LogReg::new("three", &three, Some(3.0), 1, 0).unwrap();
         assert_eq!(p.ya, vec![-1.0, -2.0, 3.0]);
-        let two = parse("0 1:1\n1 1:2\n").unwrap();
+        let two = parse("0 1:1\n1 1:2\n", "two").unwrap();
         assert_eq!(
             LogReg::new("two", &two, None, 1, 0).unwrap().ya,
             vec![-1.0, 2.0]
@@ -325,7 +325,7 @@ mod tests {
                 .message
                 .contains("positive_label")
         );
-        let one = parse("1 1:1\n1 1:2\n").unwrap();
+        let one = parse("1 1:1\n1 1:2\n", "one").unwrap();
         assert!(
             LogReg::new("two", &two, None, 1, 1)
                 .unwrap_err()

@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use boundlab_sdk::prelude::*;
 
 use crate::hs::HsProblem;
-use crate::libsvm;
 use crate::logreg::{LINEAR_CONSTRAINTS, LogReg};
 use crate::pde::Pde;
 use crate::problem::Problem;
@@ -177,8 +176,8 @@ fn library_problem(name: &str, params: &Value) -> PluginResult<Box<dyn Problem +
             let dataset: String = from_value_field(params, "dataset")?;
             let data_dir: String = from_value_field(params, "data_dir")?;
             let path = dataset_path(&dataset, &data_dir)?;
-            let data =
-                libsvm::read_file(&path).map_err(|e| PluginError::bad_parameter("dataset", e))?;
+            let data = boundlab_libsvm::read_file(&path)
+                .map_err(|e| PluginError::bad_parameter("dataset", e.to_string()))?;
             let positive: Option<f64> = params.get("positive_label").and_then(Value::as_f64);
             let seed = from_value_field::<i64>(params, "data_seed")? as u64;
             let linear = int_param(params, "linear_constraints", 0)? as usize;

@@ -6,11 +6,11 @@
 
 use std::path::PathBuf;
 
-use boundlab_alsketch::libsvm;
 use boundlab_alsketch::logreg::LogReg;
 use boundlab_alsketch::problem::Problem;
 use boundlab_alsketch::sketch::SketchKind;
 use boundlab_alsketch::solver::{Options, Silent, Status, solve};
+use boundlab_libsvm as libsvm;
 
 fn data_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/libsvm")

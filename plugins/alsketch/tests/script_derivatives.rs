@@ -64,33 +64,31 @@ fn script_problems_reach_tight_tolerances_with_exact_derivatives() {
     }
 }
 
-/// HS26 is degenerate at x* (singular reduced Hessian): with finite-difference Hessians the
-/// exact Newton reference stalls at KKT ~2e-5 after 300 iterations; with exact ones it
-/// converges in a few dozen (measured: 20).
+/// HS26 is degenerate at x* (singular reduced Hessian). Exact Newton converges with exact
+/// derivatives and with finite differences alike (measured: 20 iterations each; before the
+/// finite-difference Hessian's cross terms were fixed, that run stalled at KKT 2e-5), but the
+/// exact run needs a fraction of the closure calls (measured 125 against 1055).
 #[test]
-fn exact_derivatives_let_newton_finish_where_finite_differences_stall() {
+fn exact_derivatives_solve_a_degenerate_problem_in_a_fraction_of_the_calls() {
     let dir = tempfile::tempdir().unwrap();
     let e = engine(dir.path());
     let (exact, f_star) = solve(&e, "hs26", r#", sketch: "direct""#);
-    assert_eq!(
-        exact.get("status").and_then(Value::as_str),
-        Some("converged"),
-        "{exact}"
-    );
-    let f = exact.get("f").and_then(Value::as_f64).unwrap();
-    assert!((f - f_star).abs() < 1e-10, "{exact}");
     let (fd, _) = solve(
         &e,
         "hs26",
         r#", sketch: "direct", derivatives: "finite_differences""#,
     );
-    assert_eq!(
-        fd.get("status").and_then(Value::as_str),
-        Some("max_iter"),
-        "{fd}"
-    );
+    for r in [&exact, &fd] {
+        assert_eq!(
+            r.get("status").and_then(Value::as_str),
+            Some("converged"),
+            "{r}"
+        );
+        let f = r.get("f").and_then(Value::as_f64).unwrap();
+        assert!((f - f_star).abs() < 1e-10, "{r}");
+    }
     let calls = |r: &Value| r.get("script_calls").and_then(Value::as_i64).unwrap();
-    assert!(calls(&exact) * 10 < calls(&fd), "{exact} vs {fd}");
+    assert!(calls(&exact) * 5 < calls(&fd), "{exact} vs {fd}");
 }
 
 /// `alsketch.solve` of a problem map written in Rhai, with extra options.

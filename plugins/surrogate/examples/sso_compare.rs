@@ -17,9 +17,9 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use boundlab_libsvm as libsvm;
 use boundlab_surrogate::data::Dataset;
 use boundlab_surrogate::imitation::{self, ImitationConfig, LqSystem};
-use boundlab_surrogate::libsvm;
 use boundlab_surrogate::loss::Loss;
 use boundlab_surrogate::model::Model;
 use boundlab_surrogate::optim::{Adam, Optimizer, Sgd, Sls, linear_sgd_step};
@@ -240,7 +240,7 @@ fn main() {
     let mut summary: Vec<Cell> = Vec::new();
 
     for (file, loss, h_star) in CASES {
-        let raw = libsvm::read_file(&data_dir.join(file), "dataset").unwrap();
+        let raw = libsvm::read_file(&data_dir.join(file)).unwrap();
         let data = Dataset::from_libsvm(&raw, loss, false, file).unwrap();
         let model = Model::Linear {
             inputs: data.n_features(),

@@ -11,8 +11,8 @@ use faer::Mat;
 
 use boundlab_sdk::PluginError;
 
-use crate::libsvm::LibsvmData;
 use crate::loss::Loss;
+use boundlab_libsvm::Dataset as LibsvmData;
 
 /// Features (n × d), encoded targets (n × k), and the label classes.
 #[derive(Clone, Debug)]
@@ -161,7 +161,7 @@ impl Dataset {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::libsvm::parse;
+    use boundlab_libsvm::parse;
 
     #[test]
     fn encodes_labels_per_loss() {

@@ -5,7 +5,7 @@
 //! The numerical code lives in ordinary modules with their own tests; [`plugin`] is the thin
 //! layer that exposes it through the boundlab sdk.
 //!
-//! - [`libsvm`]: the LIBSVM reader; [`data`]: dense data sets with encoded targets;
+//! - [`data`]: dense data sets with encoded targets, from arrays or LIBSVM files (read by `boundlab-libsvm`);
 //! - [`loss`]: target-space losses (the expensive oracle); [`model`]: linear model and MLP with
 //!   hand-written backpropagation (the cheap part);
 //! - [`problem`]: objective and work counters; [`armijo`]: backtracking line search;
@@ -15,7 +15,6 @@
 pub mod armijo;
 pub mod data;
 pub mod imitation;
-pub mod libsvm;
 pub mod loss;
 pub mod model;
 pub mod optim;

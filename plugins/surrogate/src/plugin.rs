@@ -13,7 +13,6 @@ use boundlab_sdk::prelude::*;
 
 use crate::data::Dataset;
 use crate::imitation::{self, ImitationConfig, LqSystem};
-use crate::libsvm;
 use crate::loss::Loss;
 use crate::model::Model;
 use crate::optim::{Adam, Optimizer, Sgd, Sls, linear_sgd_step};
@@ -532,7 +531,8 @@ fn load_data(params: &Value, p: &Params, loss: Loss) -> PluginResult<Dataset> {
     let y = params.get("y").filter(|v| !matches!(v, Value::Unit));
     match (p.dataset.as_deref().filter(|s| !s.is_empty()), x, y) {
         (Some(path), None, None) => {
-            let raw = libsvm::read_file(Path::new(path), "dataset")?;
+            let raw = boundlab_libsvm::read_file(Path::new(path))
+                .map_err(|e| PluginError::bad_parameter("dataset", e.to_string()))?;
             Dataset::from_libsvm(&raw, loss, p.regression, path)
         }
         (None, Some(x), Some(y)) => {

@@ -164,9 +164,7 @@ fn exact_inner_solve_reaches_least_squares_in_one_step() {
 #[test]
 fn exact_inner_solve_matches_qr_least_squares_on_breast_cancer() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/libsvm");
-    let raw =
-        boundlab_surrogate::libsvm::read_file(&dir.join("breast_cancer_scale.svm"), "dataset")
-            .unwrap();
+    let raw = boundlab_libsvm::read_file(&dir.join("breast_cancer_scale.svm")).unwrap();
     let data = Dataset::from_libsvm(&raw, Loss::Squared, false, "bc").unwrap();
     let d = data.n_features();
     let objective = Objective {
@@ -203,7 +201,7 @@ fn sso_with_one_inner_step_equals_sgd_step_for_step() {
         ("breast_cancer_scale.svm", Loss::Logistic, "linear"),
         ("wine_scale.svm", Loss::CrossEntropy, "mlp"),
     ] {
-        let raw = boundlab_surrogate::libsvm::read_file(&dir.join(file), "dataset").unwrap();
+        let raw = boundlab_libsvm::read_file(&dir.join(file)).unwrap();
         let data = Dataset::from_libsvm(&raw, loss, false, file).unwrap();
         let model = Model::build(model_name, data.n_features(), data.n_outputs(), 8, true).unwrap();
         let objective = Objective {

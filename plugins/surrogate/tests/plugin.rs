@@ -267,7 +267,7 @@ fn bad_parameters_are_named() {
         (
             "surrogate.sso",
             ValueMap::new().with("dataset", "/no/such/file.svm"),
-            "parameter `dataset`: cannot read `/no/such/file.svm`",
+            "parameter `dataset`: /no/such/file.svm: cannot read the file",
         ),
         ("surrogate.sso", base().with("y", vec![1.0]), "not both"),
         (
@@ -320,7 +320,7 @@ fn broken_libsvm_file_is_reported_with_its_line() {
         ValueMap::new().with("dataset", path.display().to_string()),
     );
     assert!(
-        e.contains("parameter `dataset`") && e.contains("broken.svm:2:13: feature value `x`"),
+        e.contains("parameter `dataset`") && e.contains("broken.svm:2:13: value `x` of feature 2"),
         "{e}"
     );
     std::fs::remove_dir_all(&dir).ok();
