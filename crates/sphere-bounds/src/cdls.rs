@@ -58,7 +58,18 @@
 //!
 //! and about 0.6374 at degree 11 with `γ = 2.25` (the dd solve stops at a gap of 3e-5): closer
 //! to CdLS's 0.636107333, still above it. `scripts/sphere_packing_3pt.rhai` redoes the scan and
-//! plots it. Not settled by the sources
+//! plots it.
+//!
+//! **Degrees 11 and 13 to a gap below 1e-10** (n = 4, γ = 1, R = 1.664634, `d₂ = 24`;
+//! `precision: "mp"`, 256 bits, `tol: 1e-10`, one thread, 2026-12-03):
+//!
+//! | kernel `2i + k ≤` | bound | gap | iterations | constraints | seconds |
+//! |---|---|---|---|---|---|
+//! | 11 | 0.6427414390560597 | 7.4e-11 | 42 | 545 | 590 |
+//! | 13 | 0.6379181003769593 | 1.7e-11 | 45 | 772 | 1848 |
+//!
+//! (`boundlab solve sdp.sphere_packing_3pt --set dim=4 --set degree=13 --set precision=mp
+//! --set bits=256 --set tol=1e-10`.) Not settled by the sources
 //! (the notes could read only the abstract and secondary summaries): the meaning of "degree 9"
 //! for `f₃`; the exact region of condition 3 (the notes' summary says all three distances in
 //! `{0} ∪ [r, R]`; imposing `|x − y| ≤ R` on top of the above gives 0.34, below the D₄ density,
