@@ -96,9 +96,35 @@ pub fn laguerre_max_coefficients(degree: usize, alpha: f64, s: f64) -> Vec<f64> 
         .collect()
 }
 
-/// `ln Γ(x)` for `x > 0`, for normalising constants (libm's `lgamma`, within an ulp or two).
+/// `ln Γ(x)` for `x > 0` (Lanczos, g = 7; relative error ~1e-15), for normalising constants.
+///
+/// Kept rather than `libm::lgamma` (tried for issue 14): their last-bit differences in the
+/// Laguerre normalisation tip the n = 8, degree-31 Cohn–Elkies solve, which sits at the edge of
+/// double-double, from `optimal` into `numerical_error` (`tests/bounds_cohn_elkies.rs`).
 pub fn ln_gamma(x: f64) -> f64 {
-    libm::lgamma(x)
+    const G: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    if x < 0.5 {
+        // reflection
+        let pi = std::f64::consts::PI;
+        return (pi / (pi * x).sin()).ln() - ln_gamma(1.0 - x);
+    }
+    let x = x - 1.0;
+    let mut a = G[0];
+    let t = x + 7.5;
+    for (i, g) in G.iter().enumerate().skip(1) {
+        a += g / (x + i as f64);
+    }
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
 }
 
 /// Volume of the `n`-ball of radius `rho`: `π^{n/2} ρⁿ / Γ(n/2 + 1)`.
