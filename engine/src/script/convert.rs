@@ -25,8 +25,11 @@ pub fn is_bare_map_key(name: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    // One bare parser for every check (each loaded plugin asks once per parameter).
+    static PARSER: std::sync::OnceLock<rhai::Engine> = std::sync::OnceLock::new();
     identifier
-        && rhai::Engine::new_raw()
+        && PARSER
+            .get_or_init(rhai::Engine::new_raw)
             .compile_expression(format!("#{{ {name}: 1 }}"))
             .is_ok()
 }
