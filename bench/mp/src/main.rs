@@ -1,7 +1,7 @@
 //! Multiprecision kernels, one thread, one run: prints two Markdown tables.
 //!
-//! 1. A dot product of length 1000 (the solver's inner loop: `acc = acc + x·y`) in boundlab's
-//!    `Mp<L>` and in MPFR through rug (`acc += &x * &y`, a fused multiply-add on heap-allocated
+//! 1. A dot product of length 1000 (the solver's inner loop) in boundlab's `Mp<L>`, both as
+//!    `acc = acc + x·y` and through `MpSum` (what the kernels use), and in MPFR through rug (`acc += &x * &y`, a fused multiply-add on heap-allocated
 //!    numbers), ns per multiply-add; both results are checked against each other.
 //! 2. The Cholesky factorization of an SPD matrix of order 200 in f64 (faer), double-double and
 //!    Mp<L>: seconds and GFLOP-equivalent per second (n³/3 multiply-adds, each counted as two
@@ -10,6 +10,7 @@
 use std::time::Instant;
 
 use boundlab_sdp_solver::mp::Mp;
+use boundlab_sdp_solver::mp::sum::MpSum;
 use boundlab_sdp_solver::scalar::{Real, fx128};
 use faer::{Mat, Par};
 use rug::Float;
@@ -30,16 +31,26 @@ fn inputs(seed: u64) -> Vec<f64> {
         .collect()
 }
 
-fn ours<const L: usize>(x: &[f64], y: &[f64]) -> (f64, String) {
+/// `fused`: through `MpSum` (the kernels' loop: one rounding at the end); otherwise
+/// `acc = acc + a·b` with two rounded operations.
+fn ours<const L: usize>(x: &[f64], y: &[f64], fused: bool) -> (f64, String) {
     let third = Mp::<L>::one() / Mp::from_f64(3.0);
     let xs: Vec<Mp<L>> = x.iter().map(|&v| Mp::from_f64(v) * third).collect();
     let ys: Vec<Mp<L>> = y.iter().map(|&v| Mp::from_f64(v)).collect();
     let start = Instant::now();
     let mut acc = Mp::<L>::ZERO;
     for _ in 0..REPEAT {
-        acc = Mp::ZERO;
-        for (a, b) in xs.iter().zip(&ys) {
-            acc = acc.mul_add(*a, *b);
+        if fused {
+            let mut sum = MpSum::<L>::default();
+            for (a, b) in xs.iter().zip(&ys) {
+                sum.add_product(*a, *b);
+            }
+            acc = sum.value();
+        } else {
+            acc = Mp::ZERO;
+            for (a, b) in xs.iter().zip(&ys) {
+                acc = acc.mul_add(*a, *b);
+            }
         }
         std::hint::black_box(&acc);
     }
@@ -69,15 +80,18 @@ fn mpfr(bits: u32, x: &[f64], y: &[f64]) -> (f64, String) {
 
 fn dot_row<const L: usize>(x: &[f64], y: &[f64]) {
     let bits = 64 * L as u32;
-    let (t_ours, v_ours) = ours::<L>(x, y);
+    let (t_ours, v_ours) = ours::<L>(x, y, false);
+    let (t_sum, v_sum) = ours::<L>(x, y, true);
     let (t_mpfr, v_mpfr) = mpfr(bits, x, y);
-    let a: f64 = v_ours.parse().unwrap_or(f64::NAN);
     let b: f64 = v_mpfr.parse().unwrap_or(f64::NAN);
-    assert!((a - b).abs() < 1e-12 * a.abs(), "{v_ours} vs {v_mpfr}");
+    for v in [&v_ours, &v_sum] {
+        let a: f64 = v.parse().unwrap_or(f64::NAN);
+        assert!((a - b).abs() < 1e-12 * a.abs(), "{v} vs {v_mpfr}");
+    }
     println!(
-        "| {bits} | {t_ours:.1} | {t_mpfr:.1} | {:.2}x | {} |",
-        t_mpfr / t_ours,
-        v_ours
+        "| {bits} | {t_ours:.1} | {t_sum:.1} | {t_mpfr:.1} | {:.2}x | {} |",
+        t_mpfr / t_sum,
+        v_sum
     );
 }
 
@@ -119,8 +133,8 @@ fn main() {
     let y = inputs(2);
     println!("## Dot product, ns per multiply-add (length {N}, {REPEAT} repeats)");
     println!();
-    println!("| bits | Mp<L> ns | MPFR (rug) ns | MPFR / Mp | value |");
-    println!("|---|---|---|---|---|");
+    println!("| bits | Mp<L> a + b·c ns | MpSum ns | MPFR (rug) ns | MPFR / MpSum | value |");
+    println!("|---|---|---|---|---|---|");
     dot_row::<2>(&x, &y);
     dot_row::<4>(&x, &y);
     dot_row::<8>(&x, &y);

@@ -23,6 +23,51 @@ pub use faer::fx128;
 /// The widest scalar: conversions between precisions go through it losslessly.
 pub type Wide = Mp<64>;
 
+/// An accumulator of `c + Σ a·b` (see [`Real::Sum`]).
+pub trait SumOfProducts<T>: Copy + Send + Sync {
+    /// The sum that starts at `c`.
+    fn start(c: T) -> Self;
+    fn add_product(&mut self, a: T, b: T);
+    /// The sum, rounded to `T`.
+    fn value(&self) -> T;
+}
+
+/// `f64` and `fx128` accumulate in themselves (`Real::mul_add`).
+macro_rules! plain_sum {
+    ($($t:ty),*) => {$(
+        impl SumOfProducts<$t> for $t {
+            #[inline(always)]
+            fn start(c: $t) -> Self {
+                c
+            }
+            #[inline(always)]
+            fn add_product(&mut self, a: $t, b: $t) {
+                *self = Real::mul_add(*self, a, b);
+            }
+            #[inline(always)]
+            fn value(&self) -> $t {
+                *self
+            }
+        }
+    )*};
+}
+plain_sum!(f64, fx128);
+
+impl<const L: usize> SumOfProducts<Mp<L>> for crate::mp::sum::MpSum<L> {
+    #[inline(always)]
+    fn start(c: Mp<L>) -> Self {
+        Self::new(c)
+    }
+    #[inline(always)]
+    fn add_product(&mut self, a: Mp<L>, b: Mp<L>) {
+        crate::mp::sum::MpSum::add_product(self, a, b)
+    }
+    #[inline(always)]
+    fn value(&self) -> Mp<L> {
+        crate::mp::sum::MpSum::value(self)
+    }
+}
+
 /// A real scalar the interior-point method can run in.
 pub trait Real:
     Copy
@@ -42,6 +87,9 @@ pub trait Real:
     + DivAssign
     + 'static
 {
+    /// A running `c + Σ a·b` for the kernels' inner loops: fixed point and rounded once for
+    /// `Mp` ([`crate::mp::sum`]), the type itself for `f64` and `fx128`.
+    type Sum: SumOfProducts<Self>;
     /// `"f64"`, `"dd"` or `"mp"` (the `precision` parameter's names).
     const NAME: &'static str;
     /// Bits of the mantissa (53, 106, 64·L).
@@ -114,6 +162,7 @@ pub trait Real:
 }
 
 impl Real for f64 {
+    type Sum = f64;
     const NAME: &'static str = "f64";
     const BITS: u32 = 53;
 
@@ -191,6 +240,7 @@ impl Real for f64 {
 }
 
 impl Real for fx128 {
+    type Sum = fx128;
     const NAME: &'static str = "dd";
     const BITS: u32 = 106;
 
@@ -337,6 +387,7 @@ impl Real for fx128 {
 macro_rules! impl_real_for_mp {
     ($($l:literal),*) => {$(
         impl Real for Mp<$l> {
+            type Sum = crate::mp::sum::MpSum<$l>;
             const NAME: &'static str = "mp";
             const BITS: u32 = 64 * $l;
 

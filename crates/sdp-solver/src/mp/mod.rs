@@ -19,10 +19,12 @@
 //! started from `f64` and finished with one correction step: within a few units in the last
 //! place. That is what an interior-point method needs; it is not MPFR's correct rounding.
 //!
-//! Submodules: [`decimal`] (text in and out), [`functions`] (π, `exp`, `ln`, `cos`).
+//! Submodules: [`decimal`] (text in and out), [`functions`] (π, `exp`, `ln`, `cos`), [`sum`]
+//! (sums of products rounded once, for the kernels).
 
 pub mod decimal;
 pub mod functions;
+pub mod sum;
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -439,12 +441,11 @@ impl<const L: usize> Mul for Mp<L> {
     }
 }
 
-/// The rounded product of two normalised mantissas. Partial products more than two limbs
-/// below the kept ones are dropped: they change at most the lowest guard bits, far below the
-/// rounding bit.
-#[inline]
-fn mul_mantissas<const L: usize>(a: &[u64; L], b: &[u64; L], exp: i64, neg: bool) -> Mp<L> {
-    // The 2L-limb product, limb k at p[k / L][k % L] (no branch in the inner loop).
+/// The 2L-limb product of two mantissas as (low, high) halves, partial products more than
+/// two limbs below the high half dropped (so the low half's lowest limbs are not exact).
+#[inline(always)]
+fn product_limbs<const L: usize>(a: &[u64; L], b: &[u64; L]) -> ([u64; L], [u64; L]) {
+    // Limb k at p[k / L][k % L] (no branch in the inner loop).
     let mut p = [[0u64; L]; 2];
     let lowest = L.saturating_sub(3);
     for i in 0..L {
@@ -461,6 +462,15 @@ fn mul_mantissas<const L: usize>(a: &[u64; L], b: &[u64; L], exp: i64, neg: bool
         p[1][i] = carry as u64;
     }
     let [lo, hi] = p;
+    (lo, hi)
+}
+
+/// The rounded product of two normalised mantissas. Partial products more than two limbs
+/// below the kept ones are dropped: they change at most the lowest guard bits, far below the
+/// rounding bit.
+#[inline]
+fn mul_mantissas<const L: usize>(a: &[u64; L], b: &[u64; L], exp: i64, neg: bool) -> Mp<L> {
+    let (lo, hi) = product_limbs(a, b);
     // The product of two values in [1/2, 1) lies in [1/4, 1): normalise by at most one bit.
     let (mant, guard, exp) = if hi[L - 1] >> 63 == 1 {
         (hi, lo[L - 1], exp)
