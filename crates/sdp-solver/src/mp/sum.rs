@@ -12,10 +12,11 @@
 //! is below `2^anchor` in magnitude, so it fits in `lo..mid` and `hi` absorbs the carries of up
 //! to 2^62 terms. A term larger than `2^anchor` moves the anchor up (shifting `N` right).
 //!
-//! Accuracy: each term is truncated below the guard limb, an error under `2^(anchor−64(L+1))`
-//! per term, i.e. `2^-64` of a unit in the last place of the largest term. The sum of `k`
-//! terms is within `½ ulp + k·2^(−64(L+1))·2^anchor` of the exact one: the error of recursive
-//! summation `Σ|terms|·ε`, without its factor `k`.
+//! Accuracy: each term is truncated below the guard limb and a product's guard limb is short by
+//! fewer than `L` of its units (see `product_limbs`), an error under `(L+1)·2^(anchor−64(L+1))`
+//! per term, i.e. `(L+1)·2^-64` of a unit in the last place of the largest term. The sum of `k`
+//! terms is within `½ ulp + k(L+1)·2^(−64(L+1))·2^anchor` of the exact one: far below the
+//! error of recursive summation, `Σ|terms|·ε` times up to `k`.
 
 use super::{Class, Mp};
 
