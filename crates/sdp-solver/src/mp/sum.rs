@@ -133,29 +133,21 @@ impl<const L: usize> MpSum<L> {
                 (low >> r) | (ext(k + q + 1) << (64 - r))
             }
         };
-        if neg {
-            let (v, b0) = self.lo.overflowing_sub(shifted(0));
-            self.lo = v;
-            let mut borrow = b0;
-            for i in 0..L {
-                let (d1, b1) = self.mid[i].overflowing_sub(shifted(i as isize + 1));
-                let (d2, b2) = d1.overflowing_sub(borrow as u64);
-                self.mid[i] = d2;
-                borrow = b1 | b2;
-            }
-            self.hi = self.hi.wrapping_sub(borrow as u64);
-        } else {
-            let (v, c0) = self.lo.overflowing_add(shifted(0));
-            self.lo = v;
-            let mut carry = c0;
-            for i in 0..L {
-                let (s1, c1) = self.mid[i].overflowing_add(shifted(i as isize + 1));
-                let (s2, c2) = s1.overflowing_add(carry as u64);
-                self.mid[i] = s2;
-                carry = c1 | c2;
-            }
-            self.hi = self.hi.wrapping_add(carry as u64);
+        // A negative term is added as its two's complement: every limb flipped, plus one
+        // (the first carry); above the term its flipped zeros are all ones.
+        let flip = if neg { u64::MAX } else { 0 };
+        let mut carry = neg;
+        let mut adc = |x: &mut u64, y: u64| {
+            let (s1, c1) = x.overflowing_add(y ^ flip);
+            let (s2, c2) = s1.overflowing_add(carry as u64);
+            *x = s2;
+            carry = c1 | c2;
+        };
+        adc(&mut self.lo, shifted(0));
+        for i in 0..L {
+            adc(&mut self.mid[i], shifted(i as isize + 1));
         }
+        self.hi = self.hi.wrapping_add(flip).wrapping_add(carry as u64);
     }
 
     /// `N ← N >> bits` (arithmetic: the sign is kept).
