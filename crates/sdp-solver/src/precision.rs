@@ -115,6 +115,23 @@ impl Arithmetic {
     pub fn tol_floor(self) -> f64 {
         10f64.powf(-0.8 * f64::from(self.bits()) * std::f64::consts::LOG10_2)
     }
+
+    /// The factor on the default primal start `X = ξ I` (see `SdpOptions::start_scale`).
+    ///
+    /// A larger start keeps the first steps from blocking on the bound LPs whose solutions lie
+    /// far out (the Cohn–Elkies LP in high dimension: the first ~17 of 85 iterations at
+    /// n = 8, degree 63 made no progress while μ grew), but the residuals then lose about
+    /// `log10(scale)` digits to cancellation. Multiprecision has digits to spare and takes
+    /// 10⁶ (SDPB starts at 10²⁰): Cohn–Elkies at 512 bits, n = 8, degree 63: 85 → 60
+    /// iterations; degree 31 at 256 bits: n = 16 95 → 52, n = 24 123 → 77; n = 3 a few more
+    /// (49 → 53 at degree 63), same digits everywhere. f64 and dd keep 1: at 10³ dd ends
+    /// `numerical_error` on n = 3 degree 31, which it solves from the default start.
+    pub fn start_scale(self) -> f64 {
+        match self {
+            Arithmetic::F64 | Arithmetic::DoubleDouble => 1.0,
+            Arithmetic::Mp { .. } => 1e6,
+        }
+    }
 }
 
 /// The arithmetic a user asks for.
@@ -382,6 +399,7 @@ fn with_arithmetic<F: Formulation>(
         warm,
         earlier,
         keep_iterate,
+        arithmetic,
     };
     with_scalar!(arithmetic, T => run.solve::<T>(monitor))
 }
@@ -393,6 +411,7 @@ struct RunIn<'a, F> {
     warm: Option<WarmStart<Wide>>,
     earlier: &'a Earlier,
     keep_iterate: bool,
+    arithmetic: Arithmetic,
 }
 
 impl<F: Formulation> RunIn<'_, F> {
@@ -416,6 +435,7 @@ impl<F: Formulation> RunIn<'_, F> {
             // collapsed (Cohn–Elkies n = 3, degree 63: dd → mp256 → mp512 ended
             // `numerical_error` where mp512 alone is optimal).
             warm_start_blend: self.settings.warm_start_blend,
+            start_scale: self.arithmetic.start_scale(),
             ..SdpOptions::default()
         };
         let mut watch = StallWatch::default();

@@ -102,6 +102,10 @@ pub struct SdpOptions<T> {
     /// default (bench/results/sdp_warm_start.md: 0.01–0.03 save the most iterations on
     /// perturbed SDPLIB problems, 0.3 little).
     pub warm_start_blend: f64,
+    /// Factor on the default primal start `X = ξ I` (1 by default; the precision driver takes
+    /// [`crate::precision::Arithmetic::start_scale`]). Larger starts avoid blocked first
+    /// steps on problems whose solutions lie far out and cost about `log10` of it in digits.
+    pub start_scale: f64,
 }
 
 impl<T> Default for SdpOptions<T> {
@@ -114,6 +118,7 @@ impl<T> Default for SdpOptions<T> {
             threads: 1,
             warm_start: None,
             warm_start_blend: 0.03,
+            start_scale: 1.0,
         }
     }
 }
@@ -251,6 +256,7 @@ impl<T: Real> SdpOptions<T> {
             threads: self.threads,
             warm_start: self.warm_start.as_ref().map(WarmStart::cast),
             warm_start_blend: self.warm_start_blend,
+            start_scale: self.start_scale,
         }
     }
 }
@@ -420,7 +426,7 @@ impl<'a, T: Real> Ipm<'a, T> {
         }
         // Clamped so that extreme data cannot make the start overflow.
         let eta = (10.0 * n * eta).clamp(1e-100, 1e100);
-        let xi = (10.0 * (1.0 + fmax) / n.sqrt()).clamp(1e-100, 1e100);
+        let xi = (10.0 * (1.0 + fmax) / n.sqrt() * self.options.start_scale).clamp(1e-100, 1e100);
         (
             vec![T::zero(); model.m],
             vec![T::zero(); model.k],
