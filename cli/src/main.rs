@@ -9,8 +9,6 @@ use boundlab_engine::{Engine, EngineBuilder, EngineError, Limits};
 use boundlab_sdk::{Value, ValueMap};
 use clap::{Args, Parser, Subcommand};
 
-mod bundled;
-
 /// `println!` that survives a closed pipe: `boundlab list | head -1` (or `grep -q`) stops
 /// reading early, and a Unix tool then ends quietly with success instead of panicking.
 macro_rules! outln {
@@ -202,7 +200,7 @@ fn builder(plugins: &PluginArgs) -> EngineBuilder {
     let mut b = Engine::builder()
         .discover_plugins(true)
         .progress(boundlab_engine::progress::ProgressMode::detect());
-    for module in bundled::modules() {
+    for module in boundlab_bundled::modules() {
         b = b.plugin_module(module);
     }
     for p in &plugins.plugins {

@@ -12,7 +12,7 @@ use boundlab_sdk::{PluginModule_Ref, Value};
 use crate::batch::{Batcher, Executed, ThreadBatcher};
 use crate::error::EngineError;
 use crate::executor::Executor;
-use crate::host::{AlgorithmCall, CancelToken};
+use crate::host::{AlgorithmCall, CancelToken, FunctionCaller};
 use crate::loader;
 use crate::progress::{ProgressCallback, ProgressMode, ProgressSink, ProgressUpdate};
 use crate::records::RecordLog;
@@ -292,6 +292,25 @@ impl Engine {
         })
     }
 
+    /// Runs algorithm `id` with `params` whose [`Value::Callable`] handles `functions` serves
+    /// (an embedding's own functions, such as Python callables), and records the run.
+    pub fn run_with_functions(
+        &self,
+        id: &str,
+        params: Value,
+        functions: &dyn FunctionCaller,
+    ) -> Result<Value, EngineError> {
+        self.executor.run_algorithm(AlgorithmCall {
+            id,
+            params,
+            input: Value::Unit,
+            functions: Some(functions),
+            depth: 0,
+            record: true,
+            show_progress: true,
+        })
+    }
+
     /// Runs algorithm `id` and returns its record instead of writing it: what an MPI worker
     /// rank does with a job, sending the record to the rank that writes them.
     pub fn run_unwritten(&self, id: &str, params: Value) -> Executed {
@@ -312,9 +331,33 @@ impl Engine {
         self.executor.run_batch_with(id, params, None, 0, true)
     }
 
+    /// [`run_batch`](Self::run_batch) with parameters whose [`Value::Callable`] handles
+    /// `functions` serves.
+    pub fn run_batch_with_functions(
+        &self,
+        id: &str,
+        params: Vec<Value>,
+        functions: &dyn FunctionCaller,
+    ) -> Vec<Result<Value, EngineError>> {
+        self.executor
+            .run_batch_with(id, params, Some(functions), 0, true)
+    }
+
     /// Runs the Rhai script at `path` and returns its final value.
     pub fn run_script(&self, path: &Path) -> Result<Value, EngineError> {
         crate::script::run_file(&self.executor, &self.script, path)
+    }
+
+    /// Runs the Rhai script at `path` with `constants` visible to it besides the builder's (a
+    /// later one of the same name shadows an earlier one).
+    pub fn run_script_with(
+        &self,
+        path: &Path,
+        constants: Vec<(String, Value)>,
+    ) -> Result<Value, EngineError> {
+        let mut settings = (*self.script).clone();
+        settings.constants.extend(constants);
+        crate::script::run_file(&self.executor, &settings, path)
     }
 
     /// Checks the Rhai script at `path` for syntax errors without running it.

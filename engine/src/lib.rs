@@ -65,7 +65,7 @@ pub mod script;
 
 pub use engine::{Engine, EngineBuilder};
 pub use error::EngineError;
-pub use host::{CancelToken, checkpoint_dir};
+pub use host::{CancelToken, FunctionCaller, checkpoint_dir};
 pub use loader::{PLUGIN_PATH_VAR, load_plugin_file};
 pub use registry::{LoadedPlugin, PluginSource};
 pub use script::Limits;

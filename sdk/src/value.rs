@@ -167,6 +167,13 @@ impl ValueMap {
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().map(|e| e.key.as_str())
     }
+
+    /// The entries by value, in order (no copies of large payloads).
+    pub fn into_entries(self) -> impl Iterator<Item = (String, Value)> {
+        self.entries
+            .into_iter()
+            .map(|e| (e.key.into_string(), e.value))
+    }
 }
 
 impl<K: Into<String>, V: Into<Value>> FromIterator<(K, V)> for ValueMap {

@@ -1,6 +1,6 @@
-//! The plugins linked into the `boundlab` binary: the four first-party families and the
-//! plugin template (the third-party example the quickstart calls). A plugin loaded from a file
-//! with the same name replaces the linked-in one.
+//! The plugins linked into boundlab's front ends (the `boundlab` binary, the Python package):
+//! the four first-party families and the plugin template (the third-party example the
+//! quickstart calls). A plugin loaded from a file with the same name replaces the linked-in one.
 
 use boundlab_sdk::PluginModule_Ref;
 

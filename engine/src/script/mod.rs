@@ -34,6 +34,7 @@ use crate::host::AlgorithmCall;
 use convert::{ScriptFunctions, number, to_dynamic, to_value};
 
 /// What a script session is given besides the executor: its limits and constants.
+#[derive(Clone)]
 pub(crate) struct ScriptSettings {
     pub limits: Limits,
     /// Constants in the script's scope (the CLI's `--set NAME=VALUE`).
