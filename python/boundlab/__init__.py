@@ -93,14 +93,24 @@ class Engine:
         progress="auto",
         discover_plugins=False,
     ):
+        self._progress = make_progress(progress)
         self._engine = _NativeEngine(
             plugins=[str(p) for p in plugins],
             out_dir=None if out_dir is None else str(out_dir),
             jobs=jobs,
             seed=seed,
-            progress=make_progress(progress),
+            progress=self._progress,
             discover_plugins=discover_plugins,
         )
+
+    def _call(self, method, *args):
+        """Calls the native engine, then closes progress displays the run left open."""
+        try:
+            return method(*args)
+        finally:
+            finish = getattr(self._progress, "finish", None)
+            if finish is not None:
+                finish()
 
     def run(self, id, /, **params):
         """Runs algorithm ``id`` with ``params`` and returns its result (a dict).
@@ -110,7 +120,7 @@ class Engine:
         parameters are called back with numpy arrays. Raises a subclass of :class:`Error`
         when the run fails, and ``KeyboardInterrupt`` (after stopping the run) on Ctrl-C.
         """
-        return self._engine.run(id, params)
+        return self._call(self._engine.run, id, params)
 
     def run_batch(self, id, params, /, *, errors="raise"):
         """Runs ``id`` once per dict in ``params`` on the engine's workers.
@@ -123,7 +133,7 @@ class Engine:
             raise BadParameterError(
                 f"errors={errors!r}: expected 'raise' or 'return'"
             )
-        results = self._engine.run_batch(id, list(params))
+        results = self._call(self._engine.run_batch, id, list(params))
         if errors == "raise":
             for i, r in enumerate(results):
                 if isinstance(r, BaseException):
@@ -144,12 +154,12 @@ class Engine:
 
     def eval(self, source):
         """Runs a Rhai snippet and returns its final value."""
-        return self._engine.eval(source)
+        return self._call(self._engine.eval, source)
 
     def run_script(self, path, /, **constants):
         """Runs the Rhai script at ``path``; ``constants`` are visible in it by name (as the
         command line's ``--set NAME=VALUE``)."""
-        return self._engine.run_script(str(path), constants)
+        return self._call(self._engine.run_script, str(path), constants)
 
     def load_plugin(self, path):
         """Loads a plugin shared library; returns its name."""

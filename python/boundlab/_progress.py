@@ -49,6 +49,14 @@ class TqdmProgress:
                 bar.close()
                 del self._bars[task]
 
+    def finish(self):
+        """Closes the bars of tasks that ended before their total (a solve that converged
+        before its iteration limit)."""
+        with self._lock:
+            for bar in self._bars.values():
+                bar.close()
+            self._bars.clear()
+
 
 def make_progress(progress):
     """The callback for ``Engine(progress=...)``: "auto", "tqdm", "log", None/False, or a
