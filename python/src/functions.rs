@@ -39,11 +39,15 @@ impl PyFunctions {
         self.first_error.lock().ok()?.take()
     }
 
-    fn lookup(&self, function: Callable) -> Result<(String, Py<PyAny>), PluginError> {
+    fn lookup(
+        &self,
+        py: Python<'_>,
+        function: Callable,
+    ) -> Result<(String, Py<PyAny>), PluginError> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries
             .get(function.id as usize)
-            .map(|(path, f)| (path.clone(), Python::attach(|py| f.clone_ref(py))))
+            .map(|(path, f)| (path.clone(), f.clone_ref(py)))
             .ok_or_else(|| {
                 PluginError::internal(format!("no Python function with handle {}", function.id))
             })
@@ -52,8 +56,8 @@ impl PyFunctions {
 
 impl FunctionCaller for PyFunctions {
     fn call(&self, function: Callable, input: Value) -> Result<Value, PluginError> {
-        let (path, f) = self.lookup(function)?;
         Python::attach(|py| {
+            let (path, f) = self.lookup(py, function)?;
             let outcome = to_py(py, input)
                 .and_then(|arg| f.call1(py, (arg,)))
                 .and_then(|out| to_value(out.bind(py), &format!("{path}(…)"), None));
@@ -74,7 +78,7 @@ impl FunctionCaller for PyFunctions {
         _x: &[f64],
         _order: u8,
     ) -> Result<Derivatives, PluginError> {
-        let (path, _) = self.lookup(function)?;
+        let (path, _) = Python::attach(|py| self.lookup(py, function))?;
         Err(PluginError::bad_parameter(
             &path,
             "Python functions are not differentiated automatically: pass the derivatives as \
