@@ -29,6 +29,12 @@ impl CancelToken {
         self.0.load(Ordering::SeqCst)
     }
 
+    /// The flag itself, for a signal handler that must set it without taking a lock or
+    /// allocating (an embedding's own Ctrl-C handling).
+    pub fn shared_flag(&self) -> Arc<AtomicBool> {
+        self.0.clone()
+    }
+
     /// Clears the flag so that the engine can be used again.
     pub fn reset(&self) {
         self.0.store(false, Ordering::SeqCst);

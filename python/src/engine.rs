@@ -1,15 +1,11 @@
 //! `boundlab._native.Engine`: the engine with the first-party plugins linked in.
 //!
-//! Every run happens on a run thread while the calling thread waits with the GIL released,
-//! waking every [`SIGNAL_POLL`] to let Python handle signals: Ctrl-C (a `KeyboardInterrupt`
-//! raised by the interpreter's handler) sets the engine's cancellation flag, the algorithm
-//! stops at its next check, and the `KeyboardInterrupt` propagates. Python callables and the
-//! progress callback re-acquire the GIL on the thread that calls them.
+//! Every run happens on the calling thread with the GIL released; Ctrl-C cancels it and
+//! raises `KeyboardInterrupt` once it has stopped ([`crate::interrupt`]). Python callables
+//! and the progress callback re-acquire the GIL on the thread that calls them.
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 use boundlab_engine::progress::ProgressMode;
 use boundlab_engine::{Engine, EngineError};
@@ -20,9 +16,7 @@ use pyo3::types::{PyDict, PyList};
 use crate::convert::{dict_to_value, to_py};
 use crate::errors::engine_error;
 use crate::functions::PyFunctions;
-
-/// How often the waiting thread lets Python look at pending signals.
-const SIGNAL_POLL: Duration = Duration::from_millis(20);
+use crate::interrupt::run_interruptible;
 
 #[pyclass(name = "Engine", module = "boundlab._native", frozen)]
 pub struct PyEngine {
@@ -115,12 +109,12 @@ impl PyEngine {
     ) -> PyResult<Py<PyAny>> {
         let functions = Arc::new(PyFunctions::default());
         let params = params_value(params, &functions)?;
-        let (engine, id, table) = (self.engine.clone(), id.to_string(), functions.clone());
-        let outcome = self.wait(py, move || {
+        let table = functions.as_ref();
+        let outcome = self.wait(py, |engine| {
             if table.is_empty() {
-                engine.run(&id, params)
+                engine.run(id, params)
             } else {
-                engine.run_with_functions(&id, params, table.as_ref())
+                engine.run_with_functions(id, params, table)
             }
         })?;
         outcome
@@ -147,13 +141,13 @@ impl PyEngine {
             })?;
             jobs.push(Value::Map(dict_to_value(d, "", Some(&functions))?));
         }
-        let (engine, id, table) = (self.engine.clone(), id.to_string(), functions.clone());
+        let table = functions.as_ref();
         let results = self
-            .wait(py, move || {
+            .wait(py, |engine| {
                 Ok(if table.is_empty() {
-                    engine.run_batch(&id, jobs)
+                    engine.run_batch(id, jobs)
                 } else {
-                    engine.run_batch_with_functions(&id, jobs, table.as_ref())
+                    engine.run_batch_with_functions(id, jobs, table)
                 })
             })?
             .unwrap_or_default();
@@ -171,8 +165,7 @@ impl PyEngine {
 
     /// Runs a Rhai snippet and returns its final value.
     fn eval(&self, py: Python<'_>, source: &str) -> PyResult<Py<PyAny>> {
-        let (engine, source) = (self.engine.clone(), source.to_string());
-        let outcome = self.wait(py, move || engine.eval(&source))?;
+        let outcome = self.wait(py, |engine| engine.eval(source))?;
         outcome
             .map_err(|e| engine_error(py, &e, None))
             .and_then(|v| to_py(py, v))
@@ -190,8 +183,7 @@ impl PyEngine {
             Some(d) => dict_to_value(d, "", None)?.into_entries().collect(),
             None => Vec::new(),
         };
-        let engine = self.engine.clone();
-        let outcome = self.wait(py, move || engine.run_script_with(&path, constants))?;
+        let outcome = self.wait(py, |engine| engine.run_script_with(&path, constants))?;
         outcome
             .map_err(|e| engine_error(py, &e, None))
             .and_then(|v| to_py(py, v))
@@ -235,120 +227,15 @@ impl PyEngine {
 }
 
 impl PyEngine {
-    /// Runs `work` on the run thread; the GIL is released while waiting, and a signal
-    /// handler's exception (Ctrl-C) cancels the work and is returned once it has stopped.
-    fn wait<T: Send + 'static>(
+    /// Runs `work` with the GIL released, cancelled by Ctrl-C (see [`crate::interrupt`]).
+    fn wait<T: Send>(
         &self,
         py: Python<'_>,
-        work: impl FnOnce() -> Result<T, EngineError> + Send + 'static,
+        work: impl FnOnce(&Engine) -> Result<T, EngineError> + Send,
     ) -> PyResult<Result<T, EngineError>> {
-        let token = self.engine.cancel_token();
-        let (done, finished) = crossbeam::channel::bounded(1);
-        RunThread::submit(Box::new(move || {
-            let _ = done.send(work());
-        }));
-        let mut interrupted: Option<PyErr> = None;
-        let outcome = loop {
-            match py.detach(|| finished.recv_timeout(SIGNAL_POLL)) {
-                Ok(outcome) => break Some(outcome),
-                Err(crossbeam::channel::RecvTimeoutError::Timeout) => {
-                    if interrupted.is_none()
-                        && let Err(signal) = py.check_signals()
-                    {
-                        token.cancel();
-                        interrupted = Some(signal);
-                    }
-                }
-                // The work panicked outside the engine's own guards.
-                Err(crossbeam::channel::RecvTimeoutError::Disconnected) => break None,
-            }
-        };
-        match (outcome, interrupted) {
-            (Some(_), Some(signal)) => {
-                token.reset();
-                Err(signal)
-            }
-            (Some(outcome), None) => Ok(outcome),
-            (None, _) => Err(pyo3::exceptions::PyRuntimeError::new_err(
-                "the engine's worker thread stopped unexpectedly",
-            )),
-        }
+        let engine = &self.engine;
+        run_interruptible(py, engine.cancel_token(), || work(engine))
     }
-}
-
-type Job = Box<dyn FnOnce() + Send>;
-
-/// Where runs execute: one long-lived thread for the process, or a new thread when that one
-/// is busy (runs from several Python threads, a Python callback that starts a nested run).
-///
-/// The long-lived thread keeps its Python thread state and waits for jobs with the GIL
-/// released: a run then costs two thread wake-ups. Starting a thread (and a thread state) per
-/// run cost ~100 µs of the 122 µs a trivial `engine.run` took (bench/python; `Engine::run`
-/// itself is ~8 µs). The thread never exits (it keeps a sender of its own queue), so it never
-/// asks for the GIL while the interpreter shuts down.
-struct RunThread {
-    jobs: crossbeam::channel::Sender<Job>,
-    busy: AtomicBool,
-}
-
-static RUN_THREAD: std::sync::OnceLock<RunThread> = std::sync::OnceLock::new();
-
-impl RunThread {
-    fn get() -> &'static RunThread {
-        RUN_THREAD.get_or_init(|| {
-            let (jobs, queue) = crossbeam::channel::unbounded::<Job>();
-            let keep_open = jobs.clone();
-            std::thread::Builder::new()
-                .name("boundlab-run".into())
-                .spawn(move || {
-                    let _keep_open = keep_open;
-                    Python::attach(|py| {
-                        py.detach(|| {
-                            for job in queue {
-                                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
-                                if let Some(r) = RUN_THREAD.get() {
-                                    r.busy.store(false, Ordering::Release);
-                                }
-                            }
-                        })
-                    })
-                })
-                .expect("the run thread starts");
-            RunThread {
-                jobs,
-                busy: AtomicBool::new(false),
-            }
-        })
-    }
-
-    fn submit(job: Job) {
-        let this = Self::get();
-        let claimed = this
-            .busy
-            .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
-            .is_ok();
-        let job = if claimed {
-            match this.jobs.send(job) {
-                Ok(()) => return,
-                Err(crossbeam::channel::SendError(job)) => job,
-            }
-        } else {
-            job
-        };
-        std::thread::spawn(move || run_job(job));
-    }
-}
-
-/// One job with a Python thread state kept for its duration (the GIL released), so that each
-/// callback into Python only takes the GIL instead of creating a thread state (3x the cost of
-/// a Rhai closure call on alsketch's HS6 without this). A panic is contained: the waiting
-/// side sees the job's channel close.
-fn run_job(job: Job) {
-    Python::attach(|py| {
-        py.detach(|| {
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
-        })
-    });
 }
 
 /// The parameters dict (or none) as a map value, registering callables in `functions`.

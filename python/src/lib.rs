@@ -9,6 +9,7 @@ mod convert;
 mod engine;
 mod errors;
 mod functions;
+mod interrupt;
 
 use pyo3::prelude::*;
 
