@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
-use boundlab_sdk::{AlgorithmBox, AlgorithmInfo, Host_TO, PluginError, Value, complete_params};
+use boundlab_sdk::{
+    AlgorithmBox, AlgorithmInfo, Host_TO, PluginModule_Ref, Value, check_params, fill_params,
+};
 
 use crate::batch::{Batch, Batcher, Executed, ThreadBatcher};
 use crate::error::EngineError;
@@ -16,6 +18,14 @@ use crate::host::{AlgorithmCall, CancelToken, Dispatch, FunctionCaller, RunHost}
 use crate::progress::ProgressSink;
 use crate::records::{Record, RecordLog, utc_timestamp};
 use crate::registry::Registry;
+
+/// A call whose id resolved and whose parameters passed the schema, completed with defaults.
+struct Admitted {
+    plugin_name: String,
+    plugin_version: String,
+    module: PluginModule_Ref,
+    params: Value,
+}
 
 /// The plugins, the output folder and its records, progress, cancellation and the batcher.
 pub(crate) struct Executor {
@@ -56,14 +66,15 @@ impl Executor {
     /// (an MPI worker sends it to rank 0, which writes every record of the session). A call
     /// refused before it started (unknown id, bad parameters) gets a record too, with status
     /// `error` and the message: every run a user asked for leaves a line.
-    pub fn execute(&self, call: AlgorithmCall<'_>) -> Executed {
-        let asked = call
-            .record
-            .then(|| (call.id.to_string(), call.params.clone()));
-        match self.execute_inner(call) {
-            Ok((outcome, record)) => (outcome, record),
-            Err(refused) => {
-                let record = asked.map(|(id, params)| self.refused_record(id, params, &refused));
+    pub fn execute(&self, mut call: AlgorithmCall<'_>) -> Executed {
+        let params = std::mem::take(&mut call.params);
+        match self.admit(call.id, params) {
+            Ok(admitted) => self.run_admitted(call, admitted),
+            Err(refusal) => {
+                let (refused, params) = *refusal;
+                let record = call
+                    .record
+                    .then(|| self.refused_record(call.id.to_string(), params, &refused));
                 (Err(refused), record)
             }
         }
@@ -95,29 +106,49 @@ impl Executor {
         }
     }
 
-    /// The outer error is a call refused before it started (unknown id, bad parameters); the
-    /// inner result is the run's own outcome.
-    fn execute_inner(&self, call: AlgorithmCall<'_>) -> Result<Executed, EngineError> {
-        let (plugin_name, plugin_version, module, info) = {
+    /// Resolves `id` and checks `params` against its schema. A refusal (unknown id, bad
+    /// parameters) hands the parameters back for its record: they are never copied.
+    fn admit(&self, id: &str, params: Value) -> Result<Admitted, Box<(EngineError, Value)>> {
+        let resolved = {
             let registry = self.registry();
-            let (plugin, info) = registry.resolve(call.id)?;
-            (
-                plugin.info.name.to_string(),
-                plugin.info.version.to_string(),
-                plugin.module,
-                info.clone(),
-            )
+            registry.resolve(id).map(|(plugin, info)| {
+                (
+                    plugin.info.name.to_string(),
+                    plugin.info.version.to_string(),
+                    plugin.module,
+                    info.clone(),
+                )
+            })
         };
-        let algorithm_error = |error: PluginError| EngineError::Algorithm {
-            id: call.id.to_string(),
-            error,
+        let (plugin_name, plugin_version, module, info) = match resolved {
+            Ok(resolved) => resolved,
+            Err(refused) => return Err(Box::new((refused, params))),
         };
-        let params = self.with_session_seed(&info, call.params);
-        let completed = complete_params(&info, params).map_err(algorithm_error)?;
+        let params = self.with_session_seed(&info, params);
+        if let Err(error) = check_params(&info, &params) {
+            let id = id.to_string();
+            return Err(Box::new((EngineError::Algorithm { id, error }, params)));
+        }
+        let completed = fill_params(&info, params);
         for warning in &completed.warnings {
             crate::logging::emit(&plugin_name, boundlab_sdk::LogLevel::Warn, warning);
         }
-        let params = completed.params;
+        Ok(Admitted {
+            plugin_name,
+            plugin_version,
+            module,
+            params: completed.params,
+        })
+    }
+
+    /// Runs an admitted call: creates the algorithm, gives it a host, times it.
+    fn run_admitted(&self, call: AlgorithmCall<'_>, admitted: Admitted) -> Executed {
+        let Admitted {
+            plugin_name,
+            plugin_version,
+            module,
+            params,
+        } = admitted;
         let progress = self.progress.task(call.id, call.show_progress);
         let host = RunHost {
             dispatch: self,
@@ -127,6 +158,7 @@ impl Executor {
             depth: call.depth,
         };
         let started = Instant::now();
+        // The algorithm owns its parameters; the record keeps this copy.
         let outcome = module.create()(call.id.into(), params.clone())
             .into_result()
             .and_then(|mut algorithm: AlgorithmBox| {
@@ -153,7 +185,11 @@ impl Executor {
             error: outcome.as_ref().err().map(ToString::to_string),
             summary: outcome.as_ref().map(Value::summarized).unwrap_or_default(),
         });
-        Ok((outcome.map_err(algorithm_error), record))
+        let outcome = outcome.map_err(|error| EngineError::Algorithm {
+            id: call.id.to_string(),
+            error,
+        });
+        (outcome, record)
     }
 
     /// Gives the session seed (`--seed`) to algorithms that take a `seed` the caller left out.

@@ -48,6 +48,7 @@
 //! the MPI pool of `cluster`); the host adapter a running plugin talks to reaches the executor
 //! only through a trait.
 
+pub mod array_store;
 pub mod batch;
 #[cfg(feature = "mpi")]
 pub mod cluster;

@@ -3,6 +3,9 @@
 //! A record holds everything needed to rerun (id, complete parameters, seed, plugin and engine
 //! versions) and a summary of the result. One record per line (instead of one RON list) means a
 //! crash or a kill never loses or corrupts the records already written.
+//!
+//! Large numeric arrays in the parameters go to `records.bin` beside it ([`crate::array_store`]),
+//! written before the line that refers to them, so a crash leaves at most unreferenced bytes.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
@@ -12,6 +15,7 @@ use std::sync::Mutex;
 use boundlab_sdk::Value;
 use serde::{Deserialize, Serialize};
 
+use crate::array_store::{ARRAYS_FILE, ArrayReader, ArrayWriter};
 use crate::error::EngineError;
 
 /// The file name of the record log inside the output folder.
@@ -52,6 +56,7 @@ pub struct RecordLog {
 struct LogState {
     file: Option<File>,
     next_index: usize,
+    arrays: ArrayWriter,
 }
 
 impl RecordLog {
@@ -61,6 +66,7 @@ impl RecordLog {
             state: Mutex::new(LogState {
                 file: None,
                 next_index: 0,
+                arrays: ArrayWriter::new(out_dir.join(ARRAYS_FILE)),
             }),
         }
     }
@@ -93,6 +99,7 @@ impl RecordLog {
             state.next_index = existing;
         }
         record.index = state.next_index;
+        record.params = state.arrays.store(std::mem::take(&mut record.params))?;
         let line = ron::to_string(&record)
             .map_err(|e| EngineError::format(&self.path, format!("cannot encode record: {e}")))?;
         let file = state.file.as_mut().expect("opened above");
@@ -117,9 +124,10 @@ fn count_records(path: &Path) -> Result<usize, EngineError> {
     Ok(count)
 }
 
-/// Reads every record of a record file.
+/// Reads every record of a record file (with the arrays it stored in [`ARRAYS_FILE`]).
 pub fn read_records(path: &Path) -> Result<Vec<Record>, EngineError> {
     let file = File::open(path).map_err(|e| EngineError::io(path, e))?;
+    let mut arrays = ArrayReader::new(path.with_file_name(ARRAYS_FILE));
     let mut records = Vec::new();
     for (number, line) in BufReader::new(file).lines().enumerate() {
         let line = line.map_err(|e| EngineError::io(path, e))?;
@@ -127,9 +135,12 @@ pub fn read_records(path: &Path) -> Result<Vec<Record>, EngineError> {
         if text.is_empty() || text.starts_with("//") {
             continue;
         }
-        let record: Record = ron::from_str(text).map_err(|e| {
+        let mut record: Record = ron::from_str(text).map_err(|e| {
             EngineError::format(path, format!("line {}: not a run record: {e}", number + 1))
         })?;
+        record.params = arrays
+            .restore(std::mem::take(&mut record.params))
+            .map_err(|e| EngineError::format(path, format!("line {}: {e}", number + 1)))?;
         records.push(record);
     }
     Ok(records)
@@ -182,7 +193,8 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use boundlab_sdk::ValueMap;
+    use crate::array_store::INLINE_MAX_NUMBERS;
+    use boundlab_sdk::{DenseMatrix, SparseMatrix, ValueMap};
 
     #[test]
     fn utc_formatting_matches_known_dates() {
@@ -227,5 +239,98 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("line 1: not a run record"), "{err}");
+    }
+
+    #[test]
+    fn large_arrays_go_to_the_arrays_file_and_come_back_exactly() {
+        let dir = tempfile::tempdir().unwrap();
+        let n = INLINE_MAX_NUMBERS + 1;
+        let vector: Vec<f64> = (0..n).map(|i| (i as f64).sqrt() - 7.5).collect();
+        let triplets: Vec<_> = (0..n).map(|i| (i, i, 1.0 / (i + 1) as f64)).collect();
+        let sparse = SparseMatrix::from_triplets(n, n, &triplets).unwrap();
+        let dense = DenseMatrix::from_fn(n, 2, |i, j| (i * 2 + j) as f64 * 1e-300);
+        let params = Value::Map(
+            ValueMap::new()
+                .with("small", vec![1.0, 2.0])
+                .with("x", Value::Vector(vector.clone().into()))
+                .with(
+                    "blocks",
+                    Value::List(vec![Value::Sparse(sparse), Value::Matrix(dense)].into()),
+                ),
+        );
+        let record = |params: Value| Record {
+            index: 0,
+            id: "a".into(),
+            plugin: "p".into(),
+            plugin_version: "1".into(),
+            engine_version: "0".into(),
+            timestamp: utc_timestamp(),
+            seed: None,
+            params,
+            wall_seconds: 0.0,
+            status: "ok".into(),
+            error: None,
+            summary: Value::Unit,
+        };
+        let log = RecordLog::new(dir.path());
+        log.append(record(params.clone())).unwrap();
+        // A second log on the folder appends after the bytes already there.
+        RecordLog::new(dir.path())
+            .append(record(params.clone()))
+            .unwrap();
+        let text = std::fs::read_to_string(log.path()).unwrap();
+        assert!(
+            text.len() < 4000,
+            "arrays written inline: {} bytes",
+            text.len()
+        );
+        // Stored once: the second log found nothing of the first's to reuse, the first's own
+        // repeat is a reference to what it wrote.
+        let bin = dir.path().join(ARRAYS_FILE);
+        let one_copy = 8 * (n + (n + 1) + 2 * n + 2 * n) as u64;
+        assert_eq!(std::fs::metadata(&bin).unwrap().len(), 2 * one_copy);
+        log.append(record(params.clone())).unwrap();
+        assert_eq!(std::fs::metadata(&bin).unwrap().len(), 2 * one_copy);
+        // One number changed: that array alone is written again.
+        let mut changed = vector.clone();
+        changed[n - 1] += 1.0;
+        let mut other = params.clone();
+        if let Value::Map(m) = &mut other {
+            m.insert("x", Value::Vector(changed.into()));
+        }
+        log.append(record(other)).unwrap();
+        assert_eq!(
+            std::fs::metadata(&bin).unwrap().len(),
+            2 * one_copy + 8 * n as u64
+        );
+        let read = read_records(log.path()).unwrap();
+        assert_eq!(read.len(), 4);
+        for r in &read[..3] {
+            // (Printing a mismatch would print 10⁴ numbers: compare, then say which.)
+            for key in ["x", "blocks"] {
+                assert!(r.params.get(key) == params.get(key), "`{key}` changed");
+            }
+            assert_eq!(
+                r.params.get("small").unwrap().to_f64_vec(),
+                Some(vec![1.0, 2.0])
+            );
+        }
+        assert_eq!(
+            read[3].params.get("x").unwrap().to_f64_vec().unwrap()[n - 1],
+            vector[n - 1] + 1.0
+        );
+        // A truncated arrays file is an error naming the line and the bytes missing.
+        let len = std::fs::metadata(&bin).unwrap().len();
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&bin)
+            .unwrap()
+            .set_len(len - 8)
+            .unwrap();
+        let err = read_records(log.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("line 5") && err.contains("beyond its end"),
+            "{err}"
+        );
     }
 }

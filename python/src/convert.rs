@@ -180,8 +180,26 @@ fn is_scipy_sparse(obj: &Bound<'_, PyAny>) -> bool {
 
 fn sparse_to_value(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
     let py = obj.py();
-    let csc = obj.call_method0("tocsc")?.call_method0("copy")?;
-    csc.call_method0("sum_duplicates")?; // also sorts the row indices
+    // Canonical CSC (sorted row indices, no duplicates) is read as it is; anything else is
+    // converted, and a copy made canonical (`sum_duplicates` works in place).
+    let format: String = obj.getattr("format")?.extract()?;
+    let csc = if format == "csc" {
+        obj.clone()
+    } else {
+        obj.call_method0("tocsc")?
+    };
+    let canonical: bool = csc.getattr("has_canonical_format")?.extract()?;
+    let csc = if canonical {
+        csc
+    } else {
+        let owned = if format == "csc" {
+            csc.call_method0("copy")?
+        } else {
+            csc
+        };
+        owned.call_method0("sum_duplicates")?;
+        owned
+    };
     let (rows, cols): (usize, usize) = csc.getattr("shape")?.extract()?;
     let kind: String = csc.getattr("dtype")?.getattr("kind")?.extract()?;
     if !matches!(kind.as_str(), "f" | "i" | "u") {
@@ -208,7 +226,9 @@ fn sparse_to_value(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
 
 /// The entries of a 1-d numpy array, converted to `dtype` (the element type `T`).
 fn numpy_vec<T: numpy::Element + Copy>(array: &Bound<'_, PyAny>, dtype: &str) -> PyResult<Vec<T>> {
-    let converted = array.call_method1("astype", (dtype,))?;
+    let kwargs = PyDict::new(array.py());
+    kwargs.set_item("copy", false)?;
+    let converted = array.call_method("astype", (dtype,), Some(&kwargs))?;
     let typed = converted.cast_into::<PyArrayDyn<T>>()?;
     let view = typed.readonly();
     Ok(view.as_array().iter().copied().collect())

@@ -48,6 +48,18 @@ def test_scipy_sparse_round_trips_as_csc(engine, echo):
     np.testing.assert_array_equal(out.toarray(), a.toarray())
 
 
+def test_non_canonical_csc_is_summed_on_a_copy(engine, echo):
+    sparse = pytest.importorskip("scipy.sparse")
+    # Column 0 holds row 1 before row 0 and row 1 twice: scipy sums duplicates in toarray().
+    data, rows, ptr = np.array([1.0, 2.0, 3.0]), np.array([1, 0, 1]), np.array([0, 3])
+    a = sparse.csc_matrix((data, rows, ptr), shape=(2, 1))
+    assert not a.has_canonical_format
+    out = engine.run_script(echo, value=a)
+    np.testing.assert_array_equal(out.toarray(), a.toarray())
+    assert out.nnz == 2
+    np.testing.assert_array_equal(a.indices, rows)  # the caller's matrix is left as it was
+
+
 def test_results_carry_numpy_arrays(engine):
     r = engine.run("sdp.delsarte", dim=8, degree=6)
     assert isinstance(r, dict)

@@ -51,7 +51,7 @@ pub use module::{
     Algorithm_TO, CreateFn, ParamInfo, Plugin, PluginInfo, PluginModule, PluginModule_Ref, Run,
     ABI_VERSION, ABI_VERSION_SYMBOL,
 };
-pub use schema::{closest_matches, complete_params, CompletedParams};
+pub use schema::{check_params, closest_matches, complete_params, fill_params, CompletedParams};
 pub use serde_value::{from_value, from_value_field, to_value, DecodeError};
 pub use value::{Callable, DenseMatrix, MapEntry, SparseMatrix, Value, ValueKind, ValueMap};
 pub use value_text::SUMMARY_MAX_LEN;

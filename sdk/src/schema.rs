@@ -26,8 +26,16 @@ pub fn complete_params(
     info: &AlgorithmInfo,
     params: Value,
 ) -> Result<CompletedParams, PluginError> {
-    let mut given = match params {
-        Value::Unit => ValueMap::new(),
+    check_params(info, &params)?;
+    Ok(fill_params(info, params))
+}
+
+/// The checks of [`complete_params`] alone, on borrowed parameters: a caller that must keep
+/// the parameters of a refused call (for its record) checks first and never copies them.
+pub fn check_params(info: &AlgorithmInfo, params: &Value) -> Result<(), PluginError> {
+    let empty = ValueMap::new();
+    let given = match params {
+        Value::Unit => &empty,
         Value::Map(m) => m,
         other => {
             return Err(PluginError::new(
@@ -40,29 +48,14 @@ pub fn complete_params(
             ))
         }
     };
-    let mut warnings = Vec::new();
-    for param in info.params.iter() {
-        for old in param.old_names.iter() {
-            let Some(value) = given.remove(old.as_str()) else {
-                continue;
-            };
-            let new = param.name.as_str();
-            if given.contains_key(new) {
-                return Err(PluginError::bad_parameter(
-                    old.as_str(),
-                    format!("is the old name of `{new}`, which is given too; keep one"),
-                ));
-            }
-            warnings.push(format!(
-                "`{}`: parameter `{old}` is now called `{new}`; the old name will stop working in the next release",
-                info.id
-            ));
-            given.insert(new, value);
-        }
-    }
     let known: Vec<&str> = info.params.iter().map(|p| p.name.as_str()).collect();
+    let is_old_name = |key: &str| {
+        info.params
+            .iter()
+            .any(|p| p.old_names.iter().any(|old| old.as_str() == key))
+    };
     for key in given.keys() {
-        if !known.contains(&key) {
+        if !known.contains(&key) && !is_old_name(key) {
             let hint = match closest_matches(key, known.iter().copied(), 3).as_slice() {
                 [] => format!("known parameters: {}", known.join(", ")),
                 close => format!("did you mean {}?", quoted(close)),
@@ -73,33 +66,68 @@ pub fn complete_params(
             ));
         }
     }
-    let mut out = ValueMap::new();
     for param in info.params.iter() {
         let name = param.name.as_str();
-        match given.get(name) {
+        let mut value = given.get(name);
+        for old in param.old_names.iter() {
+            if let Some(old_value) = given.get(old.as_str()) {
+                if value.is_some() {
+                    return Err(PluginError::bad_parameter(
+                        old.as_str(),
+                        format!("is the old name of `{name}`, which is given too; keep one"),
+                    ));
+                }
+                value = Some(old_value);
+            }
+        }
+        match value {
             Some(value) if !param.kind.accepts(value) => {
                 return Err(PluginError::bad_parameter(
                     name,
                     format!("expected {}, got {}", param.kind.name(), value.describe()),
                 ));
             }
-            Some(value) => out.insert(name, value.clone()),
-            None => match &param.default {
-                abi_stable::std_types::ROption::RSome(default) => out.insert(name, default.clone()),
-                abi_stable::std_types::ROption::RNone if param.required => {
-                    return Err(PluginError::bad_parameter(
-                        name,
-                        format!("is required by `{}` ({})", info.id, param.doc),
-                    ));
-                }
-                abi_stable::std_types::ROption::RNone => {}
-            },
+            None if param.required && param.default.is_none() => {
+                return Err(PluginError::bad_parameter(
+                    name,
+                    format!("is required by `{}` ({})", info.id, param.doc),
+                ));
+            }
+            _ => {}
         }
     }
-    Ok(CompletedParams {
+    Ok(())
+}
+
+/// Moves checked parameters into schema order under their current names and fills in the
+/// defaults (no value is copied). `params` must have passed [`check_params`].
+pub fn fill_params(info: &AlgorithmInfo, params: Value) -> CompletedParams {
+    let mut given = match params {
+        Value::Map(m) => m,
+        _ => ValueMap::new(),
+    };
+    let mut warnings = Vec::new();
+    let mut out = ValueMap::new();
+    for param in info.params.iter() {
+        let name = param.name.as_str();
+        let mut value = given.remove(name);
+        for old in param.old_names.iter() {
+            if let Some(old_value) = given.remove(old.as_str()) {
+                warnings.push(format!(
+                    "`{}`: parameter `{old}` is now called `{name}`; the old name will stop working in the next release",
+                    info.id
+                ));
+                value = Some(old_value);
+            }
+        }
+        if let Some(value) = value.or_else(|| param.default.clone().into_option()) {
+            out.insert(name, value);
+        }
+    }
+    CompletedParams {
         params: Value::Map(out),
         warnings,
-    })
+    }
 }
 
 /// Up to `limit` candidates closest to `word` by edit distance, nearest first; only those

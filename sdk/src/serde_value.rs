@@ -5,6 +5,7 @@
 //! as maps tagged with `"$type"` (`{"$type": "matrix", "rows": 2, "cols": 2, "data": [...]}`);
 //! [`Value`]'s `Deserialize` turns such maps back into the typed variants.
 
+use std::cell::RefCell;
 use std::fmt;
 
 use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
@@ -288,6 +289,9 @@ impl<'de> Visitor<'de> for ValueVisitor {
         Value::deserialize(d)
     }
     fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        if let Some(value) = take_handed_off() {
+            return Ok(value);
+        }
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
         while let Some(item) = seq.next_element::<Value>()? {
             items.push(item);
@@ -295,6 +299,9 @@ impl<'de> Visitor<'de> for ValueVisitor {
         Ok(Value::List(items.into()))
     }
     fn visit_map<A: de::MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        if let Some(value) = take_handed_off() {
+            return Ok(value);
+        }
         let mut map = ValueMap::new();
         while let Some((k, v)) = access.next_entry::<String, Value>()? {
             map.insert(k, v);
@@ -415,13 +422,7 @@ impl<'de> de::Deserializer<'de> for Value {
             Value::Int(i) => visitor.visit_i64(i),
             Value::Float(x) => visitor.visit_f64(x),
             Value::Str(s) => visitor.visit_string(s.into_string()),
-            Value::List(items) => visit_list(items.into_vec(), visitor),
-            Value::Vector(v) => visit_list(v.into_iter().map(Value::Float).collect(), visitor),
-            Value::Map(m) => visitor.visit_map(MapReader::new(m)),
-            tagged @ (Value::Matrix(_) | Value::Sparse(_) | Value::Callable(_)) => {
-                // Re-enter through the tagged-map form so typed targets can rebuild it.
-                visitor.visit_map(MapReader::new(tagged_map(&tagged)))
-            }
+            compound => hand_off(compound, visitor),
         }
     }
 
@@ -483,38 +484,70 @@ impl<'de> de::Deserializer<'de> for Value {
     }
 }
 
-fn visit_list<'de, V: Visitor<'de>>(
-    items: Vec<Value>,
-    visitor: V,
-) -> Result<V::Value, DecodeError> {
-    let len = items.len();
-    let mut reader = ListReader {
-        items: items.into_iter().enumerate(),
+thread_local! {
+    /// A compound value on its way from [`Value`]'s deserializer to the visitor it is handed to.
+    ///
+    /// serde gives a deserializer no way to pass a value of its own type to a visitor, so
+    /// decoding a `Value` (or a matrix) from a `Value` would rebuild it entry by entry, through
+    /// the serde form: a 10⁶-entry vector as 10⁶ `Value::Float`s, a sparse matrix as tagged
+    /// lists of `Value::Int`. Instead the deserializer parks the value here and offers a reader
+    /// that takes it on first use: [`ValueVisitor`] takes it whole (a move), any other visitor
+    /// reads the usual serde form from the reader. Nothing runs between parking and the
+    /// visitor's first step, so the value parked is always the one being visited.
+    static HANDED_OFF: RefCell<Option<Value>> = const { RefCell::new(None) };
+}
+
+fn take_handed_off() -> Option<Value> {
+    HANDED_OFF.with(|h| h.borrow_mut().take())
+}
+
+/// Visits a list, vector, map, matrix, sparse matrix or callable through [`HANDED_OFF`].
+fn hand_off<'de, V: Visitor<'de>>(value: Value, visitor: V) -> Result<V::Value, DecodeError> {
+    let as_seq = matches!(value, Value::List(_) | Value::Vector(_));
+    let len = match &value {
+        Value::List(items) => items.len(),
+        Value::Vector(v) => v.len(),
+        Value::Map(m) => m.len(),
+        Value::Matrix(_) => 4,
+        Value::Sparse(_) => 6,
+        _ => 2,
     };
-    let out = visitor.visit_seq(&mut reader)?;
-    if reader.items.len() == 0 {
-        Ok(out)
+    HANDED_OFF.with(|h| *h.borrow_mut() = Some(value));
+    let mut reader = HandedOffSeq { len, items: None };
+    let out = if as_seq {
+        visitor.visit_seq(&mut reader)
     } else {
-        Err(de::Error::invalid_length(len, &"fewer elements"))
+        visitor.visit_map(HandedOffMap { len, reader: None })
+    };
+    // Still parked: the visitor neither took the value nor read from the reader.
+    let untouched = take_handed_off().is_some();
+    let left = match &reader.items {
+        Some(items) => items.len(),
+        None if untouched => len,
+        None => 0,
+    };
+    match out {
+        Ok(_) if as_seq && left > 0 => Err(de::Error::invalid_length(len, &"fewer elements")),
+        out => out,
     }
 }
 
 /// The `"$type"`-tagged map form of a matrix, sparse matrix or callable.
-fn tagged_map(value: &Value) -> ValueMap {
+fn tagged_map(value: Value) -> ValueMap {
     let ints = |v: &[u64]| Value::List(v.iter().map(|&i| Value::Int(i as i64)).collect());
     match value {
         Value::Matrix(m) => ValueMap::new()
             .with(TYPE_TAG, "matrix")
             .with("rows", m.rows as i64)
             .with("cols", m.cols as i64)
-            .with("data", Value::Vector(m.data.clone())),
+            .with("data", Value::Vector(m.data)),
         Value::Sparse(m) => ValueMap::new()
             .with(TYPE_TAG, "sparse")
             .with("rows", m.rows as i64)
             .with("cols", m.cols as i64)
             .with("col_ptr", ints(&m.col_ptr))
             .with("row_indices", ints(&m.row_indices))
-            .with("values", Value::Vector(m.values.clone())),
+            .with("values", Value::Vector(m.values)),
         Value::Callable(c) => ValueMap::new()
             .with(TYPE_TAG, "callable")
             .with("id", c.id as i64),
@@ -522,18 +555,52 @@ fn tagged_map(value: &Value) -> ValueMap {
     }
 }
 
-struct ListReader {
-    items: std::iter::Enumerate<std::vec::IntoIter<Value>>,
+/// The elements of a handed-off list or vector, taken on the first request.
+struct HandedOffSeq {
+    len: usize,
+    items: Option<std::iter::Enumerate<SeqItems>>,
 }
 
-impl<'de> de::SeqAccess<'de> for &mut ListReader {
+/// A list's values, or a vector's numbers (read one by one, never collected as values).
+enum SeqItems {
+    Values(std::vec::IntoIter<Value>),
+    Floats(abi_stable::std_types::vec::IntoIter<f64>),
+}
+
+impl Iterator for SeqItems {
+    type Item = Value;
+    fn next(&mut self) -> Option<Value> {
+        match self {
+            SeqItems::Values(items) => items.next(),
+            SeqItems::Floats(items) => items.next().map(Value::Float),
+        }
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            SeqItems::Values(items) => items.size_hint(),
+            SeqItems::Floats(items) => items.size_hint(),
+        }
+    }
+}
+
+impl ExactSizeIterator for SeqItems {}
+
+impl<'de> de::SeqAccess<'de> for &mut HandedOffSeq {
     type Error = DecodeError;
 
     fn next_element_seed<T: de::DeserializeSeed<'de>>(
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, DecodeError> {
-        match self.items.next() {
+        let items = self.items.get_or_insert_with(|| {
+            match take_handed_off() {
+                Some(Value::List(items)) => SeqItems::Values(items.into_vec().into_iter()),
+                Some(Value::Vector(v)) => SeqItems::Floats(v.into_iter()),
+                _ => SeqItems::Values(Vec::new().into_iter()),
+            }
+            .enumerate()
+        });
+        match items.next() {
             None => Ok(None),
             Some((i, v)) => seed
                 .deserialize(v)
@@ -543,7 +610,47 @@ impl<'de> de::SeqAccess<'de> for &mut ListReader {
     }
 
     fn size_hint(&self) -> Option<usize> {
-        Some(self.items.len())
+        Some(self.items.as_ref().map_or(self.len, ExactSizeIterator::len))
+    }
+}
+
+/// The entries of a handed-off map (or tagged-map form), taken on the first request.
+struct HandedOffMap {
+    len: usize,
+    reader: Option<MapReader>,
+}
+
+impl HandedOffMap {
+    fn reader(&mut self) -> &mut MapReader {
+        self.reader.get_or_insert_with(|| {
+            MapReader::new(match take_handed_off() {
+                Some(Value::Map(m)) => m,
+                Some(tagged) => tagged_map(tagged),
+                None => ValueMap::new(),
+            })
+        })
+    }
+}
+
+impl<'de> de::MapAccess<'de> for HandedOffMap {
+    type Error = DecodeError;
+
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DecodeError> {
+        self.reader().next_key_seed(seed)
+    }
+
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, DecodeError> {
+        self.reader().next_value_seed(seed)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.reader.as_ref().map_or(self.len, |r| r.entries.len()))
     }
 }
 
@@ -554,12 +661,8 @@ struct MapReader {
 
 impl MapReader {
     fn new(map: ValueMap) -> Self {
-        let entries: Vec<(String, Value)> = map
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect();
         Self {
-            entries: entries.into_iter(),
+            entries: map.into_entries().collect::<Vec<_>>().into_iter(),
             pending: None,
         }
     }
@@ -1127,5 +1230,51 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[test]
+    fn values_decoded_from_values_keep_their_variant_and_other_targets_see_the_serde_form() {
+        let sparse = SparseMatrix::from_triplets(2, 2, &[(0, 0, 1.0), (1, 1, 2.0)]).unwrap();
+        let original = params(&[
+            ("v", Value::Vector(vec![1.0, 2.0].into())),
+            ("s", Value::Sparse(sparse.clone())),
+            (
+                "l",
+                Value::List(vec![Value::Int(1), Value::from("x")].into()),
+            ),
+        ]);
+        // Value from Value: the same variants (a vector stays a vector, not a list of floats).
+        let same: Value = from_value(original.clone()).unwrap();
+        assert_eq!(same, original);
+        #[derive(Deserialize)]
+        struct Typed {
+            v: Vec<f64>,
+            s: SparseMatrix,
+            l: (i64, String),
+        }
+        let typed: Typed = from_value(original.clone()).unwrap();
+        assert_eq!(
+            (typed.v, typed.s, typed.l),
+            (vec![1.0, 2.0], sparse, (1, "x".into()))
+        );
+        // An untagged enum buffers the serde form and replays it into Value: the numbers and
+        // the sparse matrix survive (the vector as a list of floats, as serde sees it).
+        #[derive(Deserialize, Debug, PartialEq)]
+        #[serde(untagged)]
+        enum Either {
+            Number(f64),
+            Anything(Value),
+        }
+        let Either::Anything(replayed) = from_value(original.clone()).unwrap() else {
+            panic!("a map is not a number");
+        };
+        assert_eq!(
+            replayed.get("v").unwrap().to_f64_vec(),
+            Some(vec![1.0, 2.0])
+        );
+        assert_eq!(replayed.get("s"), original.get("s"));
+        // Too many elements for a tuple is still an error naming the length.
+        let err = from_value::<(f64,)>(Value::Vector(vec![1.0, 2.0].into())).unwrap_err();
+        assert!(err.to_string().contains("invalid length 2"), "{err}");
     }
 }

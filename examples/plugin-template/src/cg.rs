@@ -24,7 +24,7 @@ pub struct CgOutcome {
 
 impl CgProblem {
     /// Checks shapes, the CSC structure and symmetry; errors name the parameter.
-    pub fn new(a: &SparseMatrix, b: Vec<f64>, x0: Option<Vec<f64>>) -> Result<Self, PluginError> {
+    pub fn new(a: SparseMatrix, b: Vec<f64>, x0: Option<Vec<f64>>) -> Result<Self, PluginError> {
         a.validate()
             .map_err(|e| PluginError::bad_parameter("matrix", e))?;
         let n = a.rows as usize;
@@ -53,12 +53,8 @@ impl CgProblem {
                 format!("has {} entries, expected {n}", x0.len()),
             ));
         }
-        check_symmetric(a)?;
-        Ok(Self {
-            a: a.clone(),
-            b,
-            x0,
-        })
+        check_symmetric(&a)?;
+        Ok(Self { a, b, x0 })
     }
 
     pub fn dim(&self) -> usize {
@@ -128,21 +124,59 @@ impl CgProblem {
     }
 }
 
+/// Compares A with Aᵀ, built by a counting sort over the rows (its row indices come out
+/// sorted, as `validate` requires of A): O(nnz), no sorting.
 fn check_symmetric(a: &SparseMatrix) -> Result<(), PluginError> {
-    let mut entries = a.triplets();
-    let mut transposed: Vec<(usize, usize, f64)> =
-        entries.iter().map(|&(i, j, v)| (j, i, v)).collect();
-    entries.sort_by_key(|&(i, j, _)| (i, j));
-    transposed.sort_by_key(|&(i, j, _)| (i, j));
-    let scale = entries.iter().map(|e| e.2.abs()).fold(0.0, f64::max);
-    for (e, t) in entries.iter().zip(&transposed) {
-        if (e.0, e.1) != (t.0, t.1) || (e.2 - t.2).abs() > 1e-12 * scale {
+    let n = a.cols as usize;
+    let (ptr, rows, values) = (&a.col_ptr, &a.row_indices, &a.values);
+    let mut t_ptr = vec![0usize; n + 1];
+    for &i in rows.iter() {
+        t_ptr[i as usize + 1] += 1;
+    }
+    for j in 0..n {
+        t_ptr[j + 1] += t_ptr[j];
+    }
+    let mut next = t_ptr.clone();
+    let mut t_rows = vec![0usize; rows.len()];
+    let mut t_values = vec![0.0; rows.len()];
+    for j in 0..n {
+        for k in ptr[j] as usize..ptr[j + 1] as usize {
+            let slot = &mut next[rows[k] as usize];
+            t_rows[*slot] = j;
+            t_values[*slot] = values[k];
+            *slot += 1;
+        }
+    }
+    let scale = values.iter().map(|v| v.abs()).fold(0.0, f64::max);
+    for j in 0..n {
+        let (start, end) = (ptr[j] as usize, ptr[j + 1] as usize);
+        let mirrored = t_ptr[j] == start
+            && t_ptr[j + 1] == end
+            && (start..end).all(|k| {
+                t_rows[k] == rows[k] as usize && (t_values[k] - values[k]).abs() <= 1e-12 * scale
+            });
+        if !mirrored {
+            // Column j of Aᵀ holds A(j, i) for its rows i: an entry on either side without an
+            // equal partner on the other names the entry, (i, j) or (j, i).
+            let tol = 1e-12 * scale;
+            let t_col = t_ptr[j]..t_ptr[j + 1];
+            let unmatched_in_a = (start..end).find(|&k| {
+                let partner = t_col.clone().find(|&m| t_rows[m] == rows[k] as usize);
+                partner.is_none_or(|m| (t_values[m] - values[k]).abs() > tol)
+            });
+            let (i, j) = match unmatched_in_a {
+                Some(k) => (rows[k] as usize, j),
+                None => {
+                    let m = t_col
+                        .clone()
+                        .find(|&m| !(start..end).any(|k| rows[k] as usize == t_rows[m]))
+                        .expect("the columns differ");
+                    (j, t_rows[m])
+                }
+            };
             return Err(PluginError::bad_parameter(
                 "matrix",
-                format!(
-                    "must be symmetric; entry ({}, {}) has no equal mirror entry",
-                    e.0, e.1
-                ),
+                format!("must be symmetric; entry ({i}, {j}) has no equal mirror entry"),
             ));
         }
     }
@@ -180,7 +214,7 @@ mod tests {
         // quadratics, so u_i = h² i (n + 1 - i) / 2 solves tridiag(-1, 2, -1) u = h² 1 exactly.
         let n = 50;
         let h = 1.0 / (n as f64 + 1.0);
-        let problem = CgProblem::new(&poisson(n), vec![h * h; n], None).unwrap();
+        let problem = CgProblem::new(poisson(n), vec![h * h; n], None).unwrap();
         let out = problem.solve(1e-12, 500, |_, _| Ok(())).unwrap();
         assert!(out.converged);
         // In exact arithmetic CG needs at most as many steps as distinct eigenvalues; by symmetry
@@ -195,23 +229,22 @@ mod tests {
 
     #[test]
     fn refuses_bad_input_with_the_parameter_name() {
-        let a = poisson(3);
         assert!(
-            CgProblem::new(&a, vec![1.0; 2], None)
+            CgProblem::new(poisson(3), vec![1.0; 2], None)
                 .unwrap_err()
                 .message
                 .contains("`rhs`")
         );
         let nonsym =
             SparseMatrix::from_triplets(2, 2, &[(0, 0, 1.0), (0, 1, 1.0), (1, 1, 1.0)]).unwrap();
-        assert!(
-            CgProblem::new(&nonsym, vec![1.0; 2], None)
-                .unwrap_err()
-                .message
-                .contains("symmetric")
-        );
+        let err = CgProblem::new(nonsym, vec![1.0; 2], None).unwrap_err();
+        assert!(err.message.contains("entry (0, 1) has no equal mirror"), "{}", err.message);
+        let unequal =
+            SparseMatrix::from_triplets(2, 2, &[(0, 0, 1.0), (1, 0, 2.0), (0, 1, 3.0)]).unwrap();
+        let err = CgProblem::new(unequal, vec![1.0; 2], None).unwrap_err();
+        assert!(err.message.contains("entry (1, 0) has no equal mirror"), "{}", err.message);
         let indefinite = SparseMatrix::from_triplets(2, 2, &[(0, 0, 1.0), (1, 1, -1.0)]).unwrap();
-        let err = CgProblem::new(&indefinite, vec![0.0, 1.0], None)
+        let err = CgProblem::new(indefinite, vec![0.0, 1.0], None)
             .unwrap()
             .solve(1e-10, 10, |_, _| Ok(()))
             .unwrap_err();
@@ -224,7 +257,7 @@ mod tests {
 
     #[test]
     fn stops_when_the_callback_says_so() {
-        let problem = CgProblem::new(&poisson(100), vec![1.0; 100], None).unwrap();
+        let problem = CgProblem::new(poisson(100), vec![1.0; 100], None).unwrap();
         let err = problem
             .solve(1e-14, 1000, |k, _| {
                 if k == 3 {

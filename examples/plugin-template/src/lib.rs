@@ -66,7 +66,7 @@ struct CgParams {
 
 fn create_cg(params: Value) -> PluginResult<Box<dyn Run>> {
     let p: CgParams = from_value(params)?;
-    let problem = cg::CgProblem::new(&p.matrix, p.rhs, p.x0)?;
+    let problem = cg::CgProblem::new(p.matrix, p.rhs, p.x0)?;
     if !(p.tol > 0.0 && p.tol < 1.0) {
         return Err(PluginError::bad_parameter(
             "tol",
