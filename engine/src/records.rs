@@ -100,10 +100,12 @@ impl RecordLog {
         }
         record.index = state.next_index;
         record.params = state.arrays.store(std::mem::take(&mut record.params))?;
-        let line = ron::to_string(&record)
+        let mut line = ron::to_string(&record)
             .map_err(|e| EngineError::format(&self.path, format!("cannot encode record: {e}")))?;
+        line.push('\n');
         let file = state.file.as_mut().expect("opened above");
-        writeln!(file, "{line}")
+        // One write call per record (`writeln!` on a File makes one per piece).
+        file.write_all(line.as_bytes())
             .and_then(|_| file.flush())
             .map_err(|e| EngineError::io(&self.path, e))?;
         state.next_index += 1;

@@ -222,22 +222,47 @@ extern "C" fn create_entry<P: Plugin>(
     params: Value,
 ) -> RResult<AlgorithmBox, PluginError> {
     guard("creating the algorithm", || {
-        let spec = P::algorithms()
-            .into_iter()
-            .find(|a| a.info.id.as_str() == id.as_str())
-            .ok_or_else(|| {
-                PluginError::bad_parameter(
-                    "id",
-                    format!("plugin `{}` has no algorithm `{id}`", P::NAME),
-                )
-            })?;
-        let algorithm = (spec.create)(params)?;
+        let create = create_fn::<P>(id.as_str()).ok_or_else(|| {
+            PluginError::bad_parameter(
+                "id",
+                format!("plugin `{}` has no algorithm `{id}`", P::NAME),
+            )
+        })?;
+        let algorithm = create(params)?;
         Ok(Algorithm_TO::from_value(
             Guarded(algorithm),
             sabi_trait::TD_Opaque,
         ))
     })
     .into()
+}
+
+/// The constructor of algorithm `id` of plugin `P`. The table of each plugin is built once:
+/// `P::algorithms()` builds every schema, which costs more than a small run.
+fn create_fn<P: Plugin>(id: &str) -> Option<CreateFn> {
+    use std::any::TypeId;
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    type Table = Arc<HashMap<String, CreateFn>>;
+    static TABLES: OnceLock<Mutex<HashMap<TypeId, Table>>> = OnceLock::new();
+    let table = {
+        let mut tables = TABLES
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        tables
+            .entry(TypeId::of::<P>())
+            .or_insert_with(|| {
+                Arc::new(
+                    P::algorithms()
+                        .into_iter()
+                        .map(|a| (a.info.id.to_string(), a.create))
+                        .collect(),
+                )
+            })
+            .clone()
+    };
+    table.get(id).copied()
 }
 
 /// Wraps an author's algorithm so that a panic in `run` becomes an `Internal` error.
