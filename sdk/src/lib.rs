@@ -31,9 +31,14 @@
 
 #![allow(non_local_definitions)] // emitted by abi_stable's `#[sabi_trait]` expansion
 
+// `#[derive(Params)]` expands to `::boundlab_sdk::...` paths, which must resolve in the sdk's
+// own tests and doc examples too.
+extern crate self as boundlab_sdk;
+
 mod error;
 mod host;
 mod module;
+pub mod params;
 mod schema;
 mod serde_value;
 pub mod testing;
@@ -41,6 +46,7 @@ mod value;
 mod value_text;
 
 pub use abi_stable;
+pub use boundlab_sdk_derive::{ParamEnum, Params};
 pub use error::{ErrorKind, PluginError, PluginResult};
 pub use host::{
     batch_result_from_value, batch_result_value, CallTarget, Derivatives, Host, HostExt, HostRef,
@@ -51,6 +57,7 @@ pub use module::{
     Algorithm_TO, CreateFn, ParamInfo, Plugin, PluginInfo, PluginModule, PluginModule_Ref, Run,
     ABI_VERSION, ABI_VERSION_SYMBOL,
 };
+pub use params::{ParamEnum, ParamValue, Params};
 pub use schema::{check_params, closest_matches, complete_params, fill_params, CompletedParams};
 pub use serde_value::{from_value, from_value_field, to_value, DecodeError};
 pub use value::{Callable, DenseMatrix, MapEntry, SparseMatrix, Value, ValueKind, ValueMap};
@@ -60,7 +67,7 @@ pub use value_text::SUMMARY_MAX_LEN;
 pub mod prelude {
     pub use crate::{
         from_value, from_value_field, to_value, AlgorithmSpec, Callable, DenseMatrix, ErrorKind,
-        HostExt, HostRef, ParamInfo, Plugin, PluginError, PluginResult, Run, SparseMatrix, Value,
-        ValueKind, ValueMap,
+        HostExt, HostRef, ParamEnum, ParamInfo, ParamValue, Params, Plugin, PluginError,
+        PluginResult, Run, SparseMatrix, Value, ValueKind, ValueMap,
     };
 }

@@ -59,6 +59,14 @@ impl ParamInfo {
         self
     }
 
+    /// A parameter without a default, required or not (what `#[derive(Params)]` emits).
+    pub fn declared(name: &str, kind: ValueKind, required: bool, doc: &str) -> Self {
+        Self {
+            required,
+            ..Self::required(name, kind, doc)
+        }
+    }
+
     /// A parameter that may be absent (the algorithm decides what absence means).
     pub fn optional(name: &str, kind: ValueKind, doc: &str) -> Self {
         Self {
@@ -182,6 +190,12 @@ impl AlgorithmSpec {
     /// Adds a parameter to the schema.
     pub fn param(mut self, param: ParamInfo) -> Self {
         self.info.params.push(param);
+        self
+    }
+
+    /// Appends the schema of a `#[derive(Params)]` struct: its fields, in order.
+    pub fn params<P: crate::Params>(mut self) -> Self {
+        self.info.params.extend(P::schema());
         self
     }
 }

@@ -103,20 +103,26 @@ pub fn abi_mismatch_plugin() -> &'static Path {
         );
         assert_ne!(text, patched, "the ABI constant was found");
         std::fs::write(&module, patched).unwrap();
-        // A standalone crate: drop the workspace inheritance of the copied manifest.
-        let manifest = std::fs::read_to_string(sdk_copy.join("Cargo.toml")).unwrap();
-        let manifest = manifest
-            .replace("rust-version.workspace = true", "")
-            .replace("version.workspace = true", "version = \"0.1.0\"")
-            .replace("license.workspace = true", "")
-            .replace("abi_stable.workspace = true", "abi_stable = \"=0.11.3\"")
-            .replace(
-                "serde.workspace = true",
-                "serde = { version = \"1\", features = [\"derive\"] }",
-            )
-            .replace("ron.workspace = true", "ron = \"0.12\"")
-            .replace("serde_json.workspace = true", "serde_json = \"1\"");
-        std::fs::write(sdk_copy.join("Cargo.toml"), manifest + "\n[workspace]\n").unwrap();
+        // Standalone crates: drop the workspace inheritance of the copied manifests (the sdk and
+        // its derive macro, which the copy's manifest finds by path).
+        for manifest in [
+            sdk_copy.join("Cargo.toml"),
+            sdk_copy.join("derive/Cargo.toml"),
+        ] {
+            let text = std::fs::read_to_string(&manifest).unwrap();
+            let text = text
+                .replace("rust-version.workspace = true", "")
+                .replace("version.workspace = true", "version = \"0.1.0\"")
+                .replace("license.workspace = true", "")
+                .replace("abi_stable.workspace = true", "abi_stable = \"=0.11.3\"")
+                .replace(
+                    "serde.workspace = true",
+                    "serde = { version = \"1\", features = [\"derive\"] }",
+                )
+                .replace("ron.workspace = true", "ron = \"0.12\"")
+                .replace("serde_json.workspace = true", "serde_json = \"1\"");
+            std::fs::write(&manifest, text + "\n[workspace]\n").unwrap();
+        }
         let dir = work_dir().join("abi999");
         write(
             &dir.join("Cargo.toml"),

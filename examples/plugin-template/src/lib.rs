@@ -7,8 +7,9 @@
 
 pub mod cg;
 
+use std::ops::ControlFlow;
+
 use boundlab_sdk::prelude::*;
-use serde::Deserialize;
 
 /// The plugin: its name, version and algorithms.
 pub struct TemplatePlugin;
@@ -24,68 +25,54 @@ impl Plugin for TemplatePlugin {
                 "Conjugate gradients for A x = b with A sparse, symmetric positive definite",
                 create_cg,
             )
-            .param(ParamInfo::required(
-                "matrix",
-                ValueKind::Sparse,
-                "the matrix A (CSC), symmetric positive definite",
-            ))
-            .param(ParamInfo::required(
-                "rhs",
-                ValueKind::Vector,
-                "the right-hand side b",
-            ))
-            .param(ParamInfo::with_default(
-                "tol",
-                ValueKind::Float,
-                1e-10,
-                "stop when ‖b − A x‖ ≤ tol ‖b‖",
-            ))
-            .param(ParamInfo::optional(
-                "max_iter",
-                ValueKind::Int,
-                "iteration limit (default 10 n)",
-            ))
-            .param(ParamInfo::optional(
-                "x0",
-                ValueKind::Vector,
-                "starting point (default 0)",
-            )),
+            .params::<CgParams>(),
         ]
     }
 }
 
-/// `template.cg` parameters, decoded by serde (errors name the parameter).
-#[derive(Deserialize)]
+/// `template.cg` parameters: each field is one parameter, its doc comment what `describe`
+/// shows, `#[param]` its default and range (checked on decoding, with the name in the error).
+#[derive(Params)]
 struct CgParams {
+    /// the matrix A (CSC), symmetric positive definite
     matrix: SparseMatrix,
+    /// the right-hand side b
     rhs: Vec<f64>,
+    /// stop when ‖b − A x‖ ≤ tol ‖b‖
+    #[param(default = 1e-10, gt = 0.0, lt = 1.0)]
     tol: f64,
+    /// iteration limit (default 10 n)
+    #[param(ge = 1)]
     max_iter: Option<usize>,
+    /// starting point (default 0)
     x0: Option<Vec<f64>>,
 }
 
 fn create_cg(params: Value) -> PluginResult<Box<dyn Run>> {
-    let p: CgParams = from_value(params)?;
-    let problem = cg::CgProblem::new(p.matrix, p.rhs, p.x0)?;
-    if !(p.tol > 0.0 && p.tol < 1.0) {
-        return Err(PluginError::bad_parameter(
-            "tol",
-            format!("must lie in (0, 1), got {}", p.tol),
-        ));
-    }
+    let p = CgParams::decode(params)?;
+    let matrix = cg::CscMatrix {
+        rows: p.matrix.rows as usize,
+        cols: p.matrix.cols as usize,
+        col_ptr: p.matrix.col_ptr.into_vec(),
+        row_indices: p.matrix.row_indices.into_vec(),
+        values: p.matrix.values.into_vec(),
+    };
+    let problem = cg::CgProblem::new(matrix, p.rhs, p.x0).map_err(plugin_error)?;
     let max_iter = p.max_iter.unwrap_or(10 * problem.dim().max(1));
     let tol = p.tol;
     Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
-        let outcome = problem.solve(tol, max_iter, |iteration, residual| {
-            if iteration % 10 == 0 {
-                host.report_progress(
-                    iteration as u64,
-                    max_iter as u64,
-                    &format!("residual {residual:.2e}"),
-                );
-            }
-            host.check_cancelled()
-        })?;
+        let outcome = problem
+            .solve(tol, max_iter, |it| {
+                if it.iteration % 10 == 0 {
+                    let message = format!("residual {:.2e}", it.relative_residual);
+                    host.report_progress(it.iteration as u64, max_iter as u64, &message);
+                }
+                match host.check_cancelled() {
+                    Ok(()) => ControlFlow::Continue(()),
+                    Err(_) => ControlFlow::Break(()),
+                }
+            })
+            .map_err(plugin_error)?;
         host.debug(&format!(
             "cg finished after {} iterations",
             outcome.iterations
@@ -99,6 +86,16 @@ fn create_cg(params: Value) -> PluginResult<Box<dyn Run>> {
                 .with("residuals", outcome.residual_history),
         ))
     }))
+}
+
+/// The numerics' errors as the engine's kinds: refused input names its parameter (the
+/// arguments of `CgProblem::new` carry the parameters' names), a stop is a cancellation.
+fn plugin_error(e: cg::CgError) -> PluginError {
+    match e {
+        cg::CgError::BadInput { argument, reason } => PluginError::bad_parameter(argument, reason),
+        cg::CgError::NotPositiveDefinite { .. } => PluginError::numerical(e.to_string()),
+        cg::CgError::Stopped { .. } => PluginError::cancelled(),
+    }
 }
 
 boundlab_sdk::export_plugin!(TemplatePlugin);
