@@ -24,12 +24,22 @@ use crate::module::ParamInfo;
 use crate::value::{Callable, DenseMatrix, SparseMatrix, Value, ValueKind, ValueMap};
 
 /// A parameter struct: its schema and its decoding, from one declaration.
+///
+/// Derived with `#[derive(Params)]`; a field marked `#[param(flatten)]` is itself a `Params`
+/// struct whose parameters join this one's (options several algorithms share).
 pub trait Params: Sized {
-    /// One entry per field, in field order.
+    /// One entry per parameter, in field order (flattened structs in place).
     fn schema() -> Vec<ParamInfo>;
+    /// The parameter names, as in [`Params::schema`].
+    fn names() -> Vec<&'static str>;
+    /// Takes this struct's parameters out of `map`, leaving the others.
+    fn take_from(map: &mut ValueMap) -> PluginResult<Self>;
     /// Decodes a parameter map (the engine's completed map, or one written by hand in a test);
-    /// errors name the parameter.
-    fn decode(params: Value) -> PluginResult<Self>;
+    /// errors name the parameter, an unknown key gets the closest known name.
+    fn decode(params: Value) -> PluginResult<Self> {
+        let mut map = into_param_map(params, &Self::names())?;
+        Self::take_from(&mut map)
+    }
 }
 
 /// A Rust type a parameter can have: its kind in the schema and its conversion from a value.
@@ -94,10 +104,22 @@ impl ParamValue for f64 {
     }
 }
 
+/// An integer; a float is accepted when it is one exactly (numpy arrays and vectors hold
+/// floats).
+fn integer(value: &Value) -> Result<i64, String> {
+    match value {
+        Value::Float(x) if x.fract() == 0.0 && x.abs() < 9.007_199_254_740_992e15 => Ok(*x as i64),
+        Value::Float(x) => Err(format!("must be an integer, got {x}")),
+        other => other
+            .as_i64()
+            .ok_or_else(|| kind_error(ValueKind::Int, other)),
+    }
+}
+
 impl ParamValue for i64 {
     const KIND: ValueKind = ValueKind::Int;
     fn from_param(value: Value) -> Result<Self, String> {
-        value.as_i64().ok_or_else(|| kind_error(Self::KIND, &value))
+        integer(&value)
     }
     fn as_number(&self) -> Option<f64> {
         Some(*self as f64)
@@ -109,7 +131,7 @@ macro_rules! unsigned_param {
         impl ParamValue for $t {
             const KIND: ValueKind = ValueKind::Int;
             fn from_param(value: Value) -> Result<Self, String> {
-                let i = value.as_i64().ok_or_else(|| kind_error(Self::KIND, &value))?;
+                let i = integer(&value)?;
                 <$t>::try_from(i).map_err(|_| {
                     format!("must be an integer from 0 to {}, got {i}", <$t>::MAX)
                 })
@@ -187,6 +209,50 @@ impl ParamValue for Callable {
     }
 }
 
+/// A map, as given (e.g. a previous result to warm-start from).
+impl ParamValue for ValueMap {
+    const KIND: ValueKind = ValueKind::Map;
+    fn from_param(value: Value) -> Result<Self, String> {
+        match value {
+            Value::Map(m) => Ok(m),
+            other => Err(kind_error(Self::KIND, &other)),
+        }
+    }
+}
+
+/// A type a list parameter can hold: `Vec<T>` is a `list` parameter for these `T` (a
+/// `Vec<f64>` is a `vector`).
+pub trait ListElement: ParamValue {}
+impl ListElement for i64 {}
+impl ListElement for usize {}
+impl ListElement for u64 {}
+impl ListElement for u32 {}
+impl ListElement for bool {}
+impl ListElement for String {}
+impl ListElement for Value {}
+impl ListElement for ValueMap {}
+impl ListElement for DenseMatrix {}
+impl ListElement for SparseMatrix {}
+impl<T: ListElement> ListElement for Vec<T> {}
+impl ListElement for Vec<f64> {}
+
+/// A list; entry errors say which entry (`entry 2: expected int, got string`).
+impl<T: ListElement> ParamValue for Vec<T> {
+    const KIND: ValueKind = ValueKind::List;
+    fn from_param(value: Value) -> Result<Self, String> {
+        let items: Vec<Value> = match value {
+            Value::List(items) => items.into_vec(),
+            Value::Vector(v) => v.iter().map(|&x| Value::Float(x)).collect(),
+            other => return Err(kind_error(Self::KIND, &other)),
+        };
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| T::from_param(item).map_err(|e| format!("entry {i}: {e}")))
+            .collect()
+    }
+}
+
 /// Any value, as given (the plugin inspects it).
 impl ParamValue for Value {
     const KIND: ValueKind = ValueKind::Any;
@@ -212,9 +278,8 @@ impl<T: ParamValue> ParamValue for Option<T> {
     }
 }
 
-/// The map a derived `decode` reads; anything else, or a key no field has, is an error.
-#[doc(hidden)]
-pub fn into_param_map(params: Value, known: &[&str]) -> PluginResult<ValueMap> {
+/// The map `decode` reads; anything else, or a key no field has, is an error.
+fn into_param_map(params: Value, known: &[&str]) -> PluginResult<ValueMap> {
     let map = match params {
         Value::Unit => ValueMap::new(),
         Value::Map(m) => m,
@@ -289,6 +354,18 @@ mod tests {
         /// The loss.
         #[param(default = Loss::CrossEntropy)]
         loss: Loss,
+        /// Pairs.
+        pairs: Option<Vec<Vec<usize>>>,
+        #[param(flatten)]
+        shared: Shared,
+    }
+
+    /// Options another struct could share.
+    #[derive(Params, Debug)]
+    struct Shared {
+        /// Threads.
+        #[param(default = 1)]
+        threads: usize,
     }
 
     /// A string option.
@@ -309,13 +386,18 @@ mod tests {
     fn the_schema_comes_from_the_fields() {
         let schema = Demo::schema();
         let names: Vec<&str> = schema.iter().map(|p| p.name.as_str()).collect();
-        assert_eq!(names, ["matrix", "tol", "max_iter", "name", "loss"]);
+        let all = [
+            "matrix", "tol", "max_iter", "name", "loss", "pairs", "threads",
+        ];
+        assert_eq!(names, all);
+        assert_eq!(Demo::names(), all);
         assert_eq!(schema[4].kind, ValueKind::Str);
         assert_eq!(
             schema[4].default.clone().into_option(),
             Some(Value::from("cross_entropy"))
         );
         assert_eq!(Loss::NAMES, ["squared", "cross_entropy", "l1"]);
+        assert_eq!(schema[5].kind, ValueKind::List);
         assert!(schema[0].required && schema[0].kind == ValueKind::Sparse);
         assert_eq!(schema[1].doc.as_str(), "Relative tolerance, on two lines.");
         assert_eq!(
@@ -335,7 +417,9 @@ mod tests {
         let p = Demo::decode(given(ValueMap::new())).unwrap();
         assert_eq!(p.matrix.nnz(), 1);
         assert_eq!((p.tol, p.max_iter, p.name.as_str()), (1e-10, None, "cg"));
-        assert_eq!(p.loss, Loss::CrossEntropy);
+        assert_eq!((p.loss, p.shared.threads), (Loss::CrossEntropy, 1));
+        let p = Demo::decode(given(ValueMap::new().with("threads", 2i64))).unwrap();
+        assert_eq!(p.shared.threads, 2);
         let p = Demo::decode(given(
             ValueMap::new().with("max_iter", 5i64).with("loss", "l1"),
         ))
@@ -370,6 +454,14 @@ mod tests {
             message(ValueMap::new().with("loss", "squard")),
             "parameter `loss`: must be one of `squared`, `cross_entropy`, `l1`, got `squard` \
              (did you mean `squared`?)"
+        );
+        let pairs = Value::List(vec![Value::from(vec![1.0, 2.0]), Value::from(vec![3.0])].into());
+        let p = Demo::decode(given(ValueMap::new().with("pairs", pairs))).unwrap();
+        assert_eq!(p.pairs, Some(vec![vec![1, 2], vec![3]]));
+        let bad = Value::List(vec![Value::from(vec![1.0]), Value::from("x")].into());
+        assert_eq!(
+            message(ValueMap::new().with("pairs", bad)),
+            "parameter `pairs`: entry 1: expected list, got string \"x\""
         );
         let err = Demo::decode(Value::Map(ValueMap::new())).unwrap_err();
         assert_eq!(

@@ -108,6 +108,43 @@ impl TestHost {
             module.create()(id.into(), params).into_result()?;
         algorithm.run(input, self.as_ref()).into_result()
     }
+
+    /// Checks that an algorithm run with its parameters omitted uses exactly the defaults
+    /// `describe` shows: runs `id` once on `params` as given (the plugin's own decoding fills
+    /// what is missing) and once with every default of the schema written out (as the engine
+    /// completes a call), and compares the two results in full (`Debug` text, so NaNs compare equal), leaving out the top-level keys
+    /// in `varying` (timings). Panics with both results when they differ.
+    pub fn assert_omitted_means_default(
+        &self,
+        module: PluginModule_Ref,
+        id: &str,
+        params: Value,
+        varying: &[&str],
+    ) {
+        let info = find_algorithm(module, id).unwrap();
+        let raw = module.create()(id.into(), params.clone()).into_result();
+        let omitted = raw
+            .and_then(|mut algorithm| algorithm.run(Value::Unit, self.as_ref()).into_result())
+            .unwrap_or_else(|e| panic!("{id} with parameters omitted: {e}"));
+        let completed = complete_params(&info, params).unwrap().params;
+        let written_out = self
+            .run(module, id, completed, Value::Unit)
+            .unwrap_or_else(|e| panic!("{id} with the defaults written out: {e}"));
+        let strip = |v: Value| match v {
+            Value::Map(mut m) => {
+                for key in varying {
+                    m.remove(key);
+                }
+                format!("{:?}", Value::Map(m))
+            }
+            other => format!("{other:?}"),
+        };
+        let (omitted, written_out) = (strip(omitted), strip(written_out));
+        assert_eq!(
+            omitted, written_out,
+            "{id}: omitted parameters must mean describe's defaults"
+        );
+    }
 }
 
 impl TestHost {

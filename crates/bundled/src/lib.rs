@@ -37,4 +37,51 @@ mod tests {
             }
         }
     }
+
+    /// The parameter schemas `describe` shows, one line per parameter: name, kind, default
+    /// (or required/optional), old names and doc. Compared with `schemas.txt`, written from the
+    /// hand-written schemas before `#[derive(Params)]` replaced them (issue 14), so a changed
+    /// name, kind, default or doc shows up as a diff. `BLESS=1` rewrites the file after a
+    /// deliberate change (say which in the commit).
+    #[test]
+    fn describe_shows_the_recorded_schemas() {
+        let mut text = String::new();
+        for module in super::modules() {
+            let info = module.info()().into_result().unwrap();
+            for algorithm in info.algorithms.iter() {
+                text.push_str(&format!("{}\n", algorithm.id));
+                for p in algorithm.params.iter() {
+                    let default = match (p.default.clone().into_option(), p.required) {
+                        (Some(v), _) => format!("= {v}"),
+                        (None, true) => "required".into(),
+                        (None, false) => "optional".into(),
+                    };
+                    let old: Vec<&str> = p.old_names.iter().map(|n| n.as_str()).collect();
+                    text.push_str(&format!(
+                        "  {} {} {} [{}] {}\n",
+                        p.name,
+                        p.kind.name(),
+                        default,
+                        old.join(", "),
+                        p.doc
+                    ));
+                }
+            }
+        }
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas.txt");
+        if std::env::var_os("BLESS").is_some() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &text).unwrap();
+        }
+        let recorded =
+            std::fs::read_to_string(&path).expect("tests/schemas.txt (BLESS=1 writes it)");
+        for (line, (now, then)) in text.lines().zip(recorded.lines()).enumerate() {
+            assert_eq!(now, then, "schemas.txt line {}", line + 1);
+        }
+        assert_eq!(
+            text.lines().count(),
+            recorded.lines().count(),
+            "number of lines"
+        );
+    }
 }

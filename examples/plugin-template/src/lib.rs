@@ -99,3 +99,23 @@ fn plugin_error(e: cg::CgError) -> PluginError {
 }
 
 boundlab_sdk::export_plugin!(TemplatePlugin);
+
+#[cfg(test)]
+mod tests {
+    use boundlab_sdk::testing::TestHost;
+    use boundlab_sdk::{SparseMatrix, Value, ValueMap};
+
+    #[test]
+    fn omitted_parameters_mean_the_defaults_describe_shows() {
+        let a = SparseMatrix::from_triplets(2, 2, &[(0, 0, 2.0), (1, 1, 4.0)]).unwrap();
+        let params = ValueMap::new()
+            .with("matrix", a)
+            .with("rhs", vec![1.0, 1.0]);
+        TestHost::new().assert_omitted_means_default(
+            super::plugin_module(),
+            "template.cg",
+            Value::Map(params),
+            &[],
+        );
+    }
+}

@@ -6,7 +6,8 @@
 //!
 //! - `default = EXPR`: the value used when the caller omits it (shown by `describe`);
 //! - `gt`, `ge`, `lt`, `le = EXPR`: bounds checked on decoding, with the parameter named;
-//! - `renamed_from = "old"`: an earlier name, accepted with a warning for one release.
+//! - `renamed_from = "old"`: an earlier name, accepted with a warning for one release;
+//! - `flatten`: the field is a `Params` struct whose parameters join these (shared options).
 //!
 //! A field without a default is required, unless its type is an `Option`.
 //!
@@ -126,6 +127,8 @@ struct Field {
     /// (operator, bound) pairs: `>`, `>=`, `<`, `<=`.
     bounds: Vec<(&'static str, Expr)>,
     renamed_from: Vec<LitStr>,
+    /// `#[param(flatten)]`: the field is a `Params` struct of its own.
+    flatten: bool,
 }
 
 fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
@@ -154,6 +157,9 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
         let key = f.ident.to_string();
         let ty = &f.ty;
         let doc = &f.doc;
+        if f.flatten {
+            return quote!(schema.extend(<#ty as #sdk::Params>::schema()););
+        }
         let kind = quote!(<#ty as #sdk::ParamValue>::KIND);
         let mut info = match &f.default {
             Some(default) => quote!(#sdk::ParamInfo::with_default(
@@ -166,13 +172,25 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
         for old in &f.renamed_from {
             info = quote!(#info.renamed_from(#old));
         }
-        info
+        quote!(schema.push(#info);)
+    });
+    let names = fields.iter().map(|f| {
+        let key = f.ident.to_string();
+        let ty = &f.ty;
+        if f.flatten {
+            quote!(names.extend(<#ty as #sdk::Params>::names());)
+        } else {
+            quote!(names.push(#key);)
+        }
     });
 
     let decode = fields.iter().map(|f| {
         let ident = &f.ident;
         let key = ident.to_string();
         let ty = &f.ty;
+        if f.flatten {
+            return quote!(let #ident = <#ty as #sdk::Params>::take_from(map)?;);
+        }
         let missing = match &f.default {
             Some(default) => quote!(
                 <#ty as #sdk::ParamValue>::from_param(#sdk::Value::from(#default))
@@ -199,18 +217,23 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
         }
     });
     let idents = fields.iter().map(|f| &f.ident);
-    let known = fields.iter().map(|f| f.ident.to_string());
 
     Ok(quote! {
         impl #impl_generics #sdk::Params for #name #ty_generics #where_clause {
             fn schema() -> ::std::vec::Vec<#sdk::ParamInfo> {
-                ::std::vec![#(#schema),*]
+                let mut schema = ::std::vec::Vec::new();
+                #(#schema)*
+                schema
             }
 
-            fn decode(params: #sdk::Value) -> #sdk::PluginResult<Self> {
-                let mut map = #sdk::params::into_param_map(params, &[#(#known),*])?;
+            fn names() -> ::std::vec::Vec<&'static str> {
+                let mut names = ::std::vec::Vec::new();
+                #(#names)*
+                names
+            }
+
+            fn take_from(map: &mut #sdk::ValueMap) -> #sdk::PluginResult<Self> {
                 #(#decode)*
-                let _ = &mut map;
                 ::core::result::Result::Ok(Self { #(#idents),* })
             }
         }
@@ -227,6 +250,7 @@ fn parse_field(field: &syn::Field) -> syn::Result<Field> {
         default: None,
         bounds: Vec::new(),
         renamed_from: Vec::new(),
+        flatten: false,
     };
     for attr in &field.attrs {
         if attr.path().is_ident("doc") {
@@ -250,11 +274,13 @@ fn parse_field(field: &syn::Field) -> syn::Result<Field> {
                     out.default = Some(meta.value()?.parse()?);
                 } else if let Some(op) = op {
                     out.bounds.push((op, meta.value()?.parse()?));
+                } else if meta.path.is_ident("flatten") {
+                    out.flatten = true;
                 } else if meta.path.is_ident("renamed_from") {
                     out.renamed_from.push(meta.value()?.parse()?);
                 } else {
                     return Err(meta.error(
-                        "unknown #[param] option (expected default, gt, ge, lt, le or renamed_from)",
+                        "unknown #[param] option (expected default, gt, ge, lt, le, renamed_from or flatten)",
                     ));
                 }
                 Ok(())
@@ -267,7 +293,7 @@ fn parse_field(field: &syn::Field) -> syn::Result<Field> {
         .next()
         .unwrap_or(&[])
         .join(" ");
-    if out.doc.is_empty() {
+    if out.doc.is_empty() && !out.flatten {
         return Err(syn::Error::new_spanned(
             &field.ident,
             "a parameter needs a doc comment: it is what `describe` shows",
