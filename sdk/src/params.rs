@@ -363,8 +363,7 @@ mod tests {
     /// Options another struct could share.
     #[derive(Params, Debug)]
     struct Shared {
-        /// Threads.
-        #[param(default = 1)]
+        #[param(default = 1, doc = format!("threads, at most {}", 64))]
         threads: usize,
     }
 
@@ -398,6 +397,7 @@ mod tests {
         );
         assert_eq!(Loss::NAMES, ["squared", "cross_entropy", "l1"]);
         assert_eq!(schema[5].kind, ValueKind::List);
+        assert_eq!(schema[6].doc.as_str(), "threads, at most 64");
         assert!(schema[0].required && schema[0].kind == ValueKind::Sparse);
         assert_eq!(schema[1].doc.as_str(), "Relative tolerance, on two lines.");
         assert_eq!(

@@ -20,7 +20,7 @@ use crate::error::PluginError;
 use crate::host::{CallTarget, Host, HostRef, Host_TO, LogLevel};
 use crate::module::{AlgorithmInfo, PluginModule_Ref};
 use crate::schema::complete_params;
-use crate::value::{Callable, Value};
+use crate::value::{Callable, Value, ValueMap};
 
 type Function = Arc<dyn Fn(Value) -> Result<Value, PluginError> + Send + Sync>;
 
@@ -112,8 +112,8 @@ impl TestHost {
     /// Checks that an algorithm run with its parameters omitted uses exactly the defaults
     /// `describe` shows: runs `id` once on `params` as given (the plugin's own decoding fills
     /// what is missing) and once with every default of the schema written out (as the engine
-    /// completes a call), and compares the two results in full (`Debug` text, so NaNs compare equal), leaving out the top-level keys
-    /// in `varying` (timings). Panics with both results when they differ.
+    /// completes a call), and compares the two results in full (`Debug` text, so NaNs compare equal), leaving out the map keys in
+    /// `varying` at every depth (timings). Panics with both results when they differ.
     pub fn assert_omitted_means_default(
         &self,
         module: PluginModule_Ref,
@@ -130,15 +130,7 @@ impl TestHost {
         let written_out = self
             .run(module, id, completed, Value::Unit)
             .unwrap_or_else(|e| panic!("{id} with the defaults written out: {e}"));
-        let strip = |v: Value| match v {
-            Value::Map(mut m) => {
-                for key in varying {
-                    m.remove(key);
-                }
-                format!("{:?}", Value::Map(m))
-            }
-            other => format!("{other:?}"),
-        };
+        let strip = |v: Value| format!("{:?}", without_keys(v, varying));
         let (omitted, written_out) = (strip(omitted), strip(written_out));
         assert_eq!(
             omitted, written_out,
@@ -177,6 +169,29 @@ impl TestHost {
             })
             .collect();
         Ok(Value::List(results.into()))
+    }
+}
+
+/// `v` with the entries named in `keys` removed from its maps, at every depth.
+fn without_keys(v: Value, keys: &[&str]) -> Value {
+    match v {
+        Value::Map(m) => {
+            let mut out = ValueMap::new();
+            for (k, v) in m.into_entries() {
+                if !keys.contains(&k.as_str()) {
+                    out.insert(k, without_keys(v, keys));
+                }
+            }
+            Value::Map(out)
+        }
+        Value::List(items) => Value::List(
+            items
+                .into_iter()
+                .map(|v| without_keys(v, keys))
+                .collect::<Vec<_>>()
+                .into(),
+        ),
+        other => other,
     }
 }
 

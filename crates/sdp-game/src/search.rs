@@ -45,15 +45,6 @@ pub enum Strategy {
 }
 
 impl Strategy {
-    pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "mcts" => Some(Strategy::Mcts),
-            "bo" => Some(Strategy::Bo),
-            "random" => Some(Strategy::Random),
-            _ => None,
-        }
-    }
-
     pub fn name(self) -> &'static str {
         match self {
             Strategy::Mcts => "mcts",

@@ -53,16 +53,6 @@ pub enum Form {
     Clrs,
 }
 
-impl Form {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "mv" => Some(Form::Mv),
-            "clrs" => Some(Form::Clrs),
-            _ => None,
-        }
-    }
-}
-
 /// A multiplier of a trivariate sum of squares (all describe the domain
 /// `u, v, t ∈ [−1, s]`, Gram determinant ≥ 0).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

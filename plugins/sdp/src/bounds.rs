@@ -14,164 +14,251 @@ use boundlab_sphere_bounds::verify::verify_delsarte;
 use boundlab_sphere_bounds::verify_cohn_elkies::verify_cohn_elkies;
 use boundlab_sphere_bounds::{Certified, SolveReport, SolveSettings};
 
-/// The precision parameters every SDP algorithm takes (`precision` with its default).
-pub(crate) fn precision_params(spec: AlgorithmSpec, default: &str) -> AlgorithmSpec {
-    spec.param(ParamInfo::with_default("precision", ValueKind::Str, default, "`f64`, `dd` (double-double, ~32 digits), `mp` (`bits` bits) or `auto` (f64, continued in dd, then 256, 512, ... bits up to `max_bits` each time the arithmetic runs out of accuracy)"))
-        .param(ParamInfo::optional("bits", ValueKind::Int, &format!("with `precision: \"mp\"`: bits of the mantissa, {MIN_BITS}..={MAX_BITS} (default {DEFAULT_BITS}; rounded up to 128, 256, 384, 512, 768, 1024, 2048 or 4096)")))
-        .param(ParamInfo::optional("max_bits", ValueKind::Int, &format!("with `precision: \"auto\"`: the widest arithmetic to escalate to (default {DEFAULT_MAX_BITS})")))
+/// What `precision` means, the same for every SDP algorithm.
+const PRECISION_DOC: &str = "`f64`, `dd` (double-double, ~32 digits), `mp` (`bits` bits) or `auto` (f64, continued in dd, then 256, 512, ... bits up to `max_bits` each time the arithmetic runs out of accuracy)";
+
+/// `bits` and `max_bits`: the widths of `precision: "mp"` and `"auto"`.
+#[derive(Params)]
+pub(crate) struct Widths {
+    #[param(doc = format!("with `precision: \"mp\"`: bits of the mantissa, {MIN_BITS}..={MAX_BITS} (default {DEFAULT_BITS}; rounded up to 128, 256, 384, 512, 768, 1024, 2048 or 4096)"))]
+    bits: Option<i64>,
+    #[param(doc = format!("with `precision: \"auto\"`: the widest arithmetic to escalate to (default {DEFAULT_MAX_BITS})"))]
+    max_bits: Option<i64>,
 }
 
-fn common(spec: AlgorithmSpec) -> AlgorithmSpec {
-    precision_params(spec, "auto")
-        .param(ParamInfo::with_default("tol", ValueKind::Float, 1e-8, "relative gap and infeasibilities to stop at (f64 reaches about 1e-13, dd 1e-26, 256 bits 1e-62)"))
-        .param(ParamInfo::with_default("max_iter", ValueKind::Int, 200i64, "interior-point iteration limit"))
-        .param(ParamInfo::with_default("threads", ValueKind::Int, 1i64, "threads for the dense kernels"))
-        .param(ParamInfo::with_default("certificate", ValueKind::Bool, false, "add the certificate (polynomial coefficients / matrices) to the result"))
-        .param(ParamInfo::optional("save_sdp", ValueKind::Str, "also write the SDP to this file (SDPA .dat-s or RON .ron) for other solvers").renamed_from("export"))
+impl Widths {
+    /// The precision named `name` with these widths; an error names the parameter.
+    pub(crate) fn precision(&self, name: &str) -> PluginResult<Precision> {
+        Precision::parse(name, self.bits, self.max_bits)
+            .map_err(|(param, message)| PluginError::bad_parameter(param, message))
+    }
+}
+
+/// `precision` (default `auto`), `bits`, `max_bits`.
+#[derive(Params)]
+pub(crate) struct AutoPrecision {
+    #[param(default = "auto", doc = PRECISION_DOC)]
+    precision: String,
+    #[param(flatten)]
+    widths: Widths,
+}
+
+impl AutoPrecision {
+    pub(crate) fn get(&self) -> PluginResult<Precision> {
+        self.widths.precision(&self.precision)
+    }
+}
+
+/// `precision` (default `dd`: the three-point sphere-packing SDPs need more than f64 from the
+/// start), `bits`, `max_bits`.
+#[derive(Params)]
+pub(crate) struct DdPrecision {
+    #[param(default = "dd", doc = PRECISION_DOC)]
+    precision: String,
+    #[param(flatten)]
+    widths: Widths,
+}
+
+impl DdPrecision {
+    pub(crate) fn get(&self) -> PluginResult<Precision> {
+        self.widths.precision(&self.precision)
+    }
+}
+
+/// When a bound's interior-point solve stops, and on how many threads it runs.
+#[derive(Params)]
+pub(crate) struct Stopping {
+    /// relative gap and infeasibilities to stop at (f64 reaches about 1e-13, dd 1e-26, 256 bits 1e-62)
+    #[param(default = 1e-8, gt = 0.0, lt = 1.0)]
+    tol: f64,
+    /// interior-point iteration limit
+    #[param(default = 200, ge = 1, le = 100_000)]
+    max_iter: usize,
+    /// threads for the dense kernels
+    #[param(default = 1, le = 1024)]
+    threads: usize,
+}
+
+impl Stopping {
+    /// The solver settings in `precision`; says up front when no arithmetic asked for can
+    /// reach `tol`.
+    pub(crate) fn settings(&self, precision: Precision) -> PluginResult<SolveSettings> {
+        precision
+            .ladder(self.tol)
+            .map_err(|e| PluginError::bad_parameter("tol", e))?;
+        Ok(SolveSettings {
+            precision,
+            tol: self.tol,
+            infeasibility_tol: self.tol,
+            max_iter: self.max_iter,
+            threads: self.threads,
+            ..SolveSettings::default()
+        })
+    }
+}
+
+/// The options every bound of this file takes, after its own.
+#[derive(Params)]
+pub(crate) struct BoundOptions {
+    #[param(flatten)]
+    precision: AutoPrecision,
+    #[param(flatten)]
+    stopping: Stopping,
+    /// add the certificate (polynomial coefficients / matrices) to the result
+    #[param(default = false)]
+    certificate: bool,
+    /// also write the SDP to this file (SDPA .dat-s or RON .ron) for other solvers
+    #[param(renamed_from = "export")]
+    save_sdp: Option<String>,
+}
+
+impl BoundOptions {
+    fn settings(&self) -> PluginResult<SolveSettings> {
+        self.stopping.settings(self.precision.get()?)
+    }
+}
+
+/// `sdp.delsarte`'s parameters.
+#[derive(Params)]
+struct DelsarteParams {
+    /// dimension n of the ambient space (codes on S^{n-1}), at least 2
+    dim: usize,
+    /// degree of the polynomial f
+    degree: usize,
+    /// cos θ, the largest inner product allowed
+    #[param(default = 0.5)]
+    angle: f64,
+    /// round the certificate to exact rationals and prove f <= 0 on [-1, cos θ] (Sturm sequences); adds `rigorous_bound` or fails naming the condition
+    #[param(default = false)]
+    verify: bool,
+    /// Gegenbauer degrees k >= 1 that f may use (default all up to degree)
+    terms: Option<Vec<usize>>,
+    #[param(flatten)]
+    options: BoundOptions,
+}
+
+/// The forms of the three-point kissing SDP.
+#[derive(ParamEnum, Clone, Copy)]
+enum FormName {
+    Mv,
+    Clrs,
+}
+
+/// The trivariate sum-of-squares multipliers of the three-point kissing SDP, by name.
+#[derive(ParamEnum, Clone, Copy)]
+enum MultiplierName {
+    One,
+    #[param(name = "p_i")]
+    SeparateP,
+    SumP,
+    SumPP,
+    Ppp,
+    Gram,
+}
+
+impl From<MultiplierName> for three_point::Multiplier {
+    fn from(name: MultiplierName) -> Self {
+        use three_point::Multiplier as M;
+        match name {
+            MultiplierName::One => M::One,
+            MultiplierName::SeparateP => M::SeparateP,
+            MultiplierName::SumP => M::SumP,
+            MultiplierName::SumPP => M::SumPP,
+            MultiplierName::Ppp => M::Ppp,
+            MultiplierName::Gram => M::Gram,
+        }
+    }
+}
+
+/// `sdp.three_point`'s parameters.
+#[derive(Params)]
+struct ThreePointParams {
+    /// dimension n, at least 3
+    dim: usize,
+    /// d of Mittelmann-Vallentin's s_d(n): identities of degree 2d, F_k of size d+1-k
+    degree: usize,
+    /// cos θ
+    #[param(default = 0.5)]
+    angle: f64,
+    /// `mv` (Mittelmann-Vallentin, with the b matrix) or `clrs` (ClusteredLowRankSolver's three_point_spherical_cap)
+    #[param(default = FormName::Mv)]
+    form: FormName,
+    /// reduce the trivariate part by S3 (same optimum, far smaller SDP)
+    #[param(default = true)]
+    symmetry: bool,
+    /// which S_k (k = 0..d) to include (default all)
+    sk: Option<Vec<usize>>,
+    /// which a_k to include (default 1..2d for mv, 0..2d for clrs)
+    gegenbauer_terms: Option<Vec<usize>>,
+    /// trivariate sum-of-squares multipliers: one, p_i, sum_p, sum_pp, ppp, gram (default: the form's)
+    multipliers: Option<Vec<MultiplierName>>,
+    /// extra points per coordinate of the candidate sample grids
+    #[param(default = 0)]
+    grid_extra: usize,
+    #[param(flatten)]
+    options: BoundOptions,
+}
+
+/// `sdp.cohn_elkies`'s parameters.
+#[derive(Params)]
+struct CohnElkiesParams {
+    /// dimension n
+    dim: usize,
+    /// highest power of |x|^2 in the polynomial factor
+    degree: usize,
+    /// r with f <= 0 for |x| >= r (default sqrt(1 + n/8); the bound is scale invariant, r only changes the numerics and the finite-degree value)
+    radius: Option<f64>,
+    /// factor on SDPB's rescaled Laguerre sample points
+    #[param(default = cohn_elkies::DEFAULT_SAMPLE_SCALE)]
+    sample_scale: f64,
+    /// Laguerre indices k <= degree that f may use (default all)
+    terms: Option<Vec<usize>>,
+    /// products [[i, j], ...] of Laguerre functions (i + j <= degree) that f may use besides the terms
+    products: Option<Vec<Vec<usize>>>,
+    /// round the certificate to exact rationals and prove f̂ >= 0 on [0, inf) and f <= 0 for |x| >= r (Sturm sequences); adds `rigorous_bound` or fails naming the condition
+    #[param(default = false)]
+    verify: bool,
+    #[param(flatten)]
+    options: BoundOptions,
 }
 
 /// The specs of the three bounds (appended to the plugin's list in [`crate::plugin`]).
 pub fn algorithms() -> Vec<AlgorithmSpec> {
     vec![
-        common(
-            AlgorithmSpec::new(
-                "sdp.delsarte",
-                "Delsarte-Goethals-Seidel LP bound for spherical codes with minimal angle θ (kissing number at cos θ = 1/2): Gegenbauer expansion, Lukács sum of squares on [-1, cos θ] at Chebyshev samples.",
-                create_delsarte,
-            )
-            .param(ParamInfo::required("dim", ValueKind::Int, "dimension n of the ambient space (codes on S^{n-1}), at least 2"))
-            .param(ParamInfo::required("degree", ValueKind::Int, "degree of the polynomial f"))
-            .param(ParamInfo::with_default("angle", ValueKind::Float, 0.5, "cos θ, the largest inner product allowed"))
-            .param(ParamInfo::with_default("verify", ValueKind::Bool, false, "round the certificate to exact rationals and prove f <= 0 on [-1, cos θ] (Sturm sequences); adds `rigorous_bound` or fails naming the condition"))
-            .param(ParamInfo::optional("terms", ValueKind::List, "Gegenbauer degrees k >= 1 that f may use (default all up to degree)")),
-        ),
-        common(
-            AlgorithmSpec::new(
-                "sdp.three_point",
-                "Bachoc-Vallentin three-point SDP bound for spherical codes (Mittelmann-Vallentin's s_d(n) or ClusteredLowRankSolver's variant), with S3 symmetry reduction of the trivariate sums of squares.",
-                create_three_point,
-            )
-            .param(ParamInfo::required("dim", ValueKind::Int, "dimension n, at least 3"))
-            .param(ParamInfo::required("degree", ValueKind::Int, "d of Mittelmann-Vallentin's s_d(n): identities of degree 2d, F_k of size d+1-k"))
-            .param(ParamInfo::with_default("angle", ValueKind::Float, 0.5, "cos θ"))
-            .param(ParamInfo::with_default("form", ValueKind::Str, "mv", "`mv` (Mittelmann-Vallentin, with the b matrix) or `clrs` (ClusteredLowRankSolver's three_point_spherical_cap)"))
-            .param(ParamInfo::with_default("symmetry", ValueKind::Bool, true, "reduce the trivariate part by S3 (same optimum, far smaller SDP)"))
-            .param(ParamInfo::optional("sk", ValueKind::List, "which S_k (k = 0..d) to include (default all)"))
-            .param(ParamInfo::optional("gegenbauer_terms", ValueKind::List, "which a_k to include (default 1..2d for mv, 0..2d for clrs)"))
-            .param(ParamInfo::optional("multipliers", ValueKind::List, "trivariate sum-of-squares multipliers: one, p_i, sum_p, sum_pp, ppp, gram (default: the form's)"))
-            .param(ParamInfo::with_default("grid_extra", ValueKind::Int, 0i64, "extra points per coordinate of the candidate sample grids")),
-        ),
-        common(
-            AlgorithmSpec::new(
-                "sdp.cohn_elkies",
-                "Cohn-Elkies LP bound for the sphere packing density: f = (polynomial in |x|^2, Laguerre basis) times a Gaussian, sums of squares on [0, inf) and [r^2, inf).",
-                create_cohn_elkies,
-            )
-            .param(ParamInfo::required("dim", ValueKind::Int, "dimension n"))
-            .param(ParamInfo::required("degree", ValueKind::Int, "highest power of |x|^2 in the polynomial factor"))
-            .param(ParamInfo::optional("radius", ValueKind::Float, "r with f <= 0 for |x| >= r (default sqrt(1 + n/8); the bound is scale invariant, r only changes the numerics and the finite-degree value)"))
-            .param(ParamInfo::with_default("sample_scale", ValueKind::Float, cohn_elkies::DEFAULT_SAMPLE_SCALE, "factor on SDPB's rescaled Laguerre sample points"))
-            .param(ParamInfo::optional("terms", ValueKind::List, "Laguerre indices k <= degree that f may use (default all)"))
-            .param(ParamInfo::optional("products", ValueKind::List, "products [[i, j], ...] of Laguerre functions (i + j <= degree) that f may use besides the terms"))
-            .param(ParamInfo::with_default("verify", ValueKind::Bool, false, "round the certificate to exact rationals and prove f̂ >= 0 on [0, inf) and f <= 0 for |x| >= r (Sturm sequences); adds `rigorous_bound` or fails naming the condition")),
-        ),
+        AlgorithmSpec::new(
+            "sdp.delsarte",
+            "Delsarte-Goethals-Seidel LP bound for spherical codes with minimal angle θ (kissing number at cos θ = 1/2): Gegenbauer expansion, Lukács sum of squares on [-1, cos θ] at Chebyshev samples.",
+            create_delsarte,
+        )
+        .params::<DelsarteParams>(),
+        AlgorithmSpec::new(
+            "sdp.three_point",
+            "Bachoc-Vallentin three-point SDP bound for spherical codes (Mittelmann-Vallentin's s_d(n) or ClusteredLowRankSolver's variant), with S3 symmetry reduction of the trivariate sums of squares.",
+            create_three_point,
+        )
+        .params::<ThreePointParams>(),
+        AlgorithmSpec::new(
+            "sdp.cohn_elkies",
+            "Cohn-Elkies LP bound for the sphere packing density: f = (polynomial in |x|^2, Laguerre basis) times a Gaussian, sums of squares on [0, inf) and [r^2, inf).",
+            create_cohn_elkies,
+        )
+        .params::<CohnElkiesParams>(),
     ]
 }
 
-/// The solver settings every bound (and the SDP game's bound) takes: `precision`, `tol`,
-/// `max_iter`, `threads`.
-pub(crate) fn settings(params: &Value) -> PluginResult<SolveSettings> {
-    let precision = precision(params)?;
-    let tol: f64 = from_value_field(params, "tol")?;
-    if !(tol > 0.0 && tol < 1.0) {
-        return Err(PluginError::bad_parameter(
-            "tol",
-            format!("{tol} must lie in (0, 1)"),
-        ));
-    }
-    let max_iter: i64 = from_value_field(params, "max_iter")?;
-    if !(1..=100_000).contains(&max_iter) {
-        return Err(PluginError::bad_parameter(
-            "max_iter",
-            format!("{max_iter} must lie in 1..=100000"),
-        ));
-    }
-    let threads: i64 = from_value_field(params, "threads")?;
-    if !(0..=1024).contains(&threads) {
-        return Err(PluginError::bad_parameter(
-            "threads",
-            format!("{threads} must lie in 0..=1024"),
-        ));
-    }
-    // Say up front when no arithmetic asked for can reach `tol`.
-    precision
-        .ladder(tol)
-        .map_err(|e| PluginError::bad_parameter("tol", e))?;
-    Ok(SolveSettings {
-        precision,
-        tol,
-        infeasibility_tol: tol,
-        max_iter: max_iter as usize,
-        threads: threads as usize,
-        ..SolveSettings::default()
-    })
-}
-
-/// `precision`, `bits` and `max_bits`; an error names the parameter.
-pub(crate) fn precision(params: &Value) -> PluginResult<Precision> {
-    let name: String = from_value_field(params, "precision")?;
-    let int = |key: &str| -> PluginResult<Option<i64>> {
-        match params.get(key) {
-            None | Some(Value::Unit) => Ok(None),
-            Some(_) => from_value_field(params, key).map(Some),
-        }
-    };
-    Precision::parse(&name, int("bits")?, int("max_bits")?)
-        .map_err(|(param, message)| PluginError::bad_parameter(param, message))
-}
-
-fn usize_field(params: &Value, key: &str) -> PluginResult<usize> {
-    let v: i64 = from_value_field(params, key)?;
-    usize::try_from(v)
-        .map_err(|_| PluginError::bad_parameter(key, format!("{v} must not be negative")))
-}
-
-fn list_field(params: &Value, key: &str) -> PluginResult<Option<Vec<usize>>> {
-    match params.get(key) {
-        None | Some(Value::Unit) => Ok(None),
-        Some(_) => {
-            let v: Vec<i64> = from_value_field(params, key)?;
-            v.into_iter()
-                .map(|k| {
-                    usize::try_from(k).map_err(|_| {
-                        PluginError::bad_parameter(key, format!("{k} must not be negative"))
-                    })
-                })
-                .collect::<PluginResult<Vec<usize>>>()
-                .map(Some)
-        }
-    }
-}
-
-/// `[[i, j], ...]` of nonnegative integers; absent: empty.
-pub(crate) fn pair_list_field(params: &Value, key: &str) -> PluginResult<Vec<(usize, usize)>> {
-    match params.get(key) {
-        None | Some(Value::Unit) => Ok(Vec::new()),
-        Some(_) => {
-            let pairs: Vec<Vec<i64>> = from_value_field(params, key)?;
-            pairs
-                .iter()
-                .enumerate()
-                .map(|(n, p)| match p.as_slice() {
-                    [i, j] if *i >= 0 && *j >= 0 => Ok((*i as usize, *j as usize)),
-                    _ => Err(PluginError::bad_parameter(
-                        key,
-                        format!("entry {n}: expected [i, j] with i, j >= 0, got {p:?}"),
-                    )),
-                })
-                .collect()
-        }
-    }
+/// `[[i, j], ...]`: each entry a pair.
+pub(crate) fn pairs(param: &str, lists: Vec<Vec<usize>>) -> PluginResult<Vec<(usize, usize)>> {
+    lists
+        .iter()
+        .enumerate()
+        .map(|(n, p)| match p.as_slice() {
+            [i, j] => Ok((*i, *j)),
+            _ => Err(PluginError::bad_parameter(
+                param,
+                format!("entry {n}: expected [i, j], got {p:?}"),
+            )),
+        })
+        .collect()
 }
 
 /// A builder's message names its field first (`dim = 1: ...`, `terms: ...`); map it to the
@@ -191,15 +278,14 @@ fn spec_error(msg: String) -> PluginError {
 
 /// Writes the SDP to the `save_sdp` file, if one is given: built by `text` in the widest
 /// arithmetic the settings ask for (at least double-double), so the file has its digits.
-pub(crate) fn save_sdp(
-    params: &Value,
+fn save_sdp(
+    path: Option<&str>,
     settings: &SolveSettings,
     text: impl Fn(Arithmetic, TextFormat) -> Result<String, String>,
 ) -> PluginResult<()> {
-    let Some(Value::Str(path)) = params.get("save_sdp") else {
+    let Some(path) = path else {
         return Ok(());
     };
-    let path = path.to_string();
     let format = if path.ends_with(".ron") {
         TextFormat::Ron
     } else if path.ends_with(".dat-s") {
@@ -218,7 +304,7 @@ pub(crate) fn save_sdp(
         .filter(|a| a.bits() > Arithmetic::DoubleDouble.bits())
         .unwrap_or(Arithmetic::DoubleDouble);
     let text = text(widest, format).map_err(spec_error)?;
-    std::fs::write(&path, text)
+    std::fs::write(path, text)
         .map_err(|e| PluginError::bad_parameter("save_sdp", format!("cannot write `{path}`: {e}")))
 }
 
@@ -298,20 +384,16 @@ fn report_map(report: &SolveReport) -> ValueMap {
 }
 
 fn create_delsarte(params: Value) -> PluginResult<Box<dyn Run>> {
-    let settings = settings(&params)?;
-    let mut spec = DelsarteSpec::new(
-        usize_field(&params, "dim")?,
-        usize_field(&params, "degree")?,
-        from_value_field(&params, "angle")?,
-    );
-    spec.terms = list_field(&params, "terms")?;
+    let p = DelsarteParams::decode(params)?;
+    let settings = p.options.settings()?;
+    let mut spec = DelsarteSpec::new(p.dim, p.degree, p.angle);
+    spec.terms = p.terms;
     // Build once up front: a spec the builder refuses is a bad parameter before any run.
     delsarte::build::<f64>(&spec).map_err(spec_error)?;
-    save_sdp(&params, &settings, |a, f| {
+    save_sdp(p.options.save_sdp.as_deref(), &settings, |a, f| {
         delsarte::problem_text(&spec, a, f)
     })?;
-    let verify: bool = from_value_field(&params, "verify")?;
-    let certificate: bool = from_value_field(&params, "certificate")?;
+    let (verify, certificate) = (p.verify, p.options.certificate);
     Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
         let b = run_bound(
             host,
@@ -344,49 +426,28 @@ fn create_delsarte(params: Value) -> PluginResult<Box<dyn Run>> {
 }
 
 fn create_three_point(params: Value) -> PluginResult<Box<dyn Run>> {
-    let settings = settings(&params)?;
-    let form_name: String = from_value_field(&params, "form")?;
-    let form = Form::parse(&form_name).ok_or_else(|| {
-        PluginError::bad_parameter("form", format!("`{form_name}`: expected `mv` or `clrs`"))
-    })?;
-    let mut spec = ThreePointSpec::new(
-        usize_field(&params, "dim")?,
-        usize_field(&params, "degree")?,
-        from_value_field(&params, "angle")?,
-        form,
-    );
-    spec.symmetry = from_value_field(&params, "symmetry")?;
-    spec.sk = list_field(&params, "sk")?;
-    spec.gegenbauer_terms = list_field(&params, "gegenbauer_terms")?;
-    spec.grid_extra = usize_field(&params, "grid_extra")?;
-    if let Some(Value::List(names)) = params.get("multipliers") {
-        let parse = |v: &Value| -> PluginResult<three_point::Multiplier> {
-            use three_point::Multiplier as M;
-            match v.as_str() {
-                Some("one") => Ok(M::One),
-                Some("p_i") => Ok(M::SeparateP),
-                Some("sum_p") => Ok(M::SumP),
-                Some("sum_pp") => Ok(M::SumPP),
-                Some("ppp") => Ok(M::Ppp),
-                Some("gram") => Ok(M::Gram),
-                _ => Err(PluginError::bad_parameter(
-                    "multipliers",
-                    format!(
-                        "{}: expected one, p_i, sum_p, sum_pp, ppp or gram",
-                        v.describe()
-                    ),
-                )),
-            }
-        };
-        spec.multipliers = Some(names.iter().map(parse).collect::<PluginResult<Vec<_>>>()?);
-    }
+    let p = ThreePointParams::decode(params)?;
+    let settings = p.options.settings()?;
+    let form = match p.form {
+        FormName::Mv => Form::Mv,
+        FormName::Clrs => Form::Clrs,
+    };
+    let mut spec = ThreePointSpec::new(p.dim, p.degree, p.angle, form);
+    spec.symmetry = p.symmetry;
+    spec.sk = p.sk;
+    spec.gegenbauer_terms = p.gegenbauer_terms;
+    spec.grid_extra = p.grid_extra;
+    spec.multipliers = p
+        .multipliers
+        .map(|names| names.into_iter().map(Into::into).collect());
     let probe = three_point::build::<f64>(&spec).map_err(spec_error)?;
     let samples = (probe.univariate_samples, probe.trivariate_samples);
     drop(probe);
-    save_sdp(&params, &settings, |a, f| {
+    save_sdp(p.options.save_sdp.as_deref(), &settings, |a, f| {
         three_point::problem_text(&spec, a, f)
     })?;
-    let certificate: bool = from_value_field(&params, "certificate")?;
+    let certificate = p.options.certificate;
+    let form_name = p.form.name();
     Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
         let b = run_bound(
             host,
@@ -398,7 +459,7 @@ fn create_three_point(params: Value) -> PluginResult<Box<dyn Run>> {
         let mut m = ValueMap::new();
         add_value(&mut m, &b.value);
         add_report(&mut m, &b.report);
-        m.insert("form", form_name.as_str());
+        m.insert("form", form_name);
         m.insert("univariate_samples", samples.0 as i64);
         m.insert("trivariate_samples", samples.1 as i64);
         if certificate {
@@ -416,22 +477,18 @@ fn create_three_point(params: Value) -> PluginResult<Box<dyn Run>> {
 }
 
 fn create_cohn_elkies(params: Value) -> PluginResult<Box<dyn Run>> {
-    let settings = settings(&params)?;
-    let dim = usize_field(&params, "dim")?;
-    let mut spec = CohnElkiesSpec::new(dim, usize_field(&params, "degree")?);
-    spec.radius = match params.get("radius") {
-        None | Some(Value::Unit) => default_radius(dim),
-        Some(_) => from_value_field(&params, "radius")?,
-    };
-    spec.sample_scale = from_value_field(&params, "sample_scale")?;
-    spec.terms = list_field(&params, "terms")?;
-    spec.products = pair_list_field(&params, "products")?;
+    let p = CohnElkiesParams::decode(params)?;
+    let settings = p.options.settings()?;
+    let mut spec = CohnElkiesSpec::new(p.dim, p.degree);
+    spec.radius = p.radius.unwrap_or_else(|| default_radius(p.dim));
+    spec.sample_scale = p.sample_scale;
+    spec.terms = p.terms;
+    spec.products = pairs("products", p.products.unwrap_or_default())?;
     spec.validate().map_err(spec_error)?;
-    save_sdp(&params, &settings, |a, f| {
+    save_sdp(p.options.save_sdp.as_deref(), &settings, |a, f| {
         cohn_elkies::problem_text(&spec, a, f)
     })?;
-    let certificate: bool = from_value_field(&params, "certificate")?;
-    let verify: bool = from_value_field(&params, "verify")?;
+    let (certificate, verify) = (p.options.certificate, p.verify);
     Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
         let b = run_bound(
             host,

@@ -12,13 +12,115 @@ use boundlab_sdp_game::search::{
     run_search, signature,
 };
 use boundlab_sdp_game::target::{Description, Job, Outcome, Target, TargetOptions, make_target};
-use boundlab_sphere_bounds::cdls::{
-    CdlsSpec, MAX_TAYLOR_DEGREE, Multiplier, cdls_bound, full_kernel,
-};
+use boundlab_sphere_bounds::cdls::{CdlsSpec, Multiplier, cdls_bound, full_kernel};
 
 use crate::bounds::{
-    add_report, add_value, pair_list_field, precision_params, run_bound, settings,
+    AutoPrecision, DdPrecision, Stopping, add_report, add_value, pairs, run_bound,
 };
+
+/// How `sdp.game` proposes formulations.
+#[derive(ParamEnum, Clone, Copy)]
+enum StrategyName {
+    Mcts,
+    Bo,
+    Random,
+}
+
+impl From<StrategyName> for Strategy {
+    fn from(name: StrategyName) -> Self {
+        match name {
+            StrategyName::Mcts => Strategy::Mcts,
+            StrategyName::Bo => Strategy::Bo,
+            StrategyName::Random => Strategy::Random,
+        }
+    }
+}
+
+/// `sdp.game`'s parameters.
+#[derive(Params)]
+struct GameParams {
+    /// `cohn_elkies`, `three_point_kissing` or `sphere_packing_3pt`
+    target: String,
+    /// dimension n
+    #[param(ge = 1, le = 200)]
+    dim: usize,
+    /// SDP evaluations (the baseline is extra)
+    #[param(default = 20, ge = 1, le = 100_000)]
+    budget: usize,
+    /// formulations evaluated at once (one batch of distinct proposals)
+    #[param(default = 1, ge = 1, le = 4096)]
+    workers: usize,
+    /// seed of the search's random stream
+    #[param(default = 0)]
+    seed: u64,
+    /// precision of every solve: `f64`, `dd`, `mp`, `auto`, or `default` (`dd` for sphere_packing_3pt, `auto` otherwise); `bits` and `max_bits` go in `bound_options`, where a `precision` also wins over this one
+    #[param(default = "default")]
+    precision: String,
+    /// RON file written after every evaluation (default: the engine's checkpoint `game-<target>-n<dim>-s<seed>-<strategy>`)
+    checkpoint: Option<String>,
+    /// a checkpoint file to continue from (same target, options, strategy, seed and workers)
+    resume: Option<String>,
+    /// `mcts` (BO + tree search), `bo` (BO over the parameters, default blocks) or `random`
+    #[param(default = StrategyName::Mcts)]
+    strategy: StrategyName,
+    /// tree-search simulations per proposal
+    #[param(default = 300, ge = 1, le = 1_000_000)]
+    simulations: usize,
+    /// random evaluations before the models are used (the first with the default blocks)
+    #[param(default = 3, ge = 1, le = 100_000)]
+    initial: usize,
+    /// exploitation of a batch's first proposal: blocks maximising −(μ − κσ) under the value model
+    #[param(default = 1.0, ge = 0.0)]
+    kappa: f64,
+    /// the default formulation's degree, which sets the cost cap (cohn_elkies 12, three_point_kissing 4, sphere_packing_3pt 9)
+    #[param(ge = 1, le = 200)]
+    degree: Option<usize>,
+    /// cohn_elkies: b base Laguerre functions L_0..L_{b-1} whose products L_i*L_j (1 <= i <= j, i + j <= max_degree) join the vocabulary (0: terms only; the paper's vocabulary has seven base polynomials)
+    #[param(default = 0, le = 64)]
+    base_polynomials: usize,
+    /// the vocabulary's degree cap (cohn_elkies degree+4, three_point_kissing degree+1, sphere_packing_3pt degree+2)
+    #[param(ge = 1, le = 200)]
+    max_degree: Option<usize>,
+    /// parameter ranges to override, e.g. #{ radius: [1.0, 1.4] }
+    ranges: Option<ValueMap>,
+    /// fixed parameters for every solve, e.g. #{ tol: 1e-9, two_point_degree: 24 }
+    bound_options: Option<ValueMap>,
+}
+
+/// `sdp.sphere_packing_3pt`'s parameters.
+#[derive(Params)]
+pub(crate) struct CdlsParams {
+    #[param(flatten)]
+    precision: DdPrecision,
+    /// dimension n
+    dim: usize,
+    /// three-point degree d3: the kernel basis functions (k, i) with 2i + k <= d3 (unless `kernel` is given)
+    #[param(default = 9, le = 16)]
+    degree: usize,
+    /// minimal distance r of the packing
+    #[param(default = 1.0)]
+    r: f64,
+    /// truncation radius R > r (default: CdLS Table 6.1's n = 4, degree 9 value)
+    #[param(name = "R", default = 1.664634)]
+    big_r: f64,
+    /// kernel basis functions [[k, i], ...] of f3 (harmonic degree k, power |x|^{2i})
+    kernel: Option<Vec<Vec<usize>>>,
+    /// localising weights of the three-point sums of squares: x_shell, y_shell, distance, gram, shells, distance_gram, x_shell_distance, y_shell_distance (default the first four)
+    multipliers: Option<Vec<String>>,
+    /// degree d2 of f2's polynomial factor in |x|^2
+    #[param(default = 24)]
+    two_point_degree: usize,
+    /// gamma in f3's Gaussian e^{-gamma pi (|x|^2+|y|^2)}, in [0.25, 4]
+    #[param(default = 1.0)]
+    kernel_gaussian: f64,
+    /// degree of the Taylor polynomials standing in for the Gaussians in the mixed condition (default: the least with relative error below 1e-15)
+    taylor_degree: Option<usize>,
+    /// factor on the rescaled Laguerre samples of the two-point conditions
+    #[param(default = boundlab_sphere_bounds::cohn_elkies::DEFAULT_SAMPLE_SCALE)]
+    sample_scale: f64,
+    #[param(flatten)]
+    stopping: Stopping,
+}
 
 /// The specs of `sdp.game` and `sdp.sphere_packing_3pt` (appended to the plugin's list).
 pub fn algorithms() -> Vec<AlgorithmSpec> {
@@ -28,80 +130,29 @@ pub fn algorithms() -> Vec<AlgorithmSpec> {
             "The SDP game: Bayesian optimisation (Matérn-5/2 GP, expected improvement, constant-liar batches) over a bound formulation's continuous parameters driving Monte Carlo tree search (PUCT, value-model rollouts) over its building blocks; every formulation is solved by the bound's own algorithm id through the engine's batch workers.",
             create_game,
         )
-        .param(ParamInfo::required("target", ValueKind::Str, "`cohn_elkies`, `three_point_kissing` or `sphere_packing_3pt`"))
-        .param(ParamInfo::required("dim", ValueKind::Int, "dimension n"))
-        .param(ParamInfo::with_default("budget", ValueKind::Int, 20i64, "SDP evaluations (the baseline is extra)"))
-        .param(ParamInfo::with_default("workers", ValueKind::Int, 1i64, "formulations evaluated at once (one batch of distinct proposals)"))
-        .param(ParamInfo::with_default("seed", ValueKind::Int, 0i64, "seed of the search's random stream"))
-        .param(ParamInfo::with_default("precision", ValueKind::Str, "default", "precision of every solve: `f64`, `dd`, `mp`, `auto`, or `default` (`dd` for sphere_packing_3pt, `auto` otherwise); `bits` and `max_bits` go in `bound_options`, where a `precision` also wins over this one"))
-        .param(ParamInfo::optional("checkpoint", ValueKind::Str, "RON file written after every evaluation (default: the engine's checkpoint `game-<target>-n<dim>-s<seed>-<strategy>`)"))
-        .param(ParamInfo::optional("resume", ValueKind::Str, "a checkpoint file to continue from (same target, options, strategy, seed and workers)"))
-        .param(ParamInfo::with_default("strategy", ValueKind::Str, "mcts", "`mcts` (BO + tree search), `bo` (BO over the parameters, default blocks) or `random`"))
-        .param(ParamInfo::with_default("simulations", ValueKind::Int, 300i64, "tree-search simulations per proposal"))
-        .param(ParamInfo::with_default("initial", ValueKind::Int, 3i64, "random evaluations before the models are used (the first with the default blocks)"))
-        .param(ParamInfo::with_default("kappa", ValueKind::Float, 1.0, "exploitation of a batch's first proposal: blocks maximising −(μ − κσ) under the value model"))
-        .param(ParamInfo::optional("degree", ValueKind::Int, "the default formulation's degree, which sets the cost cap (cohn_elkies 12, three_point_kissing 4, sphere_packing_3pt 9)"))
-        .param(ParamInfo::with_default("base_polynomials", ValueKind::Int, 0i64, "cohn_elkies: b base Laguerre functions L_0..L_{b-1} whose products L_i*L_j (1 <= i <= j, i + j <= max_degree) join the vocabulary (0: terms only; the paper's vocabulary has seven base polynomials)"))
-        .param(ParamInfo::optional("max_degree", ValueKind::Int, "the vocabulary's degree cap (cohn_elkies degree+4, three_point_kissing degree+1, sphere_packing_3pt degree+2)"))
-        .param(ParamInfo::optional("ranges", ValueKind::Map, "parameter ranges to override, e.g. #{ radius: [1.0, 1.4] }"))
-        .param(ParamInfo::optional("bound_options", ValueKind::Map, "fixed parameters for every solve, e.g. #{ tol: 1e-9, two_point_degree: 24 }")),
-        precision_params(AlgorithmSpec::new(
+        .params::<GameParams>(),
+        AlgorithmSpec::new(
             "sdp.sphere_packing_3pt",
             "Cohn-de Laat-Salmon truncated three-point bound for the sphere packing density (f2: Laguerre polynomial times a Gaussian; f3: O(n)-invariant positive definite kernel, p3(|x|^2,|y|^2,<x,y>) e^{-gamma pi(|x|^2+|y|^2)}; sums of squares at sampled points).",
             create_cdls,
-        ), "dd")
-        .param(ParamInfo::required("dim", ValueKind::Int, "dimension n"))
-        .param(ParamInfo::with_default("degree", ValueKind::Int, 9i64, "three-point degree d3: the kernel basis functions (k, i) with 2i + k <= d3 (unless `kernel` is given)"))
-        .param(ParamInfo::with_default("r", ValueKind::Float, 1.0, "minimal distance r of the packing"))
-        .param(ParamInfo::with_default("R", ValueKind::Float, 1.664634, "truncation radius R > r (default: CdLS Table 6.1's n = 4, degree 9 value)"))
-        .param(ParamInfo::optional("kernel", ValueKind::List, "kernel basis functions [[k, i], ...] of f3 (harmonic degree k, power |x|^{2i})"))
-        .param(ParamInfo::optional("multipliers", ValueKind::List, "localising weights of the three-point sums of squares: x_shell, y_shell, distance, gram, shells, distance_gram, x_shell_distance, y_shell_distance (default the first four)"))
-        .param(ParamInfo::with_default("two_point_degree", ValueKind::Int, 24i64, "degree d2 of f2's polynomial factor in |x|^2"))
-        .param(ParamInfo::with_default("kernel_gaussian", ValueKind::Float, 1.0, "gamma in f3's Gaussian e^{-gamma pi (|x|^2+|y|^2)}, in [0.25, 4]"))
-        .param(ParamInfo::optional("taylor_degree", ValueKind::Int, "degree of the Taylor polynomials standing in for the Gaussians in the mixed condition (default: the least with relative error below 1e-15)"))
-        .param(ParamInfo::with_default("sample_scale", ValueKind::Float, boundlab_sphere_bounds::cohn_elkies::DEFAULT_SAMPLE_SCALE, "factor on the rescaled Laguerre samples of the two-point conditions"))
-        .param(ParamInfo::with_default("tol", ValueKind::Float, 1e-8, "relative gap and infeasibilities to stop at"))
-        .param(ParamInfo::with_default("max_iter", ValueKind::Int, 200i64, "interior-point iteration limit"))
-        .param(ParamInfo::with_default("threads", ValueKind::Int, 1i64, "threads for the dense kernels")),
+        )
+        .params::<CdlsParams>(),
     ]
 }
 
-fn int_field(params: &Value, key: &str, lo: i64, hi: i64) -> PluginResult<i64> {
-    let v: i64 = from_value_field(params, key)?;
-    if !(lo..=hi).contains(&v) {
-        return Err(PluginError::bad_parameter(
-            key,
-            format!("{v} must lie in {lo}..={hi}"),
-        ));
-    }
-    Ok(v)
-}
-
-fn opt_int(params: &Value, key: &str, lo: i64, hi: i64) -> PluginResult<Option<usize>> {
-    match params.get(key) {
-        None | Some(Value::Unit) => Ok(None),
-        Some(_) => int_field(params, key, lo, hi).map(|v| Some(v as usize)),
-    }
-}
-
 /// `sdp.sphere_packing_3pt`'s spec from its parameters.
-pub fn cdls_spec(params: &Value) -> PluginResult<CdlsSpec> {
-    let dim = int_field(params, "dim", 2, 32)? as usize;
-    let degree = int_field(params, "degree", 0, 16)? as usize;
-    let mut spec = CdlsSpec::new(dim, degree, from_value_field(params, "R")?);
-    spec.r = from_value_field(params, "r")?;
-    spec.two_point_degree = int_field(params, "two_point_degree", 1, 80)? as usize;
-    spec.taylor_degree = opt_int(params, "taylor_degree", 1, MAX_TAYLOR_DEGREE as i64)?;
-    spec.kernel_gaussian = from_value_field(params, "kernel_gaussian")?;
-    spec.sample_scale = from_value_field(params, "sample_scale")?;
-    spec.kernel = match params.get("kernel") {
-        None | Some(Value::Unit) => full_kernel(degree),
-        Some(_) => pair_list_field(params, "kernel")?,
+pub(crate) fn cdls_spec(p: &CdlsParams) -> PluginResult<CdlsSpec> {
+    let mut spec = CdlsSpec::new(p.dim, p.degree, p.big_r);
+    spec.r = p.r;
+    spec.two_point_degree = p.two_point_degree;
+    spec.taylor_degree = p.taylor_degree;
+    spec.kernel_gaussian = p.kernel_gaussian;
+    spec.sample_scale = p.sample_scale;
+    spec.kernel = match &p.kernel {
+        None => full_kernel(p.degree),
+        Some(lists) => pairs("kernel", lists.clone())?,
     };
-    if let Some(v) = params.get("multipliers")
-        && !matches!(v, Value::Unit)
-    {
-        let names: Vec<String> = from_value_field(params, "multipliers")?;
+    if let Some(names) = &p.multipliers {
         spec.multipliers = names
             .iter()
             .map(|n| {
@@ -131,8 +182,9 @@ pub fn cdls_spec(params: &Value) -> PluginResult<CdlsSpec> {
 }
 
 fn create_cdls(params: Value) -> PluginResult<Box<dyn Run>> {
-    let spec = cdls_spec(&params)?;
-    let settings = settings(&params)?;
+    let p = CdlsParams::decode(params)?;
+    let spec = cdls_spec(&p)?;
+    let settings = p.stopping.settings(p.precision.get()?)?;
     Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
         let b = run_bound(
             host,
@@ -292,89 +344,62 @@ fn description_value(d: &Description) -> Value {
     Value::Map(m)
 }
 
-fn game_setup(params: &Value) -> PluginResult<GameSetup> {
-    let target_name: String = from_value_field(params, "target")?;
-    let dim = int_field(params, "dim", 1, 200)? as usize;
-    let strategy_name: String = from_value_field(params, "strategy")?;
-    let strategy = Strategy::parse(&strategy_name).ok_or_else(|| {
-        PluginError::bad_parameter(
-            "strategy",
-            format!("`{strategy_name}`: expected `mcts`, `bo` or `random`"),
-        )
-    })?;
-    let mut precision: String = from_value_field(params, "precision")?;
-    if precision == "default" {
-        precision = if target_name == "sphere_packing_3pt" {
-            "dd"
-        } else {
-            "auto"
-        }
-        .into();
-    }
-    let mut job_options = match params.get("bound_options") {
-        Some(Value::Map(m)) => m.clone(),
-        _ => ValueMap::new(),
+fn game_setup(p: GameParams) -> PluginResult<GameSetup> {
+    let precision = match p.precision.as_str() {
+        "default" if p.target == "sphere_packing_3pt" => "dd",
+        "default" => "auto",
+        other => other,
     };
+    let mut job_options = p.bound_options.unwrap_or_default();
     if !job_options.contains_key("precision") {
-        job_options.insert("precision", precision.as_str());
+        job_options.insert("precision", precision);
     }
-    // The precision every job will run in, checked here rather than in every job.
-    crate::bounds::precision(&Value::Map(job_options.clone()))
+    // The precision every job will run in, checked here rather than in every job (the other
+    // options are the bound's own, checked by its first job).
+    AutoPrecision::take_from(&mut job_options.clone())
+        .and_then(|precision| precision.get())
         .map_err(|e| e.context("in `bound_options` or `precision`"))?;
     let mut ranges = Vec::new();
-    if let Some(Value::Map(m)) = params.get("ranges") {
-        for (name, v) in m.iter() {
-            let r: Vec<f64> = from_value(v.clone())
-                .map_err(|e| PluginError::bad_parameter("ranges", format!("{name}: {e}")))?;
-            if r.len() != 2 {
-                return Err(PluginError::bad_parameter(
-                    "ranges",
-                    format!("{name}: expected [lo, hi], got {} numbers", r.len()),
-                ));
-            }
-            ranges.push((name.to_string(), r[0], r[1]));
-        }
+    for (name, v) in p.ranges.unwrap_or_default().iter() {
+        let r = <Vec<f64> as ParamValue>::from_param(v.clone())
+            .map_err(|e| PluginError::bad_parameter("ranges", format!("{name}: {e}")))?;
+        let [lo, hi] = r[..] else {
+            return Err(PluginError::bad_parameter(
+                "ranges",
+                format!("{name}: expected [lo, hi], got {} numbers", r.len()),
+            ));
+        };
+        ranges.push((name.to_string(), lo, hi));
     }
     let options = TargetOptions {
-        dim,
-        degree: opt_int(params, "degree", 1, 200)?,
-        max_degree: opt_int(params, "max_degree", 1, 200)?,
-        base_polynomials: int_field(params, "base_polynomials", 0, 64)? as usize,
+        dim: p.dim,
+        degree: p.degree,
+        max_degree: p.max_degree,
+        base_polynomials: p.base_polynomials,
         ranges,
     };
-    let target = make_target(&target_name, options).map_err(plugin_error)?;
-    let kappa: f64 = from_value_field(params, "kappa")?;
-    if !(kappa >= 0.0 && kappa.is_finite()) {
+    let target = make_target(&p.target, options).map_err(plugin_error)?;
+    if !p.kappa.is_finite() {
         return Err(PluginError::bad_parameter(
             "kappa",
-            format!("{kappa} must be >= 0"),
+            format!("{} must be finite", p.kappa),
         ));
     }
     let config = SearchConfig {
-        budget: int_field(params, "budget", 1, 100_000)? as usize,
-        workers: int_field(params, "workers", 1, 4096)? as usize,
-        seed: int_field(params, "seed", 0, i64::MAX)? as u64,
-        strategy,
-        simulations: int_field(params, "simulations", 1, 1_000_000)? as usize,
-        initial: int_field(params, "initial", 1, 100_000)? as usize,
-        kappa,
-    };
-    let path = |key: &str| -> PluginResult<Option<String>> {
-        match params.get(key) {
-            Some(Value::Str(s)) => Ok(Some(s.to_string())),
-            None | Some(Value::Unit) => Ok(None),
-            Some(other) => Err(PluginError::bad_parameter(
-                key,
-                format!("expected a file name, got {}", other.describe()),
-            )),
-        }
+        budget: p.budget,
+        workers: p.workers,
+        seed: p.seed,
+        strategy: p.strategy.into(),
+        simulations: p.simulations,
+        initial: p.initial,
+        kappa: p.kappa,
     };
     Ok(GameSetup {
         target,
         config,
         job_options,
-        checkpoint: path("checkpoint")?,
-        resume: path("resume")?,
+        checkpoint: p.checkpoint,
+        resume: p.resume,
     })
 }
 
@@ -429,7 +454,7 @@ pub fn write_state(path: &str, state: &GameState) -> PluginResult<()> {
 }
 
 fn create_game(params: Value) -> PluginResult<Box<dyn Run>> {
-    let setup = game_setup(&params)?;
+    let setup = game_setup(GameParams::decode(params)?)?;
     let sig = signature(setup.target.as_ref(), &setup.config);
     let initial_state = match &setup.resume {
         Some(path) => {

@@ -5,6 +5,7 @@
 
 use boundlab_sdk::prelude::*;
 
+use crate::bounds::AutoPrecision;
 use crate::value_io::{problem_from_value, solution_to_value, warm_start_from_value};
 use boundlab_sdp_solver::precision::{Formulation, SolveSettings, solve_formulation};
 use boundlab_sdp_solver::problem::SdpProblem;
@@ -21,28 +22,18 @@ impl Plugin for SdpPlugin {
 
     fn algorithms() -> Vec<AlgorithmSpec> {
         let mut specs = vec![
-            crate::bounds::precision_params(AlgorithmSpec::new(
+            AlgorithmSpec::new(
                 "sdp.solve",
                 "Primal-dual interior-point SDP solver (HKM, Mehrotra predictor-corrector) for block-diagonal SDPs with LP blocks, SDPA convention: min c·x s.t. Σ F_i x_i − F_0 ⪰ 0; max F_0•Y s.t. F_i•Y = c_i, Y ⪰ 0.",
                 create_solve,
-            ), "auto")
-            .param(ParamInfo::optional("file", ValueKind::Str, "an SDPA sparse file (.dat-s) or the RON form (.ron), read at the working precision; give this or `problem`"))
-            .param(ParamInfo::optional("problem", ValueKind::Map, "the problem as a map: #{ blocks: [n, -k], c: [...], F0: [[block, i, j, v]], constraints: [[[block, i, j, v] or #{block, v, weight}, ...], ...], free: #{ b, G } } (indices from 0)"))
-            .param(ParamInfo::with_default("tol", ValueKind::Float, 1e-8, "relative duality gap and relative primal/dual infeasibility to stop at"))
-            .param(ParamInfo::optional("infeasibility_tol", ValueKind::Float, "residual below which an infeasibility certificate is accepted (default: `tol`)"))
-            .param(ParamInfo::with_default("max_iter", ValueKind::Int, 100i64, "iteration limit (both precisions together)"))
-            .param(ParamInfo::with_default("return_solution", ValueKind::Bool, false, "add x, w, X, Y (blocks: matrices, LP blocks as vectors) to the result"))
-            .param(ParamInfo::with_default("threads", ValueKind::Int, 1i64, "threads for the dense kernels (0 = all cores)"))
-            .param(ParamInfo::optional("warm_start", ValueKind::Map, "a previous result of a problem with the same shape (solved with return_solution: true) to start from"))
-            .param(ParamInfo::with_default("warm_start_blend", ValueKind::Float, 0.03, "weight λ of the default start mixed into the warm start, in [0, 1]")),
+            )
+            .params::<SolveParams>(),
             AlgorithmSpec::new(
                 "sdp.convert",
                 "Reads an SDP (file or map) and writes it as SDPA sparse (.dat-s) or RON (.ron), chosen by the output's extension.",
                 create_convert,
             )
-            .param(ParamInfo::optional("file", ValueKind::Str, "the problem file (.dat-s or .ron); give this or `problem`"))
-            .param(ParamInfo::optional("problem", ValueKind::Map, "the problem as a map (as for sdp.solve)"))
-            .param(ParamInfo::required("output", ValueKind::Str, "the file to write (.dat-s or .ron)")),
+            .params::<ConvertParams>(),
         ];
         // sdp.delsarte, sdp.three_point, sdp.cohn_elkies
         specs.extend(crate::bounds::algorithms());
@@ -50,6 +41,48 @@ impl Plugin for SdpPlugin {
         specs.extend(crate::game::algorithms());
         specs
     }
+}
+
+/// `sdp.solve`'s parameters.
+#[derive(Params)]
+struct SolveParams {
+    #[param(flatten)]
+    precision: AutoPrecision,
+    /// an SDPA sparse file (.dat-s) or the RON form (.ron), read at the working precision; give this or `problem`
+    file: Option<String>,
+    /// the problem as a map: #{ blocks: [n, -k], c: [...], F0: [[block, i, j, v]], constraints: [[[block, i, j, v] or #{block, v, weight}, ...], ...], free: #{ b, G } } (indices from 0)
+    problem: Option<ValueMap>,
+    /// relative duality gap and relative primal/dual infeasibility to stop at
+    #[param(default = 1e-8, gt = 0.0, lt = 1.0)]
+    tol: f64,
+    /// residual below which an infeasibility certificate is accepted (default: `tol`)
+    #[param(gt = 0.0, lt = 1.0)]
+    infeasibility_tol: Option<f64>,
+    /// iteration limit (both precisions together)
+    #[param(default = 100, ge = 1, le = 100_000)]
+    max_iter: usize,
+    /// add x, w, X, Y (blocks: matrices, LP blocks as vectors) to the result
+    #[param(default = false)]
+    return_solution: bool,
+    /// threads for the dense kernels (0 = all cores)
+    #[param(default = 1, le = 1024)]
+    threads: usize,
+    /// a previous result of a problem with the same shape (solved with return_solution: true) to start from
+    warm_start: Option<ValueMap>,
+    /// weight λ of the default start mixed into the warm start, in [0, 1]
+    #[param(default = 0.03, ge = 0.0, le = 1.0)]
+    warm_start_blend: f64,
+}
+
+/// `sdp.convert`'s parameters.
+#[derive(Params)]
+struct ConvertParams {
+    /// the problem file (.dat-s or .ron); give this or `problem`
+    file: Option<String>,
+    /// the problem as a map (as for sdp.solve)
+    problem: Option<ValueMap>,
+    /// the file to write (.dat-s or .ron)
+    output: String,
 }
 
 /// Where `sdp.solve`'s problem comes from; it is read again at each working precision (an
@@ -61,18 +94,15 @@ enum Source {
 
 impl Source {
     /// `file` or `problem` (exactly one).
-    fn from_params(params: &Value) -> PluginResult<Self> {
-        match (params.get("file"), params.get("problem")) {
-            (Some(Value::Str(path)), None) => {
-                let text = std::fs::read_to_string(path.as_str()).map_err(|e| {
+    fn new(file: Option<String>, problem: Option<ValueMap>) -> PluginResult<Self> {
+        match (file, problem) {
+            (Some(path), None) => {
+                let text = std::fs::read_to_string(&path).map_err(|e| {
                     PluginError::bad_parameter("file", format!("cannot read `{path}`: {e}"))
                 })?;
-                Ok(Source::File {
-                    path: path.to_string(),
-                    text,
-                })
+                Ok(Source::File { path, text })
             }
-            (None, Some(p)) => Ok(Source::Map(p.clone())),
+            (None, Some(p)) => Ok(Source::Map(Value::Map(p))),
             (Some(_), Some(_)) => Err(PluginError::bad_parameter(
                 "file",
                 "give either `file` or `problem`, not both",
@@ -125,66 +155,29 @@ impl Formulation for SolveJob {
 }
 
 fn create_solve(params: Value) -> PluginResult<Box<dyn Run>> {
-    let source = Source::from_params(&params)?;
+    let p = SolveParams::decode(params)?;
+    let source = Source::new(p.file, p.problem)?;
     // Read once up front: a problem that cannot be read is a bad parameter before any run.
     let probe = source.read::<fx128>()?;
-    let precision = crate::bounds::precision(&params)?;
-    let tol: f64 = from_value_field(&params, "tol")?;
-    if !(tol > 0.0 && tol < 1.0) {
-        return Err(PluginError::bad_parameter(
-            "tol",
-            format!("{tol} must lie in (0, 1)"),
-        ));
-    }
+    let precision = p.precision.get()?;
     precision
-        .ladder(tol)
+        .ladder(p.tol)
         .map_err(|e| PluginError::bad_parameter("tol", e))?;
-    let infeasibility_tol: f64 = match params.get("infeasibility_tol") {
-        Some(_) => from_value_field(&params, "infeasibility_tol")?,
-        None => tol,
-    };
-    if !(infeasibility_tol > 0.0 && infeasibility_tol < 1.0) {
-        return Err(PluginError::bad_parameter(
-            "infeasibility_tol",
-            format!("{infeasibility_tol} must lie in (0, 1)"),
-        ));
-    }
-    let max_iter: i64 = from_value_field(&params, "max_iter")?;
-    if !(1..=100_000).contains(&max_iter) {
-        return Err(PluginError::bad_parameter(
-            "max_iter",
-            format!("{max_iter} must lie in 1..=100000"),
-        ));
-    }
-    let threads: i64 = from_value_field(&params, "threads")?;
-    if !(0..=1024).contains(&threads) {
-        return Err(PluginError::bad_parameter(
-            "threads",
-            format!("{threads} must lie in 0..=1024"),
-        ));
-    }
-    let blend: f64 = from_value_field(&params, "warm_start_blend")?;
-    if !(0.0..=1.0).contains(&blend) {
-        return Err(PluginError::bad_parameter(
-            "warm_start_blend",
-            format!("{blend} must lie in [0, 1]"),
-        ));
-    }
-    let return_solution: bool = from_value_field(&params, "return_solution")?;
-    let warm_start = params
-        .get("warm_start")
-        .map(|w| warm_start_from_value::<fx128>(w, &probe).map(|w| w.cast()))
+    let warm_start = p
+        .warm_start
+        .map(|w| warm_start_from_value::<fx128>(&Value::Map(w), &probe).map(|w| w.cast()))
         .transpose()?;
     drop(probe);
     let settings = SolveSettings {
         precision,
-        tol,
-        infeasibility_tol,
-        max_iter: max_iter as usize,
-        threads: threads as usize,
+        tol: p.tol,
+        infeasibility_tol: p.infeasibility_tol.unwrap_or(p.tol),
+        max_iter: p.max_iter,
+        threads: p.threads,
         warm_start,
-        warm_start_blend: blend,
+        warm_start_blend: p.warm_start_blend,
     };
+    let return_solution = p.return_solution;
     let job = SolveJob {
         source,
         return_solution,
@@ -217,8 +210,9 @@ fn create_solve(params: Value) -> PluginResult<Box<dyn Run>> {
 }
 
 fn create_convert(params: Value) -> PluginResult<Box<dyn Run>> {
-    let problem = Source::from_params(&params)?.read::<fx128>()?;
-    let output: String = from_value_field(&params, "output")?;
+    let p = ConvertParams::decode(params)?;
+    let problem = Source::new(p.file, p.problem)?.read::<fx128>()?;
+    let output = p.output;
     Ok(Box::new(move |_input: Value, _host: &HostRef<'_>| {
         let text = if output.ends_with(".ron") {
             ron_form::write_ron(&problem)
@@ -353,11 +347,11 @@ mod tests {
         );
         let bad: [(&str, Value, &str); 3] = [
             ("precision", "quad".into(), "parameter `precision`"),
-            ("tol", 2.0.into(), "parameter `tol`: 2 must lie in (0, 1)"),
+            ("tol", 2.0.into(), "parameter `tol`: must be < 1, got 2"),
             (
                 "infeasibility_tol",
                 (-1.0).into(),
-                "parameter `infeasibility_tol`: -1 must lie in (0, 1)",
+                "parameter `infeasibility_tol`: must be > 0, got -1",
             ),
         ];
         for (name, value, expected) in bad {

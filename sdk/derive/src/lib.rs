@@ -5,6 +5,8 @@
 //! `#[param(...)]` adds the rest:
 //!
 //! - `default = EXPR`: the value used when the caller omits it (shown by `describe`);
+//! - `doc = EXPR`: a computed doc (`&str` or `String`) instead of the doc comment;
+//! - `name = "R"`: the parameter's name when it is not the field's;
 //! - `gt`, `ge`, `lt`, `le = EXPR`: bounds checked on decoding, with the parameter named;
 //! - `renamed_from = "old"`: an earlier name, accepted with a warning for one release;
 //! - `flatten`: the field is a `Params` struct whose parameters join these (shared options).
@@ -93,6 +95,8 @@ fn expand_enum(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
             }
         }
 
+        impl #sdk::params::ListElement for #ident {}
+
         impl ::core::convert::From<#ident> for #sdk::Value {
             fn from(option: #ident) -> Self {
                 #sdk::Value::from(#sdk::ParamEnum::name(&option))
@@ -121,8 +125,14 @@ fn snake_case(name: &str) -> String {
 /// What one field declares.
 struct Field {
     ident: syn::Ident,
+    /// The parameter's name: the field's, or `#[param(name = "..")]` (for names that are not
+    /// Rust field names, such as `R`).
+    key: String,
     ty: syn::Type,
     doc: String,
+    /// `#[param(doc = EXPR)]`: a computed doc (a shared constant, a `format!` naming limits),
+    /// in place of the doc comment.
+    doc_expr: Option<Expr>,
     default: Option<Expr>,
     /// (operator, bound) pairs: `>`, `>=`, `<`, `<=`.
     bounds: Vec<(&'static str, Expr)>,
@@ -154,9 +164,15 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
     let sdk = quote!(::boundlab_sdk);
 
     let schema = fields.iter().map(|f| {
-        let key = f.ident.to_string();
+        let key = &f.key;
         let ty = &f.ty;
-        let doc = &f.doc;
+        let doc = match &f.doc_expr {
+            Some(expr) => quote!(&(#expr)),
+            None => {
+                let text = &f.doc;
+                quote!(#text)
+            }
+        };
         if f.flatten {
             return quote!(schema.extend(<#ty as #sdk::Params>::schema()););
         }
@@ -175,7 +191,7 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
         quote!(schema.push(#info);)
     });
     let names = fields.iter().map(|f| {
-        let key = f.ident.to_string();
+        let key = &f.key;
         let ty = &f.ty;
         if f.flatten {
             quote!(names.extend(<#ty as #sdk::Params>::names());)
@@ -186,7 +202,7 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
 
     let decode = fields.iter().map(|f| {
         let ident = &f.ident;
-        let key = ident.to_string();
+        let key = &f.key;
         let ty = &f.ty;
         if f.flatten {
             return quote!(let #ident = <#ty as #sdk::Params>::take_from(map)?;);
@@ -244,9 +260,11 @@ fn parse_field(field: &syn::Field) -> syn::Result<Field> {
     let ident = field.ident.clone().expect("named fields");
     let mut doc_lines = Vec::new();
     let mut out = Field {
+        key: ident.to_string(),
         ident,
         ty: field.ty.clone(),
         doc: String::new(),
+        doc_expr: None,
         default: None,
         bounds: Vec::new(),
         renamed_from: Vec::new(),
@@ -272,6 +290,10 @@ fn parse_field(field: &syn::Field) -> syn::Result<Field> {
                     .map(|(_, op)| op);
                 if meta.path.is_ident("default") {
                     out.default = Some(meta.value()?.parse()?);
+                } else if meta.path.is_ident("name") {
+                    out.key = meta.value()?.parse::<LitStr>()?.value();
+                } else if meta.path.is_ident("doc") {
+                    out.doc_expr = Some(meta.value()?.parse()?);
                 } else if let Some(op) = op {
                     out.bounds.push((op, meta.value()?.parse()?));
                 } else if meta.path.is_ident("flatten") {
@@ -280,7 +302,7 @@ fn parse_field(field: &syn::Field) -> syn::Result<Field> {
                     out.renamed_from.push(meta.value()?.parse()?);
                 } else {
                     return Err(meta.error(
-                        "unknown #[param] option (expected default, gt, ge, lt, le, renamed_from or flatten)",
+                        "unknown #[param] option (expected default, doc, name, gt, ge, lt, le, renamed_from or flatten)",
                     ));
                 }
                 Ok(())
@@ -293,7 +315,7 @@ fn parse_field(field: &syn::Field) -> syn::Result<Field> {
         .next()
         .unwrap_or(&[])
         .join(" ");
-    if out.doc.is_empty() && !out.flatten {
+    if out.doc.is_empty() && !out.flatten && out.doc_expr.is_none() {
         return Err(syn::Error::new_spanned(
             &field.ident,
             "a parameter needs a doc comment: it is what `describe` shows",
