@@ -20,6 +20,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// The name shown in messages (`bad parameter`, `numerical`, ...).
     pub fn name(self) -> &'static str {
         match self {
             ErrorKind::BadParameter => "bad parameter",
@@ -48,11 +49,14 @@ impl ErrorKind {
 #[repr(C)]
 #[derive(StableAbi, Clone, Debug, PartialEq)]
 pub struct PluginError {
+    /// What went wrong, by kind (the engine maps each to its own error and exit code).
     pub kind: ErrorKind,
+    /// The message, naming the parameter or the condition that failed.
     pub message: RString,
 }
 
 impl PluginError {
+    /// An error of any kind.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Self {
             kind,
@@ -68,18 +72,22 @@ impl PluginError {
         )
     }
 
+    /// The numerics failed (breakdown, no convergence, loss of accuracy).
     pub fn numerical(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::NumericalFailure, message)
     }
 
+    /// The problem has no solution (a certified infeasibility).
     pub fn infeasible(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Infeasible, message)
     }
 
+    /// The run stopped because cancellation was requested.
     pub fn cancelled() -> Self {
         Self::new(ErrorKind::Cancelled, "cancelled")
     }
 
+    /// A bug or an unexpected state in the plugin or the host.
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Internal, message)
     }

@@ -11,10 +11,15 @@ use crate::value::{Callable, Value};
 #[repr(u8)]
 #[derive(StableAbi, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum LogLevel {
+    /// Fine-grained tracing.
     Trace,
+    /// Details for debugging.
     Debug,
+    /// Normal progress messages.
     Info,
+    /// Something the user should look at.
     Warn,
+    /// A failure that is reported but not raised.
     Error,
 }
 
@@ -25,11 +30,21 @@ pub enum CallTarget {
     /// A function the script passed in (a closure in the parameters).
     Function(Callable),
     /// Another loaded algorithm, created with `params`; the call's input is passed to its `run`.
-    Algorithm { id: RString, params: Value },
+    Algorithm {
+        /// The algorithm's id.
+        id: RString,
+        /// Its parameters (checked and completed by the host).
+        params: Value,
+    },
     /// Exact derivatives of a script function at the point given as input (a vector), by
     /// forward-mode automatic differentiation in the script engine; `order` 1 gives the
     /// Jacobian, 2 also the Hessian of each output. See [`HostExt::derivatives`].
-    Derivatives { function: Callable, order: u8 },
+    Derivatives {
+        /// The script function to differentiate.
+        function: Callable,
+        /// 1: values and Jacobian; 2: also Hessians.
+        order: u8,
+    },
 }
 
 /// What [`HostExt::derivatives`] returns for a function of `n` variables with `m` outputs
@@ -62,6 +77,7 @@ impl Derivatives {
         )
     }
 
+    /// Decodes the map the host sends (`#{ values, jacobian, hessians }`).
     pub fn from_value(value: &Value) -> Result<Self, PluginError> {
         let malformed = || {
             PluginError::internal(format!(
@@ -153,9 +169,13 @@ pub type HostRef<'a> = Host_TO<'a, abi_stable::RRef<'a, ()>>;
 
 /// Convenience methods on the host handle, in plain Rust types.
 pub trait HostExt {
+    /// Logs at info level.
     fn info(&self, message: &str);
+    /// Logs at warn level.
     fn warn(&self, message: &str);
+    /// Logs at debug level.
     fn debug(&self, message: &str);
+    /// Reports `done` of `total` steps with a short message (the engine shows a bar).
     fn report_progress(&self, done: u64, total: u64, message: &str);
     /// `Err(PluginError::cancelled())` once cancellation was requested.
     fn check_cancelled(&self) -> Result<(), PluginError>;
@@ -172,6 +192,7 @@ pub trait HostExt {
         x: &[f64],
         order: u8,
     ) -> Result<Derivatives, PluginError>;
+    /// Stores `value` under `key`, to be found again by a resumed run.
     fn save_checkpoint(&self, key: &str, value: Value) -> Result<(), PluginError>;
     /// `None` when nothing was stored under `key`.
     fn load_checkpoint(&self, key: &str) -> Result<Option<Value>, PluginError>;

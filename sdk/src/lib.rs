@@ -10,15 +10,22 @@
 //!
 //! struct Hello;
 //!
+//! /// `hello.square`'s parameters: the schema `describe` shows and their decoding.
+//! #[derive(Params)]
+//! struct SquareParams {
+//!     /// the number to square
+//!     x: f64,
+//! }
+//!
 //! impl Plugin for Hello {
 //!     const NAME: &'static str = "hello";
 //!     const VERSION: &'static str = "0.1.0";
 //!     fn algorithms() -> Vec<AlgorithmSpec> {
 //!         vec![AlgorithmSpec::new("hello.square", "Squares `x`.", |params| {
-//!             let x: f64 = from_value_field(&params, "x")?;
+//!             let x = SquareParams::decode(params)?.x;
 //!             Ok(Box::new(move |_input: Value, _host: &HostRef<'_>| Ok(Value::from(x * x))))
 //!         })
-//!         .param(ParamInfo::required("x", ValueKind::Float, "the number to square"))]
+//!         .params::<SquareParams>()]
 //!     }
 //! }
 //!
@@ -26,10 +33,11 @@
 //! # fn main() { assert_eq!(plugin_module().abi_version(), boundlab_sdk::ABI_VERSION); }
 //! ```
 //!
-//! Parameters arrive as a [`Value::Map`]; decode them into a `#[derive(Deserialize)]` struct
-//! with [`from_value`], which names the offending parameter in its error.
+//! Parameters arrive as a [`Value::Map`] checked against the schema; [`Params::decode`] turns
+//! it into the struct, naming the offending parameter in its errors (see [`params`]).
 
 #![allow(non_local_definitions)] // emitted by abi_stable's `#[sabi_trait]` expansion
+#![warn(missing_docs)]
 
 // `#[derive(Params)]` expands to `::boundlab_sdk::...` paths, which must resolve in the sdk's
 // own tests and doc examples too.

@@ -28,12 +28,15 @@ pub const ABI_VERSION: u32 = 2;
 #[repr(C)]
 #[derive(StableAbi, Clone, Debug, PartialEq)]
 pub struct ParamInfo {
+    /// The name callers use.
     pub name: RString,
+    /// The kind the engine checks before the plugin sees the value.
     pub kind: ValueKind,
     /// The value used when the caller omits the parameter.
     pub default: ROption<Value>,
     /// A required parameter has no default and must be given.
     pub required: bool,
+    /// What `describe` shows.
     pub doc: RString,
     /// Earlier names, still accepted with a deprecation warning (see [`Self::renamed_from`]).
     pub old_names: RVec<RString>,
@@ -91,7 +94,9 @@ impl ParamInfo {
 pub struct AlgorithmInfo {
     /// Dotted id, `plugin.algorithm` by convention (`sdp.solve`).
     pub id: RString,
+    /// One line on what it computes.
     pub summary: RString,
+    /// Its parameters, in the order `describe` shows.
     pub params: RVec<ParamInfo>,
 }
 
@@ -99,11 +104,15 @@ pub struct AlgorithmInfo {
 #[repr(C)]
 #[derive(StableAbi, Clone, Debug, PartialEq)]
 pub struct PluginInfo {
+    /// The plugin's name (`sdp`).
     pub name: RString,
+    /// Its version.
     pub version: RString,
     /// The version of `boundlab-sdk` the plugin was compiled against.
     pub sdk_version: RString,
+    /// The ABI version it was built against (must equal the engine's).
     pub abi_version: u32,
+    /// Its algorithms.
     pub algorithms: RVec<AlgorithmInfo>,
 }
 
@@ -111,6 +120,7 @@ pub struct PluginInfo {
 #[sabi_trait]
 pub trait Algorithm: Send {
     #[sabi(last_prefix_field)]
+    /// Runs the algorithm once (the ABI form of [`Run::run`]).
     fn run(&mut self, input: Value, host: HostRef<'_>) -> RResult<Value, PluginError>;
 }
 
@@ -123,7 +133,9 @@ pub type AlgorithmBox = Algorithm_TO<'static, RBox<()>>;
 #[sabi(kind(Prefix(prefix_ref = PluginModule_Ref)))]
 #[sabi(missing_field(panic))]
 pub struct PluginModule {
+    /// The ABI version the plugin was built against, read before anything else.
     pub abi_version: u32,
+    /// The plugin's description: name, versions, algorithms.
     pub info: extern "C" fn() -> RResult<PluginInfo, PluginError>,
     /// Creates algorithm `id` from its parameters (already checked against the schema and
     /// completed with defaults by the engine).
@@ -154,6 +166,7 @@ impl RootModule for PluginModule_Ref {
 /// It returns the result, usually a [`Value::Map`] (see [`to_value`](crate::to_value)), or a
 /// [`PluginError`] whose kind says what went wrong.
 pub trait Run: Send + 'static {
+    /// Runs the algorithm on `input`, with `host` for progress, cancellation and callbacks.
     fn run(&mut self, input: Value, host: &HostRef<'_>) -> PluginResult<Value>;
 }
 
@@ -171,11 +184,14 @@ pub type CreateFn = fn(params: Value) -> PluginResult<Box<dyn Run>>;
 
 /// An algorithm's description and constructor.
 pub struct AlgorithmSpec {
+    /// Its id, summary and parameter schema.
     pub info: AlgorithmInfo,
+    /// Builds the algorithm from its (checked, completed) parameters.
     pub create: CreateFn,
 }
 
 impl AlgorithmSpec {
+    /// An algorithm with no parameters yet; add them with [`AlgorithmSpec::params`].
     pub fn new(id: &str, summary: &str, create: CreateFn) -> Self {
         Self {
             info: AlgorithmInfo {
@@ -202,8 +218,11 @@ impl AlgorithmSpec {
 
 /// Implemented by a plugin crate; see [`export_plugin!`](crate::export_plugin).
 pub trait Plugin: 'static {
+    /// The plugin's name: the prefix of its algorithm ids.
     const NAME: &'static str;
+    /// Its version (usually `env!("CARGO_PKG_VERSION")`).
     const VERSION: &'static str;
+    /// Its algorithms.
     fn algorithms() -> Vec<AlgorithmSpec>;
 }
 
@@ -315,13 +334,13 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 ///
 /// Defines `pub fn plugin_module() -> PluginModule_Ref` (for linking the plugin statically, e.g.
 /// in its own tests or an application) and the loader symbols the engine looks for when it
-/// loads the crate's `cdylib` from a file. It is [`declare_plugin!`] followed by
-/// [`export_plugin_library!`]`(plugin_module)`.
+/// loads the crate's `cdylib` from a file. It is [`declare_plugin!`](crate::declare_plugin!) followed by
+/// [`export_plugin_library!`](crate::export_plugin_library!)`(plugin_module)`.
 ///
 /// The loader symbols have fixed names, so two crates that call this macro cannot be linked
 /// into one program. Plugins meant to be linked together (the first-party ones in the
-/// `boundlab` binary) call [`declare_plugin!`] in their library and
-/// [`export_plugin_library!`] in a small `cdylib` crate of their own.
+/// `boundlab` binary) call [`declare_plugin!`](crate::declare_plugin!) in their library and
+/// [`export_plugin_library!`](crate::export_plugin_library!) in a small `cdylib` crate of their own.
 #[macro_export]
 macro_rules! export_plugin {
     ($plugin:ty) => {
@@ -371,7 +390,7 @@ macro_rules! export_plugin_library {
     };
 }
 
-/// The symbol under which the ABI version is exported (see [`export_plugin_library!`]).
+/// The symbol under which the ABI version is exported (see [`export_plugin_library!`](crate::export_plugin_library!)).
 pub const ABI_VERSION_SYMBOL: &[u8] = b"boundlab_sdk_abi_version\0";
 
 #[cfg(test)]

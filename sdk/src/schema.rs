@@ -11,6 +11,7 @@ use crate::value::{Value, ValueMap};
 /// their new names, and what the caller should be told about the old names.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompletedParams {
+    /// The completed parameter map.
     pub params: Value,
     /// One message per parameter given under a name it no longer has.
     pub warnings: Vec<String>,

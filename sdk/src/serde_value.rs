@@ -45,6 +45,7 @@ impl DecodeError {
         out
     }
 
+    /// The message, naming the field where decoding failed.
     pub fn message(&self) -> &str {
         &self.message
     }
@@ -127,7 +128,7 @@ impl From<DecodeError> for PluginError {
 /// A field marked `#[serde(default)]` may be absent; unknown keys are ignored here (the
 /// engine's schema check has already refused them). The error names the path of the entry
 /// that failed (`blocks[2]`, `problem.c`) and, converted to a [`PluginError`], reads
-/// `parameter `blocks[2]`: ...`.
+/// ``parameter `blocks[2]`: ...``.
 ///
 /// ```
 /// use boundlab_sdk::{from_value, DenseMatrix, Value, ValueMap};

@@ -37,6 +37,7 @@ pub struct TestHost {
 }
 
 impl TestHost {
+    /// An empty host: no functions, no checkpoints, not cancelled.
     pub fn new() -> Self {
         Self::default()
     }
@@ -63,6 +64,7 @@ impl TestHost {
         self.cancel.store(true, Ordering::SeqCst);
     }
 
+    /// Everything logged so far, in order.
     pub fn logs(&self) -> Vec<(LogLevel, String)> {
         self.logs.lock().expect("lock").clone()
     }

@@ -14,16 +14,23 @@ pub enum Value {
     /// No value (Rhai's `()`).
     #[default]
     Unit,
+    /// A boolean.
     Bool(bool),
+    /// A 64-bit integer.
     Int(i64),
+    /// A double.
     Float(f64),
+    /// A string.
     Str(RString),
+    /// A list of values of any kinds.
     List(RVec<Value>),
     /// String keys in insertion order.
     Map(ValueMap),
     /// A dense vector of floats.
     Vector(RVec<f64>),
+    /// A dense matrix.
     Matrix(DenseMatrix),
+    /// A sparse matrix (CSC).
     Sparse(SparseMatrix),
     /// A function owned by the host (a script closure); call it with `Host::call`.
     Callable(Callable),
@@ -33,16 +40,27 @@ pub enum Value {
 #[repr(u8)]
 #[derive(StableAbi, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ValueKind {
+    /// Nothing (`()`).
     Unit,
+    /// A boolean.
     Bool,
+    /// An integer.
     Int,
+    /// A float (ints are accepted).
     Float,
+    /// A string.
     Str,
+    /// A list.
     List,
+    /// A map with string keys.
     Map,
+    /// A vector of floats (lists of numbers are accepted).
     Vector,
+    /// A dense matrix (a list of rows is accepted).
     Matrix,
+    /// A sparse matrix.
     Sparse,
+    /// A function.
     Callable,
     /// Any kind is accepted (schemas only).
     Any,
@@ -103,27 +121,34 @@ pub struct ValueMap {
 #[repr(C)]
 #[derive(StableAbi, Clone, Debug, PartialEq)]
 pub struct MapEntry {
+    /// The key.
     pub key: RString,
+    /// Its value.
     pub value: Value,
 }
 
 impl ValueMap {
+    /// An empty map.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// The number of entries.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
+    /// Whether there are no entries.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
+    /// The value under `key`.
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.entries.iter().find(|e| e.key == key).map(|e| &e.value)
     }
 
+    /// The value under `key`, to change it in place.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
         self.entries
             .iter_mut()
@@ -131,6 +156,7 @@ impl ValueMap {
             .map(|e| &mut e.value)
     }
 
+    /// Whether `key` has an entry.
     pub fn contains_key(&self, key: &str) -> bool {
         self.get(key).is_some()
     }
@@ -160,10 +186,12 @@ impl ValueMap {
         self
     }
 
+    /// The entries in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.entries.iter().map(|e| (e.key.as_str(), &e.value))
     }
 
+    /// The keys in insertion order.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().map(|e| e.key.as_str())
     }
@@ -190,7 +218,9 @@ impl<K: Into<String>, V: Into<Value>> FromIterator<(K, V)> for ValueMap {
 #[repr(C)]
 #[derive(StableAbi, Clone, Debug, PartialEq)]
 pub struct DenseMatrix {
+    /// Number of rows.
     pub rows: u64,
+    /// Number of columns.
     pub cols: u64,
     /// `data[i + j * rows]` is the entry in row `i`, column `j`.
     pub data: RVec<f64>,
@@ -213,6 +243,7 @@ impl DenseMatrix {
         })
     }
 
+    /// A `rows` × `cols` matrix of zeros.
     pub fn zeros(rows: usize, cols: usize) -> Self {
         Self {
             rows: rows as u64,
@@ -249,18 +280,22 @@ impl DenseMatrix {
         Ok(Self::from_fn(rows.len(), cols, |i, j| rows[i][j]))
     }
 
+    /// Number of rows.
     pub fn nrows(&self) -> usize {
         self.rows as usize
     }
 
+    /// Number of columns.
     pub fn ncols(&self) -> usize {
         self.cols as usize
     }
 
+    /// Entry (`row`, `col`).
     pub fn get(&self, row: usize, col: usize) -> f64 {
         self.data[row + col * self.nrows()]
     }
 
+    /// Sets entry (`row`, `col`).
     pub fn set(&mut self, row: usize, col: usize, value: f64) {
         let rows = self.nrows();
         self.data[row + col * rows] = value;
@@ -273,10 +308,15 @@ impl DenseMatrix {
 #[repr(C)]
 #[derive(StableAbi, Clone, Debug, PartialEq)]
 pub struct SparseMatrix {
+    /// Number of rows.
     pub rows: u64,
+    /// Number of columns.
     pub cols: u64,
+    /// Column `j` holds entries `col_ptr[j]..col_ptr[j + 1]` (length `cols + 1`).
     pub col_ptr: RVec<u64>,
+    /// The row of each stored entry, ascending within a column.
     pub row_indices: RVec<u64>,
+    /// The stored entries.
     pub values: RVec<f64>,
 }
 
@@ -367,6 +407,7 @@ impl SparseMatrix {
         Ok(())
     }
 
+    /// Number of stored entries.
     pub fn nnz(&self) -> usize {
         self.values.len()
     }
@@ -398,10 +439,12 @@ impl SparseMatrix {
 #[repr(C)]
 #[derive(StableAbi, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Callable {
+    /// The host's handle number.
     pub id: u64,
 }
 
 impl Value {
+    /// Its kind (what schemas and errors name).
     pub fn kind(&self) -> ValueKind {
         match self {
             Value::Unit => ValueKind::Unit,
@@ -418,6 +461,7 @@ impl Value {
         }
     }
 
+    /// Whether it is an int or a float.
     pub fn is_number(&self) -> bool {
         matches!(self, Value::Int(_) | Value::Float(_))
     }
@@ -431,6 +475,7 @@ impl Value {
         }
     }
 
+    /// The integer, if it is one.
     pub fn as_i64(&self) -> Option<i64> {
         match *self {
             Value::Int(i) => Some(i),
@@ -438,6 +483,7 @@ impl Value {
         }
     }
 
+    /// The boolean, if it is one.
     pub fn as_bool(&self) -> Option<bool> {
         match *self {
             Value::Bool(b) => Some(b),
@@ -445,6 +491,7 @@ impl Value {
         }
     }
 
+    /// The string, if it is one.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::Str(s) => Some(s.as_str()),
@@ -452,6 +499,7 @@ impl Value {
         }
     }
 
+    /// The map, if it is one.
     pub fn as_map(&self) -> Option<&ValueMap> {
         match self {
             Value::Map(m) => Some(m),
@@ -459,6 +507,7 @@ impl Value {
         }
     }
 
+    /// The map, if it is one, to change it in place.
     pub fn as_map_mut(&mut self) -> Option<&mut ValueMap> {
         match self {
             Value::Map(m) => Some(m),

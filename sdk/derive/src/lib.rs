@@ -18,6 +18,8 @@
 //!
 //! Use both through `boundlab_sdk`; this crate is an implementation detail.
 
+#![warn(missing_docs)]
+
 use proc_macro::TokenStream;
 use quote::quote;
 use syn::{parse_macro_input, Data, DeriveInput, Expr, Fields, LitStr};
