@@ -1,6 +1,6 @@
 //! Batch jobs on MPI ranks (cargo feature `mpi`).
 //!
-//! Rank 0 runs the script. Every batch (a script's `run_batch`, a plugin's `engine.batch`) is
+//! Rank 0 runs the script. Every batch (a script's `run_batch`, a plugin's `Host::batch`) is
 //! split into jobs that go to ranks 1..K-1 one at a time: a rank that finishes gets the next job
 //! (dynamic scheduling), and results are put back in submission order. Rank 0 writes every
 //! record. Messages are RON text (a job: id + parameters; a result: the value or the error, and

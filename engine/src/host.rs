@@ -7,11 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use abi_stable::std_types::{RResult, RStr};
-use boundlab_sdk::{
-    BATCH_ALGORITHM, CallTarget, Callable, Derivatives, Host, LogLevel, PluginError, Value,
-    batch_result_value, guard,
-};
+use abi_stable::std_types::{RResult, RStr, RVec};
+use boundlab_sdk::{CallTarget, Callable, Derivatives, Host, LogLevel, PluginError, Value, guard};
 
 use crate::error::EngineError;
 use crate::progress::TaskProgress;
@@ -95,31 +92,6 @@ pub(crate) struct RunHost<'a> {
 }
 
 impl RunHost<'_> {
-    /// `engine.batch`: the plugin's jobs on the engine's workers, results in job order.
-    fn batch(&self, params: Value) -> Result<Value, PluginError> {
-        let id = params.get("id").and_then(Value::as_str).ok_or_else(|| {
-            PluginError::bad_parameter("id", format!("`{BATCH_ALGORITHM}` needs the algorithm id"))
-        })?;
-        let jobs = match params.get("jobs") {
-            Some(Value::List(jobs)) => jobs.to_vec(),
-            _ => {
-                return Err(PluginError::bad_parameter(
-                    "jobs",
-                    "must be a list of parameter maps",
-                ));
-            }
-        };
-        let results = self
-            .dispatch
-            .run_nested_batch(id, jobs, self.functions, self.depth + 1);
-        Ok(Value::List(
-            results
-                .into_iter()
-                .map(|r| batch_result_value(r.map_err(EngineError::into_plugin_error)))
-                .collect(),
-        ))
-    }
-
     fn checkpoint_path(&self, key: &str) -> Result<PathBuf, PluginError> {
         let valid = !key.is_empty()
             && key.len() <= 128
@@ -192,9 +164,6 @@ impl Host for RunHost<'_> {
                     .derivatives(function, &x, order)
                     .map(|d| d.to_value())
             }
-            CallTarget::Algorithm { id, params } if id.as_str() == BATCH_ALGORITHM => {
-                self.batch(params)
-            }
             CallTarget::Algorithm { id, params } => {
                 if self.depth >= MAX_CALL_DEPTH {
                     return Err(PluginError::internal(format!(
@@ -234,6 +203,31 @@ impl Host for RunHost<'_> {
             }
             crate::files::read_value(&path)
                 .map_err(|e| PluginError::internal(format!("cannot read checkpoint: {e}")))
+        })
+    }
+
+    /// The plugin's jobs on the engine's workers, results in job order.
+    fn batch(
+        &self,
+        id: RStr<'_>,
+        jobs: RVec<Value>,
+    ) -> RResult<RVec<RResult<Value, PluginError>>, PluginError> {
+        host_guard("running a batch", || {
+            if self.depth >= MAX_CALL_DEPTH {
+                return Err(PluginError::internal(format!(
+                    "algorithm calls nest deeper than {MAX_CALL_DEPTH} levels (a batch of `{id}`)"
+                )));
+            }
+            let results = self.dispatch.run_nested_batch(
+                id.as_str(),
+                jobs.into_vec(),
+                self.functions,
+                self.depth + 1,
+            );
+            Ok(results
+                .into_iter()
+                .map(|r| r.map_err(EngineError::into_plugin_error).into())
+                .collect())
         })
     }
 }

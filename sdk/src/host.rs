@@ -1,7 +1,7 @@
 //! [`Host`]: the services the engine offers to a running algorithm.
 
 use abi_stable::sabi_trait;
-use abi_stable::std_types::{RResult, RStr, RString};
+use abi_stable::std_types::{RResult, RStr, RString, RVec};
 use abi_stable::StableAbi;
 
 use crate::error::PluginError;
@@ -131,37 +131,16 @@ pub trait Host: Sync {
     /// The value last stored under `key`, or `Unit` when there is none.
     #[sabi(last_prefix_field)]
     fn restore(&self, key: RStr<'_>) -> RResult<Value, PluginError>;
-}
 
-/// The reserved algorithm id through which a plugin runs a batch of algorithm calls on the
-/// engine's workers (threads, or MPI ranks): `call_algorithm(BATCH_ALGORITHM,
-/// #{ id, jobs: [params, ...] }, ())` returns a list of results in job order, where a failed job
-/// is `#{ error: message, error_kind: kind name }`. [`HostExt::run_batch`] wraps it.
-pub const BATCH_ALGORITHM: &str = "engine.batch";
-
-/// Encodes one batch job's outcome the way `engine.batch` returns it.
-pub fn batch_result_value(result: Result<Value, PluginError>) -> Value {
-    match result {
-        Ok(v) => v,
-        Err(e) => Value::Map(
-            crate::ValueMap::new()
-                .with("error", e.message.as_str())
-                .with("error_kind", e.kind.name()),
-        ),
-    }
-}
-
-/// Decodes one entry of an `engine.batch` result list.
-pub fn batch_result_from_value(value: Value) -> Result<Value, PluginError> {
-    let failure = value.as_map().filter(|m| m.len() == 2).and_then(|m| {
-        let message = m.get("error")?.as_str()?;
-        let kind = crate::ErrorKind::from_name(m.get("error_kind")?.as_str()?)?;
-        Some(PluginError::new(kind, message))
-    });
-    match failure {
-        Some(error) => Err(error),
-        None => Ok(value),
-    }
+    /// Runs algorithm `id` once per parameter map in `jobs` on the engine's workers (threads,
+    /// or MPI ranks): one result per job, in job order. `Err` refuses the batch as a whole
+    /// (nested too deeply); a job's own failure is its entry's `Err`. (Added in ABI 3 after the
+    /// prefix, as `abi_stable` allows; the ABI version check refuses older hosts and plugins.)
+    fn batch(
+        &self,
+        id: RStr<'_>,
+        jobs: RVec<Value>,
+    ) -> RResult<RVec<RResult<Value, PluginError>>, PluginError>;
 }
 
 /// The host handle an algorithm receives.
@@ -197,7 +176,7 @@ pub trait HostExt {
     /// `None` when nothing was stored under `key`.
     fn load_checkpoint(&self, key: &str) -> Result<Option<Value>, PluginError>;
     /// Runs algorithm `id` once per parameter map on the engine's workers; one result per
-    /// job, in job order (see [`BATCH_ALGORITHM`]).
+    /// job, in job order (see [`Host::batch`]).
     fn run_batch(
         &self,
         id: &str,
@@ -262,16 +241,8 @@ impl HostExt for HostRef<'_> {
         id: &str,
         jobs: Vec<Value>,
     ) -> Result<Vec<Result<Value, PluginError>>, PluginError> {
-        let params = crate::ValueMap::new()
-            .with("id", id)
-            .with("jobs", Value::List(jobs.into()));
-        match self.call_algorithm(BATCH_ALGORITHM, Value::Map(params), Value::Unit)? {
-            Value::List(items) => Ok(items.into_iter().map(batch_result_from_value).collect()),
-            other => Err(PluginError::internal(format!(
-                "`{BATCH_ALGORITHM}` returned {} instead of a list",
-                other.describe()
-            ))),
-        }
+        let results: Result<_, PluginError> = self.batch(id.into(), jobs.into()).into();
+        Ok(results?.into_iter().map(RResult::into_result).collect())
     }
 
     fn load_checkpoint(&self, key: &str) -> Result<Option<Value>, PluginError> {

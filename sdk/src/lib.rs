@@ -56,10 +56,7 @@ mod value_text;
 pub use abi_stable;
 pub use boundlab_sdk_derive::{ParamEnum, Params};
 pub use error::{ErrorKind, PluginError, PluginResult};
-pub use host::{
-    batch_result_from_value, batch_result_value, CallTarget, Derivatives, Host, HostExt, HostRef,
-    Host_TO, LogLevel, BATCH_ALGORITHM,
-};
+pub use host::{CallTarget, Derivatives, Host, HostExt, HostRef, Host_TO, LogLevel};
 pub use module::{
     guard, module_for, panic_message, Algorithm, AlgorithmBox, AlgorithmInfo, AlgorithmSpec,
     Algorithm_TO, CreateFn, ParamInfo, Plugin, PluginInfo, PluginModule, PluginModule_Ref, Run,

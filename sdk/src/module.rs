@@ -22,7 +22,8 @@ use crate::value::{Value, ValueKind};
 /// the engine refuses plugins built with another number and says both numbers.
 ///
 /// 2: `CallTarget::Derivatives`, `ParamInfo::renamed_from`.
-pub const ABI_VERSION: u32 = 2;
+/// 3: `Host::batch` (was the pseudo-algorithm `engine.batch`).
+pub const ABI_VERSION: u32 = 3;
 
 /// One parameter of an algorithm, as shown by `describe` and checked by the engine.
 #[repr(C)]

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use abi_stable::std_types::{RResult, RStr};
+use abi_stable::std_types::{RResult, RStr, RVec};
 
 use crate::error::PluginError;
 use crate::host::{CallTarget, Host, HostRef, Host_TO, LogLevel};
@@ -141,39 +141,6 @@ impl TestHost {
     }
 }
 
-impl TestHost {
-    /// `engine.batch`, run sequentially in job order.
-    fn batch(&self, params: Value) -> Result<Value, PluginError> {
-        let id = params
-            .get("id")
-            .and_then(Value::as_str)
-            .ok_or_else(|| {
-                PluginError::bad_parameter("id", "`engine.batch` needs the algorithm id")
-            })?
-            .to_string();
-        let jobs = match params.get("jobs") {
-            Some(Value::List(jobs)) => jobs.to_vec(),
-            _ => {
-                return Err(PluginError::bad_parameter(
-                    "jobs",
-                    "must be a list of parameter maps",
-                ))
-            }
-        };
-        let results: Vec<Value> = jobs
-            .into_iter()
-            .map(|job| {
-                let target = CallTarget::Algorithm {
-                    id: id.as_str().into(),
-                    params: job,
-                };
-                crate::batch_result_value(Host::call(self, target, Value::Unit).into_result())
-            })
-            .collect();
-        Ok(Value::List(results.into()))
-    }
-}
-
 /// `v` with the entries named in `keys` removed from its maps, at every depth.
 fn without_keys(v: Value, keys: &[&str]) -> Value {
     match v {
@@ -234,9 +201,6 @@ impl Host for TestHost {
                 "the test host calls Rust closures and cannot differentiate them (only the \
                  engine's script functions can)",
             )),
-            CallTarget::Algorithm { id, params } if id.as_str() == crate::BATCH_ALGORITHM => {
-                self.batch(params)
-            }
             CallTarget::Algorithm { id, params } => {
                 let modules = self.modules.lock().expect("lock").clone();
                 match modules
@@ -271,5 +235,21 @@ impl Host for TestHost {
                 .cloned()
                 .unwrap_or_default(),
         )
+    }
+
+    /// The jobs one after the other, in order.
+    fn batch(
+        &self,
+        id: RStr<'_>,
+        jobs: RVec<Value>,
+    ) -> RResult<RVec<RResult<Value, PluginError>>, PluginError> {
+        let results = jobs.into_iter().map(|params| {
+            let target = CallTarget::Algorithm {
+                id: id.as_str().into(),
+                params,
+            };
+            Host::call(self, target, Value::Unit)
+        });
+        RResult::ROk(results.collect())
     }
 }

@@ -22,7 +22,7 @@ mod sandbox;
 
 use std::path::Path;
 
-use boundlab_sdk::{SparseMatrix, Value};
+use boundlab_sdk::{SparseMatrix, Value, ValueMap};
 use rhai::{Array, Dynamic, EvalAltResult, INT, Map, NativeCallContext, Position, Scope};
 
 use std::sync::Arc;
@@ -203,6 +203,19 @@ fn engine_error(e: EngineError) -> Box<EvalAltResult> {
     }
 }
 
+/// One job's outcome as a script sees it in `run_batch`'s list: the result, or
+/// `#{ error: message, error_kind: kind }` for a job that failed (the others still ran).
+fn batch_entry(result: Result<Value, EngineError>) -> Value {
+    match result.map_err(EngineError::into_plugin_error) {
+        Ok(v) => v,
+        Err(e) => Value::Map(
+            ValueMap::new()
+                .with("error", e.message.as_str())
+                .with("error_kind", e.kind.name()),
+        ),
+    }
+}
+
 fn param_map(x: Dynamic, functions: &ScriptFunctions<'_>, what: &str) -> Fallible<Value> {
     if !x.is_map() && !x.is_unit() {
         return Err(script_error(format!(
@@ -279,8 +292,7 @@ fn register_engine_functions(rhai: &mut rhai::Engine, engine: &Arc<Executor>) {
                     if let Err(err) = &r {
                         tracing::warn!("batch job {i} failed: {err}");
                     }
-                    let r = r.map_err(EngineError::into_plugin_error);
-                    to_dynamic(boundlab_sdk::batch_result_value(r), Some(&functions))
+                    to_dynamic(batch_entry(r), Some(&functions))
                 })
                 .collect())
         },

@@ -56,7 +56,7 @@ impl Plugin for Testkit {
                     host.call_algorithm("testkit.echo", params, Value::from("from nested"))
                 }))
             }),
-            AlgorithmSpec::new("testkit.fanout", "Runs testkit.echo for each seed through engine.batch", |params| {
+            AlgorithmSpec::new("testkit.fanout", "Runs testkit.echo for each seed through Host::batch", |params| {
                 let seeds: Vec<Value> = from_value_field(&params, "seeds")?;
                 Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
                     let jobs = seeds.iter().map(|s| Value::Map(ValueMap::new().with("seed", s.clone()))).collect();
