@@ -7,7 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
-use boundlab_sdk::{PluginModule_Ref, Value};
+use boundlab_sdk::Value;
+use boundlab_sdk::abi::PluginModule_Ref;
 
 use crate::batch::{Batcher, Executed, ThreadBatcher};
 use crate::error::EngineError;

@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
-use boundlab_sdk::{
-    AlgorithmBox, AlgorithmInfo, Host_TO, PluginModule_Ref, Value, check_params, fill_params,
+use boundlab_sdk::Value;
+use boundlab_sdk::abi::{
+    AlgorithmBox, AlgorithmInfo, Host_TO, PluginModule_Ref, check_params, fill_params,
 };
 
 use crate::batch::{Batch, Batcher, Executed, ThreadBatcher};

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use abi_stable::std_types::{RResult, RStr, RVec};
-use boundlab_sdk::{CallTarget, Callable, Derivatives, Host, LogLevel, PluginError, Value, guard};
+use boundlab_sdk::abi::{CallTarget, Host, guard};
+use boundlab_sdk::{Callable, Derivatives, LogLevel, PluginError, Value};
 
 use crate::error::EngineError;
 use crate::progress::TaskProgress;

@@ -17,7 +17,7 @@
 //!     .build()?;
 //! let result = engine.eval(r#"run("my.algorithm", #{ n: 10 })"#)?;
 //! let value = result.get("value").and_then(Value::as_f64);
-//! # mod my_plugin { pub fn plugin_module() -> boundlab_sdk::PluginModule_Ref { unimplemented!() } }
+//! # mod my_plugin { pub fn plugin_module() -> boundlab_sdk::abi::PluginModule_Ref { unimplemented!() } }
 //! # Ok::<(), boundlab_engine::EngineError>(())
 //! ```
 //!

@@ -8,7 +8,8 @@
 use std::path::{Path, PathBuf};
 
 use abi_stable::library::{LibraryError, lib_header_from_path};
-use boundlab_sdk::{ABI_VERSION, ABI_VERSION_SYMBOL, PluginModule_Ref};
+use boundlab_sdk::ABI_VERSION;
+use boundlab_sdk::abi::{ABI_VERSION_SYMBOL, PluginModule_Ref};
 
 use crate::error::EngineError;
 use crate::registry::{LoadedPlugin, PluginSource};

@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-use boundlab_sdk::{AlgorithmInfo, PluginInfo, PluginModule_Ref, Value, closest_matches};
+use boundlab_sdk::Value;
+use boundlab_sdk::abi::{AlgorithmInfo, PluginInfo, PluginModule_Ref, closest_matches};
 
 use crate::error::EngineError;
 

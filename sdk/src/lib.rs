@@ -53,20 +53,30 @@ pub mod testing;
 mod value;
 mod value_text;
 
-pub use abi_stable;
 pub use boundlab_sdk_derive::{ParamEnum, Params};
 pub use error::{ErrorKind, PluginError, PluginResult};
-pub use host::{CallTarget, Derivatives, Host, HostExt, HostRef, Host_TO, LogLevel};
-pub use module::{
-    guard, module_for, panic_message, Algorithm, AlgorithmBox, AlgorithmInfo, AlgorithmSpec,
-    Algorithm_TO, CreateFn, ParamInfo, Plugin, PluginInfo, PluginModule, PluginModule_Ref, Run,
-    ABI_VERSION, ABI_VERSION_SYMBOL,
-};
+pub use host::{Derivatives, HostExt, HostRef, LogLevel};
+pub use module::{AlgorithmSpec, CreateFn, ParamInfo, Plugin, Run, ABI_VERSION};
 pub use params::{ParamEnum, ParamValue, Params};
-pub use schema::{check_params, closest_matches, complete_params, fill_params, CompletedParams};
 pub use serde_value::{from_value, from_value_field, to_value, DecodeError};
-pub use value::{Callable, DenseMatrix, MapEntry, SparseMatrix, Value, ValueKind, ValueMap};
-pub use value_text::SUMMARY_MAX_LEN;
+pub use value::{Callable, DenseMatrix, SparseMatrix, Value, ValueKind, ValueMap};
+
+/// The engine's half of the contract: the types that cross the library boundary, the loader
+/// symbols, the schema check and the panic guard. A plugin author needs none of it (the
+/// `export_plugin!` macros use it); the engine and other hosts do.
+pub mod abi {
+    pub use crate::host::{CallTarget, Host, Host_TO};
+    pub use crate::module::{
+        guard, module_for, panic_message, Algorithm, AlgorithmBox, AlgorithmInfo, Algorithm_TO,
+        PluginInfo, PluginModule, PluginModule_Ref, ABI_VERSION_SYMBOL,
+    };
+    pub use crate::schema::{
+        check_params, closest_matches, complete_params, fill_params, CompletedParams,
+    };
+    pub use crate::value::MapEntry;
+    pub use crate::value_text::SUMMARY_MAX_LEN;
+    pub use abi_stable;
+}
 
 /// Everything a plugin author usually needs.
 pub mod prelude {

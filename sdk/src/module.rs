@@ -356,10 +356,10 @@ macro_rules! export_plugin {
 macro_rules! declare_plugin {
     ($plugin:ty) => {
         /// This plugin's root module, for static registration with an engine.
-        pub fn plugin_module() -> $crate::PluginModule_Ref {
-            static MODULE: ::std::sync::OnceLock<$crate::PluginModule_Ref> =
+        pub fn plugin_module() -> $crate::abi::PluginModule_Ref {
+            static MODULE: ::std::sync::OnceLock<$crate::abi::PluginModule_Ref> =
                 ::std::sync::OnceLock::new();
-            *MODULE.get_or_init($crate::module_for::<$plugin>)
+            *MODULE.get_or_init($crate::abi::module_for::<$plugin>)
         }
     };
 }
@@ -372,14 +372,16 @@ macro_rules! export_plugin_library {
     ($module:path) => {
         #[doc(hidden)]
         #[unsafe(export_name = "_1as_0lib_1header_0root_bmodule_bloader")]
-        pub static BOUNDLAB_PLUGIN_LIB_HEADER: $crate::abi_stable::library::LibHeader = {
-            extern "C" fn load_root_module() -> $crate::abi_stable::library::RootModuleResult {
-                $crate::abi_stable::library::__call_root_module_loader($module)
+        pub static BOUNDLAB_PLUGIN_LIB_HEADER: $crate::abi::abi_stable::library::LibHeader = {
+            extern "C" fn load_root_module() -> $crate::abi::abi_stable::library::RootModuleResult {
+                $crate::abi::abi_stable::library::__call_root_module_loader($module)
             }
             unsafe {
-                $crate::abi_stable::library::LibHeader::from_constructor::<$crate::PluginModule_Ref>(
+                $crate::abi::abi_stable::library::LibHeader::from_constructor::<
+                    $crate::abi::PluginModule_Ref,
+                >(
                     load_root_module,
-                    $crate::abi_stable::library::CheckTypeLayout::Yes,
+                    $crate::abi::abi_stable::library::CheckTypeLayout::Yes,
                 )
             }
         };

@@ -2,7 +2,7 @@
 //! the four first-party families and the plugin template (the third-party example the
 //! quickstart calls). A plugin loaded from a file with the same name replaces the linked-in one.
 
-use boundlab_sdk::PluginModule_Ref;
+use boundlab_sdk::abi::PluginModule_Ref;
 
 /// The root modules of the linked-in plugins, in a fixed order.
 pub fn modules() -> [PluginModule_Ref; 5] {
