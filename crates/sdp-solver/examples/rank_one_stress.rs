@@ -7,6 +7,7 @@
 use boundlab_sdp_solver::problem::{BlockKind, SdpProblem};
 use boundlab_sdp_solver::scalar::{Real, fx128};
 use boundlab_sdp_solver::solver::{Precision, SdpOptions, solve_in_precision};
+use std::ops::ControlFlow;
 
 fn chebyshev(d: usize, x: fx128) -> Vec<fx128> {
     let mut t = vec![fx128::from(1.0), x];
@@ -50,7 +51,8 @@ fn main() {
         threads,
         ..SdpOptions::default()
     };
-    let sol = solve_in_precision(&p, precision, &options, &mut |_| true).unwrap();
+    let sol =
+        solve_in_precision(&p, precision, &options, &mut |_| ControlFlow::Continue(())).unwrap();
     println!(
         "K {copies} d {d} m {} blocks {}: {} ({}) objective {:.10} (expected {expected}), gap {:.1e}, {} iterations, {:.3} s ({:.3} s/iteration)",
         p.num_constraints(),

@@ -30,7 +30,7 @@ fn run(path: &str, precision: Precision, verbose: bool, json: bool, tol: f64, th
                 info.sigma
             );
         }
-        true
+        std::ops::ControlFlow::Continue(())
     })
     .unwrap_or_else(|e| panic!("{path}: {e}"));
     let name = std::path::Path::new(path)

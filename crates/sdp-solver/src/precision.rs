@@ -14,7 +14,8 @@
 use crate::mp::Mp;
 use crate::problem::{ProblemError, SdpProblem};
 use crate::scalar::{Real, Wide, fx128};
-use crate::solver::{IterationInfo, SdpOptions, SdpSolution, SdpStatus, WarmStart};
+use crate::solver::{IterationInfo, Monitor, SdpOptions, SdpSolution, SdpStatus, WarmStart};
+use std::ops::ControlFlow;
 
 /// The smallest and largest `bits` accepted, and the defaults of `bits` and `max_bits`.
 pub const MIN_BITS: u32 = 64;
@@ -350,7 +351,7 @@ struct Earlier {
 pub fn solve_formulation<F: Formulation>(
     formulation: &F,
     settings: &SolveSettings,
-    monitor: &mut dyn FnMut(&IterationInfo) -> bool,
+    monitor: &mut Monitor<'_>,
 ) -> Result<F::Output, String> {
     if !(settings.tol > 0.0 && settings.tol < 1.0) {
         return Err(format!("tol = {} must lie in (0, 1)", settings.tol));
@@ -391,7 +392,7 @@ fn with_arithmetic<F: Formulation>(
     warm: Option<WarmStart<Wide>>,
     earlier: &Earlier,
     keep_iterate: bool,
-    monitor: &mut dyn FnMut(&IterationInfo) -> bool,
+    monitor: &mut Monitor<'_>,
 ) -> Result<Attempt<F::Output>, String> {
     let run = RunIn {
         formulation,
@@ -415,10 +416,7 @@ struct RunIn<'a, F> {
 }
 
 impl<F: Formulation> RunIn<'_, F> {
-    fn solve<T: Real>(
-        self,
-        monitor: &mut dyn FnMut(&IterationInfo) -> bool,
-    ) -> Result<Attempt<F::Output>, String> {
+    fn solve<T: Real>(self, monitor: &mut Monitor<'_>) -> Result<Attempt<F::Output>, String> {
         let built = self.formulation.build::<T>()?;
         let problem = F::problem(&built);
         let done = self.earlier.iterations;
@@ -444,7 +442,11 @@ impl<F: Formulation> RunIn<'_, F> {
             let mut info = info.clone();
             info.iteration += done;
             info.seconds += before;
-            monitor(&info) && (!watching || watch.keep_going(&info))
+            monitor(&info)?;
+            if watching && !watch.keep_going(&info) {
+                return ControlFlow::Break(());
+            }
+            ControlFlow::Continue(())
         };
         let mut solution =
             T::solve(problem, &options, &mut shifted).map_err(|e: ProblemError| e.to_string())?;
@@ -541,7 +543,7 @@ pub fn solve_in_precision<W: Real>(
     problem: &SdpProblem<W>,
     precision: Precision,
     options: &SdpOptions<W>,
-    monitor: &mut dyn FnMut(&IterationInfo) -> bool,
+    monitor: &mut Monitor<'_>,
 ) -> Result<SdpSolution<W>, String> {
     let settings = SolveSettings {
         precision,

@@ -16,7 +16,7 @@ use faer::{MatMut, MatRef, Par};
 use crate::dense;
 use crate::mp::{Mp, decimal, functions};
 use crate::problem::{ProblemError, SdpProblem};
-use crate::solver::{IterationInfo, SdpOptions, SdpSolution, solve_with_monitor};
+use crate::solver::{Monitor, SdpOptions, SdpSolution, solve_with_monitor};
 
 pub use faer::fx128;
 
@@ -132,7 +132,7 @@ pub trait Real:
     fn solve(
         problem: &SdpProblem<Self>,
         options: &SdpOptions<Self>,
-        monitor: &mut dyn FnMut(&IterationInfo) -> bool,
+        monitor: &mut Monitor<'_>,
     ) -> Result<SdpSolution<Self>, ProblemError>;
     /// Solves `L X = B` in place for lower triangular `L`.
     fn solve_lower(l: MatRef<'_, Self>, rhs: MatMut<'_, Self>, par: Par);
@@ -227,7 +227,7 @@ impl Real for f64 {
     fn solve(
         problem: &SdpProblem<Self>,
         options: &SdpOptions<Self>,
-        monitor: &mut dyn FnMut(&IterationInfo) -> bool,
+        monitor: &mut Monitor<'_>,
     ) -> Result<SdpSolution<Self>, ProblemError> {
         solve_with_monitor(problem, options, monitor)
     }
@@ -295,7 +295,7 @@ impl Real for fx128 {
     fn solve(
         problem: &SdpProblem<Self>,
         options: &SdpOptions<Self>,
-        monitor: &mut dyn FnMut(&IterationInfo) -> bool,
+        monitor: &mut Monitor<'_>,
     ) -> Result<SdpSolution<Self>, ProblemError> {
         solve_with_monitor(problem, options, monitor)
     }
@@ -459,7 +459,7 @@ macro_rules! impl_real_for_mp {
             fn solve(
                 problem: &SdpProblem<Self>,
                 options: &SdpOptions<Self>,
-                monitor: &mut dyn FnMut(&IterationInfo) -> bool,
+                monitor: &mut Monitor<'_>,
             ) -> Result<SdpSolution<Self>, ProblemError> {
                 solve_with_monitor(problem, options, monitor)
             }

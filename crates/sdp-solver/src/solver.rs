@@ -30,6 +30,7 @@
 //! regularization, steps that collapse, non-finite values) ends the solve with
 //! [`SdpStatus::NumericalError`] and the best iterate seen, never with a claim of optimality.
 
+use std::ops::ControlFlow;
 use std::time::Instant;
 
 use faer::{Mat, Par};
@@ -137,6 +138,9 @@ pub struct PhaseTimes {
     /// Everything else (model, residuals, tests).
     pub other: f64,
 }
+
+/// Sees each iterate; `ControlFlow::Break` stops the solve with status `cancelled`.
+pub type Monitor<'a> = dyn FnMut(&IterationInfo) -> ControlFlow<()> + 'a;
 
 /// What the monitor sees after each iteration (all relative measures as in [`SdpSolution`]).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -268,7 +272,7 @@ pub fn solve<T: Real>(
     problem: &SdpProblem<T>,
     options: &SdpOptions<T>,
 ) -> Result<SdpSolution<T>, ProblemError> {
-    solve_with_monitor(problem, options, &mut |_| true)
+    solve_with_monitor(problem, options, &mut |_| ControlFlow::Continue(()))
 }
 
 /// Solves `problem`, calling `monitor` after every iteration; it returns `false` to stop
@@ -279,7 +283,7 @@ pub fn solve<T: Real>(
 pub fn solve_with_monitor<T: Real>(
     problem: &SdpProblem<T>,
     options: &SdpOptions<T>,
-    monitor: &mut dyn FnMut(&IterationInfo) -> bool,
+    monitor: &mut Monitor<'_>,
 ) -> Result<SdpSolution<T>, ProblemError> {
     let start = Instant::now();
     problem.validate()?;
@@ -798,7 +802,7 @@ impl<'a, T: Real> Ipm<'a, T> {
         None
     }
 
-    fn run(&self, monitor: &mut dyn FnMut(&IterationInfo) -> bool) -> SdpSolution<T> {
+    fn run(&self, monitor: &mut Monitor<'_>) -> SdpSolution<T> {
         let model = self.model;
         let opts = self.options;
         let gamma = opts.step_fraction;
@@ -890,7 +894,7 @@ impl<'a, T: Real> Ipm<'a, T> {
                     "no progress in 8 iterations (the working precision is exhausted)",
                 );
             }
-            if !monitor(&info) {
+            if monitor(&info).is_break() {
                 return self.finish(
                     it,
                     &res,

@@ -5,6 +5,7 @@
 //! A published value with d digits after the decimal point of its mantissa is matched to one
 //! unit in its last digit (the table mixes rounded and truncated values).
 
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use boundlab_sdp_solver::problem::{Part, SdpProblem};
@@ -55,7 +56,10 @@ fn solve(name: &str, precision: Precision, tol: f64) -> SdpSolution<fx128> {
         max_iter: 150,
         ..SdpOptions::default()
     };
-    solve_in_precision(&load(name), precision, &options, &mut |_| true).unwrap()
+    solve_in_precision(&load(name), precision, &options, &mut |_| {
+        ControlFlow::Continue(())
+    })
+    .unwrap()
 }
 
 fn check_optimum(name: &str, precision: Precision, tol: f64) {

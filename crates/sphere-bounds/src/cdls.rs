@@ -105,7 +105,7 @@ use crate::{Certified, SolveReport, SolveSettings, solve_bound};
 use boundlab_sdp_solver::precision::Formulation;
 use boundlab_sdp_solver::problem::{BlockKind, SdpProblem};
 use boundlab_sdp_solver::scalar::Real;
-use boundlab_sdp_solver::solver::{IterationInfo, SdpSolution, SdpStatus};
+use boundlab_sdp_solver::solver::{Monitor, SdpSolution, SdpStatus};
 
 /// A localising weight of the trivariate sum of squares (condition 3).
 #[derive(
@@ -868,7 +868,7 @@ impl<T: Real> CdlsSdp<T> {
 pub fn cdls_bound(
     spec: &CdlsSpec,
     settings: &SolveSettings,
-    monitor: &mut dyn FnMut(&IterationInfo) -> bool,
+    monitor: &mut Monitor<'_>,
 ) -> Result<CdlsBound, String> {
     solve_bound(spec, settings, monitor)
 }

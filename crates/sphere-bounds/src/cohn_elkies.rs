@@ -31,7 +31,7 @@
 use boundlab_sdp_solver::precision::{Arithmetic, Formulation, TextFormat};
 use boundlab_sdp_solver::problem::SdpProblem;
 use boundlab_sdp_solver::scalar::{Real, fx128};
-use boundlab_sdp_solver::solver::{IterationInfo, SdpSolution, SdpStatus};
+use boundlab_sdp_solver::solver::{Monitor, SdpSolution, SdpStatus};
 
 use super::poly::{ball_volume_in, laguerre, ln_gamma, rescaled_laguerre_points};
 use super::sos::{Domain, RawBasis, UniSos};
@@ -485,7 +485,7 @@ impl Formulation for CohnElkiesSpec {
 pub fn cohn_elkies_bound(
     spec: &CohnElkiesSpec,
     settings: &SolveSettings,
-    monitor: &mut dyn FnMut(&IterationInfo) -> bool,
+    monitor: &mut Monitor<'_>,
 ) -> Result<CohnElkiesBound, String> {
     solve_bound(spec, settings, monitor)
 }

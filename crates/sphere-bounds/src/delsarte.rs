@@ -18,7 +18,7 @@ use boundlab_sdp_solver::blocks::BlockMatrix;
 use boundlab_sdp_solver::precision::{Arithmetic, Formulation, TextFormat};
 use boundlab_sdp_solver::problem::{BlockKind, SdpProblem};
 use boundlab_sdp_solver::scalar::Real;
-use boundlab_sdp_solver::solver::{IterationInfo, SdpSolution, SdpStatus};
+use boundlab_sdp_solver::solver::{Monitor, SdpSolution, SdpStatus};
 
 use super::poly::{chebyshev_nodes, gegenbauer};
 use super::sos::{Domain, RawBasis, UniSos};
@@ -198,7 +198,7 @@ impl<T> DelsarteSdp<T> {
 pub fn delsarte_bound(
     spec: &DelsarteSpec,
     settings: &SolveSettings,
-    monitor: &mut dyn FnMut(&IterationInfo) -> bool,
+    monitor: &mut Monitor<'_>,
 ) -> Result<DelsarteBound, String> {
     solve_bound(spec, settings, monitor)
 }
@@ -236,7 +236,10 @@ mod tests {
             precision,
             ..SolveSettings::default()
         };
-        delsarte_bound(&DelsarteSpec::new(n, d, 0.5), &settings, &mut |_| true).unwrap()
+        delsarte_bound(&DelsarteSpec::new(n, d, 0.5), &settings, &mut |_| {
+            std::ops::ControlFlow::Continue(())
+        })
+        .unwrap()
     }
 
     #[test]

@@ -35,7 +35,7 @@
 use boundlab_sdp_solver::precision::{Arithmetic, Formulation, TextFormat};
 use boundlab_sdp_solver::problem::{BlockKind, SdpProblem};
 use boundlab_sdp_solver::scalar::Real;
-use boundlab_sdp_solver::solver::{IterationInfo, SdpSolution, SdpStatus};
+use boundlab_sdp_solver::solver::{Monitor, SdpSolution, SdpStatus};
 
 use super::poly::{
     LowerBasis, chebyshev, chebyshev_nodes, fekete_select, gegenbauer, gegenbauer_homogeneous,
@@ -722,7 +722,7 @@ impl<T> ThreePointSdp<T> {
 pub fn three_point_bound(
     spec: &ThreePointSpec,
     settings: &SolveSettings,
-    monitor: &mut dyn FnMut(&IterationInfo) -> bool,
+    monitor: &mut Monitor<'_>,
 ) -> Result<ThreePointBound, String> {
     solve_bound(spec, settings, monitor)
 }

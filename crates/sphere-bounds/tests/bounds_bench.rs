@@ -3,6 +3,7 @@
 //! of the three-point n = 3, d = 6 SDP for the Clarabel comparison).
 
 use std::fmt::Write;
+use std::ops::ControlFlow;
 
 use boundlab_sdp_solver::solver::Precision;
 use boundlab_sphere_bounds::cohn_elkies::{CohnElkiesSpec, cohn_elkies_bound};
@@ -44,8 +45,10 @@ fn timings() {
     for d in [10, 20, 30, 40] {
         let mut row = format!("| {d} | {} |", d + 1);
         for p in ps {
-            let b =
-                delsarte_bound(&DelsarteSpec::new(3, d, 0.5), &settings(p), &mut |_| true).unwrap();
+            let b = delsarte_bound(&DelsarteSpec::new(3, d, 0.5), &settings(p), &mut |_| {
+                ControlFlow::Continue(())
+            })
+            .unwrap();
             write!(row, " {} |", cell(b.bound, &b.report)).unwrap();
         }
         writeln!(md, "{row}").unwrap();
@@ -66,7 +69,8 @@ fn timings() {
         let largest = sdp.sdp.blocks.iter().map(|b| b.dim()).max().unwrap();
         let mut row = format!("| {d} | {} | {largest} |", sdp.sdp.num_constraints());
         for p in ps {
-            let b = three_point_bound(&spec, &settings(p), &mut |_| true).unwrap();
+            let b =
+                three_point_bound(&spec, &settings(p), &mut |_| ControlFlow::Continue(())).unwrap();
             write!(row, " {} |", cell(b.bound, &b.report)).unwrap();
         }
         writeln!(md, "{row}").unwrap();
@@ -76,8 +80,10 @@ fn timings() {
     for d in [8, 16, 24, 31] {
         let mut row = format!("| {d} | {} |", 2 * (d + 1));
         for p in ps {
-            let b =
-                cohn_elkies_bound(&CohnElkiesSpec::new(8, d), &settings(p), &mut |_| true).unwrap();
+            let b = cohn_elkies_bound(&CohnElkiesSpec::new(8, d), &settings(p), &mut |_| {
+                ControlFlow::Continue(())
+            })
+            .unwrap();
             write!(row, " {} |", cell(b.bound, &b.report)).unwrap();
         }
         writeln!(md, "{row}").unwrap();
@@ -92,7 +98,7 @@ fn timings() {
     .unwrap();
     let mut ours = String::new();
     for p in ps {
-        let b = three_point_bound(&spec, &settings(p), &mut |_| true).unwrap();
+        let b = three_point_bound(&spec, &settings(p), &mut |_| ControlFlow::Continue(())).unwrap();
         writeln!(ours, "{{\"precision\": \"{}\", \"bound\": {}, \"status\": \"{}\", \"iterations\": {}, \"seconds\": {}}}", b.report.precision, b.bound, b.report.status, b.report.iterations, b.report.seconds).unwrap();
     }
     std::fs::write(format!("{out}/ours_three_point_n3_d6.jsonl"), ours).unwrap();

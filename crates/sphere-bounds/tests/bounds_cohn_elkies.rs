@@ -3,6 +3,7 @@
 use boundlab_sdp_solver::solver::{Precision, SdpStatus};
 use boundlab_sphere_bounds::SolveSettings;
 use boundlab_sphere_bounds::cohn_elkies::{CohnElkiesSpec, cohn_elkies_bound};
+use std::ops::ControlFlow;
 
 fn solve(
     n: usize,
@@ -30,7 +31,7 @@ fn solve_to(
     if let Ok(s) = std::env::var("CE_SCALE") {
         spec.sample_scale = s.parse().unwrap();
     }
-    let b = cohn_elkies_bound(&spec, &settings, &mut |_| true).unwrap();
+    let b = cohn_elkies_bound(&spec, &settings, &mut |_| ControlFlow::Continue(())).unwrap();
     eprintln!(
         "n = {n}, D = {d}, {precision:?}: {} ({}, {} iterations, {:.2} s, {})",
         b.bound, b.report.status, b.report.iterations, b.report.seconds, b.report.message
@@ -122,7 +123,7 @@ fn bound_of(spec: &CohnElkiesSpec) -> f64 {
         tol: 1e-10,
         ..SolveSettings::default()
     };
-    let b = cohn_elkies_bound(spec, &settings, &mut |_| true).unwrap();
+    let b = cohn_elkies_bound(spec, &settings, &mut |_| ControlFlow::Continue(())).unwrap();
     assert_eq!(b.status, SdpStatus::Optimal, "{}", b.report.message);
     b.bound
 }

@@ -4,6 +4,7 @@ use boundlab_sdp_solver::solver::{Precision, SdpStatus};
 use boundlab_sphere_bounds::SolveSettings;
 use boundlab_sphere_bounds::delsarte::{DelsarteBound, DelsarteSpec, delsarte_bound};
 use boundlab_sphere_bounds::verify::verify_delsarte;
+use std::ops::ControlFlow;
 
 fn solve(n: usize, d: usize, s: f64, precision: Precision) -> DelsarteBound {
     let settings = SolveSettings {
@@ -15,7 +16,10 @@ fn solve(n: usize, d: usize, s: f64, precision: Precision) -> DelsarteBound {
         },
         ..SolveSettings::default()
     };
-    let b = delsarte_bound(&DelsarteSpec::new(n, d, s), &settings, &mut |_| true).unwrap();
+    let b = delsarte_bound(&DelsarteSpec::new(n, d, s), &settings, &mut |_| {
+        ControlFlow::Continue(())
+    })
+    .unwrap();
     eprintln!(
         "n = {n}, D = {d}, {precision:?}: {} ({}, {} it, {:.2} s)",
         b.bound, b.report.status, b.report.iterations, b.report.seconds

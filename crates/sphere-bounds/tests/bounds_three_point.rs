@@ -5,6 +5,7 @@ use boundlab_sphere_bounds::SolveSettings;
 use boundlab_sphere_bounds::three_point::{
     Form, ThreePointBound, ThreePointSpec, build, three_point_bound,
 };
+use std::ops::ControlFlow;
 
 fn solve(spec: &ThreePointSpec, precision: Precision) -> ThreePointBound {
     let settings = SolveSettings {
@@ -17,7 +18,7 @@ fn solve(spec: &ThreePointSpec, precision: Precision) -> ThreePointBound {
         ..SolveSettings::default()
     };
     let sdp = build::<f64>(spec).unwrap();
-    let b = three_point_bound(spec, &settings, &mut |_| true).unwrap();
+    let b = three_point_bound(spec, &settings, &mut |_| ControlFlow::Continue(())).unwrap();
     eprintln!(
         "n = {}, d = {}, {:?}, sym {}, {precision:?}: {} ({}, {} it, {:.2} s, {} constraints, blocks {:?}; {})",
         spec.dim,
@@ -116,7 +117,7 @@ fn pieces_can_be_left_out() {
     let del = boundlab_sphere_bounds::delsarte::delsarte_bound(
         &boundlab_sphere_bounds::delsarte::DelsarteSpec::new(3, 6, 0.5),
         &SolveSettings::default(),
-        &mut |_| true,
+        &mut |_| ControlFlow::Continue(()),
     )
     .unwrap();
     assert!(

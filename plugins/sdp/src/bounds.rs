@@ -2,6 +2,7 @@
 //! A thin layer: parameters to specs, a solve with progress and cancellation, results to maps.
 
 use boundlab_sdk::prelude::*;
+use std::ops::ControlFlow;
 
 use boundlab_sdp_solver::precision::{
     Arithmetic, DEFAULT_BITS, DEFAULT_MAX_BITS, MAX_BITS, MIN_BITS, Precision, TextFormat,
@@ -309,7 +310,16 @@ fn save_sdp(
 }
 
 /// The monitor every bound's solve gets: progress to the host, `false` once cancelled.
-type Monitor<'a> = dyn FnMut(&IterationInfo) -> bool + 'a;
+type Monitor<'a> = boundlab_sdp_solver::solver::Monitor<'a>;
+
+/// The monitors' answer: stop once the host says the run is cancelled.
+pub(crate) fn continue_unless_cancelled(host: &HostRef<'_>) -> ControlFlow<()> {
+    if host.cancelled() {
+        ControlFlow::Break(())
+    } else {
+        ControlFlow::Continue(())
+    }
+}
 
 /// Solves a bound (`solve`, one of the bounds' own functions) with progress and cancellation
 /// through the host; a cancelled solve is an error, one that ended other than optimal a
@@ -331,7 +341,7 @@ pub(crate) fn run_bound<O>(
                 info.gap, info.primal_infeasibility, info.dual_infeasibility
             ),
         );
-        !host.cancelled()
+        continue_unless_cancelled(host)
     };
     let out = solve(settings, &mut monitor).map_err(spec_error)?;
     let r = report(&out);

@@ -193,7 +193,7 @@ fn create_solve(params: Value) -> PluginResult<Box<dyn Run>> {
                     info.gap, info.primal_infeasibility, info.dual_infeasibility
                 ),
             );
-            !host.cancelled()
+            crate::bounds::continue_unless_cancelled(host)
         };
         let result = solve_formulation(&job, &settings, &mut monitor)
             .map_err(|e| PluginError::bad_parameter("problem", e))?;

@@ -16,7 +16,10 @@ fn check(id: &str, params: ValueMap) {
 }
 
 fn sdplib(name: &str) -> String {
-    format!("{}/../../data/sdplib/{name}.dat-s", env!("CARGO_MANIFEST_DIR"))
+    format!(
+        "{}/../../data/sdplib/{name}.dat-s",
+        env!("CARGO_MANIFEST_DIR")
+    )
 }
 
 #[test]
@@ -36,7 +39,10 @@ fn the_bounds() {
     check("sdp.delsarte", small(8, 6));
     check("sdp.three_point", small(3, 3));
     check("sdp.cohn_elkies", small(8, 8));
-    check("sdp.sphere_packing_3pt", small(3, 3).with("two_point_degree", 10i64));
+    check(
+        "sdp.sphere_packing_3pt",
+        small(3, 3).with("two_point_degree", 10i64),
+    );
 }
 
 #[test]
