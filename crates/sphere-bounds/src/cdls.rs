@@ -95,6 +95,7 @@
 
 use rand::{Rng, SeedableRng};
 
+use crate::SpecError;
 use crate::cohn_elkies::laguerre_norms;
 use crate::poly::{
     LowerBasis, ball_volume_in, chebyshev, chebyshev_nodes, fekete_select, gegenbauer_homogeneous,
@@ -266,76 +267,105 @@ impl CdlsSpec {
         k
     }
 
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), SpecError> {
         if !(2..=32).contains(&self.dim) {
-            return Err(format!("dim = {}: must lie in 2..=32", self.dim));
+            return Err(SpecError::new(
+                "dim",
+                format!("dim = {}: must lie in 2..=32", self.dim),
+            ));
         }
         if !(self.r > 0.0 && self.r.is_finite()) {
-            return Err(format!("r = {}: must be positive", self.r));
+            return Err(SpecError::new(
+                "r",
+                format!("r = {}: must be positive", self.r),
+            ));
         }
         if !(self.big_r > self.r && self.big_r.is_finite()) {
-            return Err(format!(
-                "R = {}: the truncation radius must exceed r = {}",
-                self.big_r, self.r
+            return Err(SpecError::new(
+                "R",
+                format!(
+                    "R = {}: the truncation radius must exceed r = {}",
+                    self.big_r, self.r
+                ),
             ));
         }
         if !(1..=80).contains(&self.two_point_degree) {
-            return Err(format!(
-                "two_point_degree = {}: must lie in 1..=80",
-                self.two_point_degree
+            return Err(SpecError::new(
+                "two_point_degree",
+                format!(
+                    "two_point_degree = {}: must lie in 1..=80",
+                    self.two_point_degree
+                ),
             ));
         }
         let t = self.two_point_list();
         if t.is_empty() {
-            return Err("two_point_terms: no Laguerre index to use".into());
+            return Err(SpecError::new(
+                "two_point_terms",
+                "two_point_terms: no Laguerre index to use",
+            ));
         }
         if let Some(k) = t.iter().find(|&&k| k > self.two_point_degree) {
-            return Err(format!(
-                "two_point_terms: index {k} is above two_point_degree {}",
-                self.two_point_degree
+            return Err(SpecError::new(
+                "two_point_terms",
+                format!(
+                    "two_point_terms: index {k} is above two_point_degree {}",
+                    self.two_point_degree
+                ),
             ));
         }
         if let Some(&(k, i)) = self.kernel.iter().find(|&&(k, i)| k > 30 || i > 15) {
-            return Err(format!(
-                "kernel: ({k}, {i}) is out of range (harmonic degree ≤ 30, power ≤ 15)"
+            return Err(SpecError::new(
+                "kernel",
+                format!("kernel: ({k}, {i}) is out of range (harmonic degree ≤ 30, power ≤ 15)"),
             ));
         }
         if let Some(d) = self.taylor_degree
             && !(1..=MAX_TAYLOR_DEGREE).contains(&d)
         {
-            return Err(format!(
-                "taylor_degree = {d}: must lie in 1..={MAX_TAYLOR_DEGREE}"
+            return Err(SpecError::new(
+                "taylor_degree",
+                format!("taylor_degree = {d}: must lie in 1..={MAX_TAYLOR_DEGREE}"),
             ));
         }
         if !(self.kernel_gaussian >= 0.25 && self.kernel_gaussian <= 4.0) {
-            return Err(format!(
-                "kernel_gaussian = {}: must lie in [0.25, 4]",
-                self.kernel_gaussian
+            return Err(SpecError::new(
+                "kernel_gaussian",
+                format!(
+                    "kernel_gaussian = {}: must lie in [0.25, 4]",
+                    self.kernel_gaussian
+                ),
             ));
         }
         for rate in self.two_point_rates() {
             let need = taylor_degree_for(rate, self.r * self.r, self.big_r * self.big_r);
             if self.taylor_degree.is_none() && need > MAX_TAYLOR_DEGREE {
-                return Err(format!(
-                    "kernel_gaussian = {}: e^{{−βπu}} with β = {rate} on [r², R²] = [{:.6}, {:.6}] \
+                return Err(SpecError::new(
+                    "kernel_gaussian",
+                    format!(
+                        "kernel_gaussian = {}: e^{{−βπu}} with β = {rate} on [r², R²] = [{:.6}, {:.6}] \
                      needs a Taylor polynomial of degree above {MAX_TAYLOR_DEGREE}; lower \
                      kernel_gaussian or R",
-                    self.kernel_gaussian,
-                    self.r * self.r,
-                    self.big_r * self.big_r
+                        self.kernel_gaussian,
+                        self.r * self.r,
+                        self.big_r * self.big_r
+                    ),
                 ));
             }
         }
         if !(self.sample_scale > 0.0 && self.sample_scale.is_finite()) {
-            return Err(format!(
-                "sample_scale = {}: must be positive",
-                self.sample_scale
+            return Err(SpecError::new(
+                "sample_scale",
+                format!("sample_scale = {}: must be positive", self.sample_scale),
             ));
         }
         if self.p3_degree() > 16 {
-            return Err(format!(
-                "kernel: p₃ would have degree {} in (u, v, t); at most 16 is supported",
-                self.p3_degree()
+            return Err(SpecError::new(
+                "kernel",
+                format!(
+                    "kernel: p₃ would have degree {} in (u, v, t); at most 16 is supported",
+                    self.p3_degree()
+                ),
             ));
         }
         Ok(())
@@ -533,7 +563,7 @@ fn exp_in<T: Real>(x: T) -> T {
 
 /// Builds the SDP in the working precision `T` (see the module documentation).
 pub fn build<T: Real>(spec: &CdlsSpec) -> Result<CdlsSdp<T>, String> {
-    spec.validate()?;
+    spec.validate().map_err(|e| e.to_string())?;
     let terms = spec.two_point_list();
     let d2 = spec.two_point_degree;
     let alpha = spec.alpha();

@@ -28,6 +28,7 @@
 //! interpolated at `i + j + 1` points), so `f̂` stays `Σ (−1)^k c_k φ_k e^{−π|ξ|²}` with
 //! `c = Σ_b w_b (coefficients of basis function b)` and the weights `w_b` free.
 
+use crate::SpecError;
 use boundlab_sdp_solver::precision::{Arithmetic, Formulation, TextFormat};
 use boundlab_sdp_solver::problem::SdpProblem;
 use boundlab_sdp_solver::scalar::{Real, fx128};
@@ -87,34 +88,49 @@ impl CohnElkiesSpec {
         }
     }
 
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), SpecError> {
         if !(1..=64).contains(&self.dim) {
-            return Err(format!("dim = {}: must lie in 1..=64", self.dim));
+            return Err(SpecError::new(
+                "dim",
+                format!("dim = {}: must lie in 1..=64", self.dim),
+            ));
         }
         if !(1..=200).contains(&self.degree) {
-            return Err(format!("degree = {}: must lie in 1..=200", self.degree));
+            return Err(SpecError::new(
+                "degree",
+                format!("degree = {}: must lie in 1..=200", self.degree),
+            ));
         }
         if !(self.radius > 0.0 && self.radius.is_finite()) {
-            return Err(format!("radius = {}: must be positive", self.radius));
+            return Err(SpecError::new(
+                "radius",
+                format!("radius = {}: must be positive", self.radius),
+            ));
         }
         if !(self.sample_scale > 0.0 && self.sample_scale.is_finite()) {
-            return Err(format!(
-                "sample_scale = {}: must be positive",
-                self.sample_scale
+            return Err(SpecError::new(
+                "sample_scale",
+                format!("sample_scale = {}: must be positive", self.sample_scale),
             ));
         }
         let t = self.term_list();
         if t.is_empty() {
-            return Err("terms: no Laguerre index to use".into());
+            return Err(SpecError::new("terms", "terms: no Laguerre index to use"));
         }
         if let Some(&k) = t.iter().find(|&&k| k > self.degree) {
-            return Err(format!("terms: index {k} is above degree {}", self.degree));
+            return Err(SpecError::new(
+                "terms",
+                format!("terms: index {k} is above degree {}", self.degree),
+            ));
         }
         if let Some(&(i, j)) = self.products.iter().find(|&&(i, j)| i + j > self.degree) {
-            return Err(format!(
-                "products: φ_{i}·φ_{j} has degree {} above degree {}",
-                i + j,
-                self.degree
+            return Err(SpecError::new(
+                "products",
+                format!(
+                    "products: φ_{i}·φ_{j} has degree {} above degree {}",
+                    i + j,
+                    self.degree
+                ),
             ));
         }
         Ok(())
@@ -302,7 +318,7 @@ fn sign<T: Real>(k: usize) -> T {
 /// rank-one terms are computed in `T`; the basis coefficients, samples and row scalings are
 /// exact `f64` numbers and change only the parametrisation, not the bound).
 pub fn build<T: Real>(spec: &CohnElkiesSpec) -> Result<CohnElkiesSdp<T>, String> {
-    spec.validate()?;
+    spec.validate().map_err(|e| e.to_string())?;
     let basis = spec.basis();
     let d = spec.degree;
     let alpha = spec.alpha();

@@ -14,6 +14,7 @@
 //! terms. In the SDPA dual form of [`boundlab_sdp_solver::problem`]: `a` is an LP block, the Gram matrices
 //! PSD blocks, `F_0 = −I` on the LP block, and the bound is `1 − F_0•Y`.
 
+use crate::SpecError;
 use boundlab_sdp_solver::blocks::BlockMatrix;
 use boundlab_sdp_solver::precision::{Arithmetic, Formulation, TextFormat};
 use boundlab_sdp_solver::problem::{BlockKind, SdpProblem};
@@ -65,25 +66,37 @@ impl DelsarteSpec {
     }
 
     /// Checks the spec; the message names the field.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), SpecError> {
         if self.dim < 2 {
-            return Err(format!("dim = {}: must be at least 2", self.dim));
+            return Err(SpecError::new(
+                "dim",
+                format!("dim = {}: must be at least 2", self.dim),
+            ));
         }
         if !(1..=400).contains(&self.degree) {
-            return Err(format!("degree = {}: must lie in 1..=400", self.degree));
+            return Err(SpecError::new(
+                "degree",
+                format!("degree = {}: must lie in 1..=400", self.degree),
+            ));
         }
         if !(self.cos_theta > -1.0 && self.cos_theta < 1.0) {
-            return Err(format!(
-                "angle = {}: cos θ must lie in (−1, 1)",
-                self.cos_theta
+            return Err(SpecError::new(
+                "angle",
+                format!("angle = {}: cos θ must lie in (−1, 1)", self.cos_theta),
             ));
         }
         let terms = self.term_list();
         if terms.is_empty() {
-            return Err("terms: no Gegenbauer degree to use".into());
+            return Err(SpecError::new(
+                "terms",
+                "terms: no Gegenbauer degree to use",
+            ));
         }
         if let Some(&k) = terms.iter().find(|&&k| k == 0 || k > self.degree) {
-            return Err(format!("terms: degree {k} is outside 1..={}", self.degree));
+            return Err(SpecError::new(
+                "terms",
+                format!("terms: degree {k} is outside 1..={}", self.degree),
+            ));
         }
         Ok(())
     }
@@ -118,7 +131,7 @@ pub struct DelsarteBound {
 
 /// Builds the SDP in the working precision `T`.
 pub fn build<T: Real>(spec: &DelsarteSpec) -> Result<DelsarteSdp<T>, String> {
-    spec.validate()?;
+    spec.validate().map_err(|e| e.to_string())?;
     let terms = spec.term_list();
     let s = spec.cos_theta;
     let samples = chebyshev_nodes(spec.degree + 1, -1.0, s);

@@ -30,6 +30,26 @@ use boundlab_sdp_solver::problem::SdpProblem;
 use boundlab_sdp_solver::scalar::{Real, to_decimal_digits};
 use boundlab_sdp_solver::solver::{SdpSolution, SdpStatus};
 
+/// A spec field with a value the formulation cannot use: which field, and why (the message
+/// starts with the field, as in `dim = 1: must be at least 2`).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct SpecError {
+    /// The spec field (the parameter of the same name in the `sdp` plugin).
+    pub field: &'static str,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl SpecError {
+    pub(crate) fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
 /// How to solve a bound's SDP: precision (`f64`, `dd`, `mp` with bits, `auto` up to
 /// `max_bits`), tolerances, iterations, threads.
 pub use boundlab_sdp_solver::precision::SolveSettings;

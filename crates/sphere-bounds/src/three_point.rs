@@ -32,6 +32,7 @@
 //! squares use the full trivariate basis and the identity is imposed on all polynomials of
 //! degree `2d`; both give the same optimum (a test checks this).
 
+use crate::SpecError;
 use boundlab_sdp_solver::precision::{Arithmetic, Formulation, TextFormat};
 use boundlab_sdp_solver::problem::{BlockKind, SdpProblem};
 use boundlab_sdp_solver::scalar::Real;
@@ -167,37 +168,55 @@ impl ThreePointSpec {
         })
     }
 
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), SpecError> {
         if !(3..=200).contains(&self.dim) {
-            return Err(format!("dim = {}: must lie in 3..=200", self.dim));
+            return Err(SpecError::new(
+                "dim",
+                format!("dim = {}: must lie in 3..=200", self.dim),
+            ));
         }
         if !(1..=30).contains(&self.degree) {
-            return Err(format!("degree = {}: must lie in 1..=30", self.degree));
+            return Err(SpecError::new(
+                "degree",
+                format!("degree = {}: must lie in 1..=30", self.degree),
+            ));
         }
         if !(self.cos_theta > -1.0 && self.cos_theta < 1.0) {
-            return Err(format!(
-                "angle = {}: cos θ must lie in (−1, 1)",
-                self.cos_theta
+            return Err(SpecError::new(
+                "angle",
+                format!("angle = {}: cos θ must lie in (−1, 1)", self.cos_theta),
             ));
         }
         if let Some(&k) = self.sk_list().iter().find(|&&k| k > self.degree) {
-            return Err(format!("sk: S_{k} is above degree {}", self.degree));
+            return Err(SpecError::new(
+                "sk",
+                format!("sk: S_{k} is above degree {}", self.degree),
+            ));
         }
         if let Some(&k) = self
             .gegenbauer_list()
             .iter()
             .find(|&&k| k > 2 * self.degree)
         {
-            return Err(format!(
-                "gegenbauer_terms: degree {k} is above 2d = {}",
-                2 * self.degree
+            return Err(SpecError::new(
+                "gegenbauer_terms",
+                format!(
+                    "gegenbauer_terms: degree {k} is above 2d = {}",
+                    2 * self.degree
+                ),
             ));
         }
         if self.multiplier_list().is_empty() {
-            return Err("multipliers: at least one is needed".into());
+            return Err(SpecError::new(
+                "multipliers",
+                "multipliers: at least one is needed",
+            ));
         }
         if self.grid_extra > 100 {
-            return Err(format!("grid_extra = {}: at most 100", self.grid_extra));
+            return Err(SpecError::new(
+                "grid_extra",
+                format!("grid_extra = {}: at most 100", self.grid_extra),
+            ));
         }
         Ok(())
     }
@@ -371,7 +390,7 @@ impl RawTri {
 /// Builds the SDP.
 /// Builds the SDP in the working precision `T`.
 pub fn build<T: Real>(spec: &ThreePointSpec) -> Result<ThreePointSdp<T>, String> {
-    spec.validate()?;
+    spec.validate().map_err(|e| e.to_string())?;
     let d = spec.degree;
     let n = spec.dim;
     let s = spec.cos_theta;

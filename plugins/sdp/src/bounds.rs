@@ -13,7 +13,7 @@ use boundlab_sphere_bounds::delsarte::{self, DelsarteSpec};
 use boundlab_sphere_bounds::three_point::{self, Form, ThreePointSpec};
 use boundlab_sphere_bounds::verify::verify_delsarte;
 use boundlab_sphere_bounds::verify_cohn_elkies::verify_cohn_elkies;
-use boundlab_sphere_bounds::{Certified, SolveReport, SolveSettings};
+use boundlab_sphere_bounds::{Certified, SolveReport, SolveSettings, SpecError};
 
 /// What `precision` means, the same for every SDP algorithm.
 const PRECISION_DOC: &str = "`f64`, `dd` (double-double, ~32 digits), `mp` (`bits` bits) or `auto` (f64, continued in dd, then 256, 512, ... bits up to `max_bits` each time the arithmetic runs out of accuracy)";
@@ -262,19 +262,15 @@ pub(crate) fn pairs(param: &str, lists: Vec<Vec<usize>>) -> PluginResult<Vec<(us
         .collect()
 }
 
-/// A builder's message names its field first (`dim = 1: ...`, `terms: ...`); map it to the
-/// parameter.
-fn spec_error(msg: String) -> PluginError {
-    let head: String = msg
-        .chars()
-        .take_while(|c| c.is_alphanumeric() || *c == '_')
-        .collect();
-    let param = match head.as_str() {
-        "dim" | "degree" | "angle" | "terms" | "products" | "sk" | "gegenbauer_terms"
-        | "radius" | "sample_scale" | "multipliers" | "grid_extra" => head,
-        _ => "degree".to_string(),
-    };
-    PluginError::bad_parameter(&param, msg)
+/// A spec field the formulation cannot use, as the parameter of the same name.
+pub(crate) fn invalid_spec(e: SpecError) -> PluginError {
+    PluginError::bad_parameter(e.field, e.message)
+}
+
+/// What a builder refuses in a spec that passed validation: the formulation at this size
+/// (sample points that cannot be selected, a basis too ill-conditioned), so `degree`.
+fn formulation_error(message: String) -> PluginError {
+    PluginError::bad_parameter("degree", message)
 }
 
 /// Writes the SDP to the `save_sdp` file, if one is given: built by `text` in the widest
@@ -304,7 +300,7 @@ fn save_sdp(
         .and_then(|l| l.last().copied())
         .filter(|a| a.bits() > Arithmetic::DoubleDouble.bits())
         .unwrap_or(Arithmetic::DoubleDouble);
-    let text = text(widest, format).map_err(spec_error)?;
+    let text = text(widest, format).map_err(formulation_error)?;
     std::fs::write(path, text)
         .map_err(|e| PluginError::bad_parameter("save_sdp", format!("cannot write `{path}`: {e}")))
 }
@@ -343,7 +339,8 @@ pub(crate) fn run_bound<O>(
         );
         continue_unless_cancelled(host)
     };
-    let out = solve(settings, &mut monitor).map_err(spec_error)?;
+    // The spec was validated and built before the run: what fails now is the solve.
+    let out = solve(settings, &mut monitor).map_err(PluginError::numerical)?;
     let r = report(&out);
     if r.status == SdpStatus::Cancelled.as_str() {
         return Err(PluginError::cancelled());
@@ -399,7 +396,8 @@ fn create_delsarte(params: Value) -> PluginResult<Box<dyn Run>> {
     let mut spec = DelsarteSpec::new(p.dim, p.degree, p.angle);
     spec.terms = p.terms;
     // Build once up front: a spec the builder refuses is a bad parameter before any run.
-    delsarte::build::<f64>(&spec).map_err(spec_error)?;
+    spec.validate().map_err(invalid_spec)?;
+    delsarte::build::<f64>(&spec).map_err(formulation_error)?;
     save_sdp(p.options.save_sdp.as_deref(), &settings, |a, f| {
         delsarte::problem_text(&spec, a, f)
     })?;
@@ -450,7 +448,8 @@ fn create_three_point(params: Value) -> PluginResult<Box<dyn Run>> {
     spec.multipliers = p
         .multipliers
         .map(|names| names.into_iter().map(Into::into).collect());
-    let probe = three_point::build::<f64>(&spec).map_err(spec_error)?;
+    spec.validate().map_err(invalid_spec)?;
+    let probe = three_point::build::<f64>(&spec).map_err(formulation_error)?;
     let samples = (probe.univariate_samples, probe.trivariate_samples);
     drop(probe);
     save_sdp(p.options.save_sdp.as_deref(), &settings, |a, f| {
@@ -494,7 +493,7 @@ fn create_cohn_elkies(params: Value) -> PluginResult<Box<dyn Run>> {
     spec.sample_scale = p.sample_scale;
     spec.terms = p.terms;
     spec.products = pairs("products", p.products.unwrap_or_default())?;
-    spec.validate().map_err(spec_error)?;
+    spec.validate().map_err(invalid_spec)?;
     save_sdp(p.options.save_sdp.as_deref(), &settings, |a, f| {
         cohn_elkies::problem_text(&spec, a, f)
     })?;

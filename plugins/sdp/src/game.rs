@@ -15,7 +15,7 @@ use boundlab_sdp_game::target::{Description, Job, Outcome, Target, TargetOptions
 use boundlab_sphere_bounds::cdls::{CdlsSpec, Multiplier, cdls_bound, full_kernel};
 
 use crate::bounds::{
-    AutoPrecision, DdPrecision, Stopping, add_report, add_value, pairs, run_bound,
+    AutoPrecision, DdPrecision, Stopping, add_report, add_value, invalid_spec, pairs, run_bound,
 };
 
 /// How `sdp.game` proposes formulations.
@@ -166,18 +166,8 @@ pub(crate) fn cdls_spec(p: &CdlsParams) -> PluginResult<CdlsSpec> {
             })
             .collect::<PluginResult<Vec<_>>>()?;
     }
-    spec.validate().map_err(|e| {
-        let head: String = e
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_')
-            .collect();
-        let key = match head.as_str() {
-            "dim" | "r" | "R" | "kernel" | "two_point_degree" | "taylor_degree"
-            | "kernel_gaussian" | "sample_scale" | "two_point_terms" => head,
-            _ => "degree".into(),
-        };
-        PluginError::bad_parameter(&key, e)
-    })?;
+    spec.validate().map_err(invalid_spec)?;
+
     Ok(spec)
 }
 
