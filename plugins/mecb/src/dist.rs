@@ -119,24 +119,15 @@ pub fn distribution_from_value(name: &str, value: &Value) -> PluginResult<Vec<f6
     Ok(p)
 }
 
-/// Reads a list of distributions (`marginals`), naming each as `name[i]`.
-pub fn distributions_from_value(name: &str, value: &Value) -> PluginResult<Vec<Vec<f64>>> {
-    let items = match value {
-        Value::List(items) => items,
-        // A single vector is one distribution, not a list of them: say so.
-        other => {
-            return Err(PluginError::bad_parameter(
-                name,
-                format!("expected a list of distributions, got {}", other.describe()),
-            ));
-        }
-    };
+/// Reads the entries of a list of distributions (`marginals`), naming each as `name[i]`.
+pub fn distributions_from_values(name: &str, items: &[Value]) -> PluginResult<Vec<Vec<f64>>> {
     if items.is_empty() {
         return Err(PluginError::bad_parameter(
             name,
             "is empty; give at least one distribution",
         ));
     }
+    // A single distribution is not a list of them: say so.
     if items.iter().all(Value::is_number) {
         return Err(PluginError::bad_parameter(
             name,
@@ -216,9 +207,8 @@ mod tests {
         assert!(e.message.contains("off from 1"), "{}", e.message);
         // Within the tolerance: accepted as it is.
         check_distribution("p", &[0.5, 0.5 + 5e-10]).unwrap();
-        let list =
-            Value::List(vec![Value::from(vec![0.5, 0.5]), Value::from(vec![1.0, 0.1])].into());
-        let e = distributions_from_value("marginals", &list).unwrap_err();
+        let list = [Value::from(vec![0.5, 0.5]), Value::from(vec![1.0, 0.1])];
+        let e = distributions_from_values("marginals", &list).unwrap_err();
         assert!(e.message.contains("`marginals[1]`"), "{}", e.message);
     }
 

@@ -12,7 +12,7 @@ use boundlab_sdk::prelude::*;
 use crate::bounds;
 use crate::coding_game::{self, BeliefCompressor, Game, GameConfig};
 use crate::coupling::{self, Coupling, MAX_SUPPORT};
-use crate::dist::{distribution_from_value, distributions_from_value, entropy};
+use crate::dist::{check_distribution, distributions_from_values, entropy};
 use crate::ebim::{self, Encoder};
 use crate::exact;
 use crate::mecb::{self, Compressor};
@@ -31,90 +31,177 @@ impl Plugin for MecbPlugin {
                 "Low-entropy coupling of k marginals: greedy (Kocaoglu et al.), sorted, or the exact minimum for two small marginals; sparse output.",
                 create_couple,
             )
-            .param(ParamInfo::required("marginals", ValueKind::List, "the distributions to couple, e.g. [[0.5, 0.5], [0.2, 0.8]]"))
-            .param(ParamInfo::with_default("exact", ValueKind::Bool, false, "solve exactly (two marginals, at most 16 nonzero entries in all)"))
-            .param(ParamInfo::with_default("method", ValueKind::Str, "greedy", "`greedy` (max-seeking, Kocaoglu et al.) or `sorted` (quantile coupling); ignored when exact")),
+            .params::<CoupleParams>(),
             AlgorithmSpec::new(
                 "mecb.lower_bound",
                 "Lower bounds on the entropy of every coupling: majorisation H(∧), profile and majorize-profile (Compton et al. 2023).",
                 create_lower_bound,
             )
-            .param(ParamInfo::required("marginals", ValueKind::List, "the distributions, e.g. [[0.5, 0.5], [0.2, 0.8]]")),
+            .params::<LowerBoundParams>(),
             AlgorithmSpec::new(
                 "mecb.ebim",
                 "Entropy-bounded information maximisation: max I(X;T) s.t. H(T) <= rate (Algorithm 1 of Ebrahimi et al. 2024, Theorem 3 refinement).",
                 create_ebim,
             )
-            .param(ParamInfo::required("p", ValueKind::Vector, "the source distribution p_X"))
-            .param(ParamInfo::required("rate", ValueKind::Float, "the bound R on H(T), in bits (>= 0)"))
-            .param(ParamInfo::with_default("refine", ValueKind::Bool, true, "apply the Theorem 3 refinements (stochastic encoders near the deterministic ones)"))
-            .param(ParamInfo::with_default("method", ValueKind::Str, "greedy", "`greedy` (Algorithm 1) or `uniform` (floor(2^R) bins of consecutive symbols)")),
+            .params::<EbimParams>(),
             AlgorithmSpec::new(
                 "mecb.mecb",
                 "Minimum-entropy coupling with bottleneck: encoder from EBIM, decoder from greedy MEC, joint p(x, y) and I(X;Y).",
                 create_mecb,
             )
-            .param(ParamInfo::required("p_x", ValueKind::Vector, "the source distribution"))
-            .param(ParamInfo::required("p_y", ValueKind::Vector, "the reconstruction distribution"))
-            .param(ParamInfo::required("rate", ValueKind::Float, "the bound R on H(T), in bits (>= 0)"))
-            .param(ParamInfo::with_default("refine", ValueKind::Bool, true, "refine the encoder by Theorem 3"))
-            .param(ParamInfo::with_default("compressor", ValueKind::Str, "greedy", "`greedy` (EBIM Algorithm 1) or `uniform` (the paper's baseline)")),
+            .params::<MecbParams>(),
             AlgorithmSpec::new(
                 "mecb.coding_game",
                 "Markov coding game with a rate limit: 8x8 grid world, soft-Q policy at temperature beta, per-step EBIM + minimum-entropy coupling, Bayesian decoding.",
                 create_coding_game,
             )
-            .param(ParamInfo::with_default("rate", ValueKind::Float, 1.0, "per-step budget H(T) <= rate · log2(messages), as a fraction of the prior's entropy, in (0, 1]; 1 = no bottleneck (the paper's compression rate H/R is 1/rate)"))
-            .param(ParamInfo::with_default("beta", ValueKind::Float, (-6.0f64).exp(), "policy temperature β > 0 (the paper uses log β from -6 up)"))
-            .param(ParamInfo::with_default("messages", ValueKind::Int, 512i64, "number of equally likely messages (2 ..= 65536)"))
-            .param(ParamInfo::with_default("episodes", ValueKind::Int, 200i64, "episodes to average over"))
-            .param(ParamInfo::with_default("seed", ValueKind::Int, 0i64, "random seed (episode e uses stream e of this seed)"))
-            .param(ParamInfo::with_default("compressor", ValueKind::Str, "greedy", "`greedy` (EBIM Algorithm 1) or `uniform` (the paper's baseline)"))
-            .param(ParamInfo::with_default("max_steps", ValueKind::Int, 1000i64, "steps before an episode is cut off (reward 0)"))
-            .param(ParamInfo::with_default("slip", ValueKind::Float, 0.1, "probability of slipping to each perpendicular side, in [0, 0.5]"))
-            .param(ParamInfo::with_default("gamma", ValueKind::Float, 0.95, "discount factor in [0, 1)"))
-            .param(ParamInfo::with_default("q_iterations", ValueKind::Int, 100i64, "sweeps of soft Q-iteration")),
+            .params::<CodingGameParams>(),
         ]
     }
 }
 
 boundlab_sdk::declare_plugin!(MecbPlugin);
 
-fn marginals_param(params: &Value) -> PluginResult<Vec<Vec<f64>>> {
-    let value = params
-        .get("marginals")
-        .ok_or_else(|| PluginError::bad_parameter("marginals", "is required but missing"))?;
-    let marginals = distributions_from_value("marginals", value)?;
+/// `mecb.couple` parameters.
+#[derive(Params)]
+struct CoupleParams {
+    /// the distributions to couple, e.g. [[0.5, 0.5], [0.2, 0.8]]
+    ///
+    /// Entries stay values until [`marginals()`] checks them, so that an error names the
+    /// distribution (`marginals[1]`).
+    marginals: Vec<Value>,
+    /// solve exactly (two marginals, at most 16 nonzero entries in all)
+    #[param(default = false)]
+    exact: bool,
+    /// `greedy` (max-seeking, Kocaoglu et al.) or `sorted` (quantile coupling); ignored when exact
+    #[param(default = CouplingMethod::Greedy)]
+    method: CouplingMethod,
+}
+
+/// The heuristic couplings of `mecb.couple`.
+#[derive(ParamEnum, Clone, Copy, PartialEq, Eq)]
+enum CouplingMethod {
+    /// Max-seeking (Kocaoglu et al.).
+    Greedy,
+    /// The quantile coupling.
+    Sorted,
+}
+
+/// `mecb.lower_bound` parameters.
+#[derive(Params)]
+struct LowerBoundParams {
+    /// the distributions, e.g. [[0.5, 0.5], [0.2, 0.8]]
+    ///
+    /// Values until [`marginals()`] checks them, as for `mecb.couple`.
+    marginals: Vec<Value>,
+}
+
+/// The rate of `mecb.ebim` and `mecb.mecb`.
+#[derive(Params)]
+struct RateParam {
+    /// the bound R on H(T), in bits (>= 0)
+    #[param(ge = 0.0, lt = f64::INFINITY)]
+    rate: f64,
+}
+
+/// How the encoder `T = g(X)` is built (`mecb.ebim`'s `method`, the `compressor` of
+/// `mecb.mecb` and `mecb.coding_game`).
+#[derive(ParamEnum, Clone, Copy, PartialEq, Eq)]
+enum EncoderMethod {
+    /// Algorithm 1 of the MEC-B paper.
+    Greedy,
+    /// The paper's baseline: `floor(2^R)` bins of consecutive symbols.
+    Uniform,
+}
+
+/// `mecb.ebim` parameters.
+#[derive(Params)]
+struct EbimParams {
+    /// the source distribution p_X
+    p: Vec<f64>,
+    #[param(flatten)]
+    rate: RateParam,
+    /// apply the Theorem 3 refinements (stochastic encoders near the deterministic ones)
+    #[param(default = true)]
+    refine: bool,
+    /// `greedy` (Algorithm 1) or `uniform` (floor(2^R) bins of consecutive symbols)
+    #[param(default = EncoderMethod::Greedy)]
+    method: EncoderMethod,
+}
+
+/// `mecb.mecb` parameters.
+#[derive(Params)]
+struct MecbParams {
+    /// the source distribution
+    p_x: Vec<f64>,
+    /// the reconstruction distribution
+    p_y: Vec<f64>,
+    #[param(flatten)]
+    rate: RateParam,
+    /// refine the encoder by Theorem 3
+    #[param(default = true)]
+    refine: bool,
+    /// `greedy` (EBIM Algorithm 1) or `uniform` (the paper's baseline)
+    #[param(default = EncoderMethod::Greedy)]
+    compressor: EncoderMethod,
+}
+
+/// `mecb.coding_game` parameters.
+#[derive(Params)]
+struct CodingGameParams {
+    /// per-step budget H(T) <= rate · log2(messages), as a fraction of the prior's entropy, in (0, 1]; 1 = no bottleneck (the paper's compression rate H/R is 1/rate)
+    #[param(default = 1.0, gt = 0.0, le = 1.0)]
+    rate: f64,
+    /// policy temperature β > 0 (the paper uses log β from -6 up)
+    #[param(default = (-6.0f64).exp(), gt = 0.0, lt = f64::INFINITY)]
+    beta: f64,
+    /// number of equally likely messages (2 ..= 65536)
+    #[param(default = 512, ge = 2, le = 65536)]
+    messages: usize,
+    /// episodes to average over
+    #[param(default = 200, ge = 1, le = 10_000_000)]
+    episodes: usize,
+    /// random seed (episode e uses stream e of this seed)
+    ///
+    /// An `i64` (not `u64`) so that negative seeds stay accepted, as their two's-complement bits.
+    #[param(default = 0)]
+    seed: i64,
+    /// `greedy` (EBIM Algorithm 1) or `uniform` (the paper's baseline)
+    #[param(default = EncoderMethod::Greedy)]
+    compressor: EncoderMethod,
+    /// steps before an episode is cut off (reward 0)
+    #[param(default = 1000, ge = 1, le = 10_000_000)]
+    max_steps: usize,
+    /// probability of slipping to each perpendicular side, in [0, 0.5]
+    #[param(default = 0.1, ge = 0.0, le = 0.5)]
+    slip: f64,
+    /// discount factor in [0, 1)
+    #[param(default = 0.95, ge = 0.0, lt = 1.0)]
+    gamma: f64,
+    /// sweeps of soft Q-iteration
+    #[param(default = 100, ge = 1, le = 1_000_000)]
+    q_iterations: usize,
+}
+
+/// Checks the marginals (each a distribution of at most [`MAX_SUPPORT`] entries), naming the
+/// offending one as `marginals[i]`.
+fn marginals(items: &[Value]) -> PluginResult<Vec<Vec<f64>>> {
+    let marginals = distributions_from_values("marginals", items)?;
     for (i, m) in marginals.iter().enumerate() {
-        if m.len() > MAX_SUPPORT {
-            return Err(PluginError::bad_parameter(
-                &format!("marginals[{i}]"),
-                format!(
-                    "has {} entries; at most {MAX_SUPPORT} are supported",
-                    m.len()
-                ),
-            ));
-        }
+        check_support(&format!("marginals[{i}]"), m)?;
     }
     Ok(marginals)
 }
 
-fn rate_param(params: &Value) -> PluginResult<f64> {
-    let rate: f64 = from_value_field(params, "rate")?;
-    if !rate.is_finite() || rate < 0.0 {
-        return Err(PluginError::bad_parameter(
-            "rate",
-            format!("must be a finite number of bits >= 0, got {rate}"),
-        ));
-    }
-    Ok(rate)
+/// Checks that the vector parameter `name` is a distribution of at most [`MAX_SUPPORT`]
+/// entries.
+fn distribution(name: &str, p: Vec<f64>) -> PluginResult<Vec<f64>> {
+    check_distribution(name, &p)?;
+    check_support(name, &p)?;
+    Ok(p)
 }
 
-fn vector_param(params: &Value, name: &str) -> PluginResult<Vec<f64>> {
-    let value = params
-        .get(name)
-        .ok_or_else(|| PluginError::bad_parameter(name, "is required but missing"))?;
-    let p = distribution_from_value(name, value)?;
+fn check_support(name: &str, p: &[f64]) -> PluginResult<()> {
     if p.len() > MAX_SUPPORT {
         return Err(PluginError::bad_parameter(
             name,
@@ -124,7 +211,7 @@ fn vector_param(params: &Value, name: &str) -> PluginResult<Vec<f64>> {
             ),
         ));
     }
-    Ok(p)
+    Ok(())
 }
 
 fn sparse(rows: usize, cols: usize, triplets: &[(usize, usize, f64)]) -> PluginResult<Value> {
@@ -168,15 +255,12 @@ fn mapping_value(n: usize, e: &Encoder) -> Value {
 }
 
 fn create_couple(params: Value) -> PluginResult<Box<dyn Run>> {
-    let marginals = marginals_param(&params)?;
-    let exact: bool = from_value_field(&params, "exact")?;
-    let method: String = from_value_field(&params, "method")?;
-    if !matches!(method.as_str(), "greedy" | "sorted") {
-        return Err(PluginError::bad_parameter(
-            "method",
-            format!("unknown method `{method}`; expected `greedy` or `sorted`"),
-        ));
-    }
+    let CoupleParams {
+        marginals: given,
+        exact,
+        method,
+    } = CoupleParams::decode(params)?;
+    let marginals = marginals(&given)?;
     if exact && marginals.len() != 2 {
         return Err(PluginError::bad_parameter(
             "exact",
@@ -191,10 +275,12 @@ fn create_couple(params: Value) -> PluginResult<Box<dyn Run>> {
         let refs: Vec<&[f64]> = marginals.iter().map(|v| v.as_slice()).collect();
         let (name, c) = if exact {
             ("exact", exact::exact_two(refs[0], refs[1])?.1)
-        } else if method == "sorted" {
-            ("sorted", coupling::quantile(&refs))
         } else {
-            ("greedy", coupling::greedy(&refs))
+            let c = match method {
+                CouplingMethod::Greedy => coupling::greedy(&refs),
+                CouplingMethod::Sorted => coupling::quantile(&refs),
+            };
+            (method.name(), c)
         };
         host.check_cancelled()?;
         let h = c.entropy();
@@ -232,7 +318,7 @@ fn create_couple(params: Value) -> PluginResult<Box<dyn Run>> {
 }
 
 fn create_lower_bound(params: Value) -> PluginResult<Box<dyn Run>> {
-    let marginals = marginals_param(&params)?;
+    let marginals = marginals(&LowerBoundParams::decode(params)?.marginals)?;
     Ok(Box::new(move |_input: Value, _host: &HostRef<'_>| {
         let refs: Vec<&[f64]> = marginals.iter().map(|v| v.as_slice()).collect();
         let meet = bounds::meet(&refs);
@@ -256,19 +342,16 @@ fn create_lower_bound(params: Value) -> PluginResult<Box<dyn Run>> {
 }
 
 fn create_ebim(params: Value) -> PluginResult<Box<dyn Run>> {
-    let p = vector_param(&params, "p")?;
-    let rate = rate_param(&params)?;
-    let refine: bool = from_value_field(&params, "refine")?;
-    let method: String = from_value_field(&params, "method")?;
-    if !matches!(method.as_str(), "greedy" | "uniform") {
-        return Err(PluginError::bad_parameter(
-            "method",
-            format!("unknown method `{method}`; expected `greedy` or `uniform`"),
-        ));
-    }
+    let EbimParams {
+        p,
+        rate: RateParam { rate },
+        refine,
+        method,
+    } = EbimParams::decode(params)?;
+    let p = distribution("p", p)?;
     Ok(Box::new(move |_input: Value, _host: &HostRef<'_>| {
         let n = p.len();
-        if method == "uniform" {
+        if method == EncoderMethod::Uniform {
             let e = ebim::uniform_quantizer(&p, rate).encoder(&p);
             let i = e.mutual_information(&p);
             return Ok(Value::Map(
@@ -314,20 +397,13 @@ fn create_ebim(params: Value) -> PluginResult<Box<dyn Run>> {
 }
 
 fn create_mecb(params: Value) -> PluginResult<Box<dyn Run>> {
-    let p_x = vector_param(&params, "p_x")?;
-    let p_y = vector_param(&params, "p_y")?;
-    let rate = rate_param(&params)?;
-    let refine: bool = from_value_field(&params, "refine")?;
-    let compressor: String = from_value_field(&params, "compressor")?;
-    let compressor = match compressor.as_str() {
-        "greedy" => Compressor::Greedy { refine },
-        "uniform" => Compressor::Uniform,
-        other => {
-            return Err(PluginError::bad_parameter(
-                "compressor",
-                format!("unknown compressor `{other}`; expected `greedy` or `uniform`"),
-            ));
-        }
+    let p = MecbParams::decode(params)?;
+    let p_x = distribution("p_x", p.p_x)?;
+    let p_y = distribution("p_y", p.p_y)?;
+    let rate = p.rate.rate;
+    let compressor = match p.compressor {
+        EncoderMethod::Greedy => Compressor::Greedy { refine: p.refine },
+        EncoderMethod::Uniform => Compressor::Uniform,
     };
     Ok(Box::new(move |_input: Value, _host: &HostRef<'_>| {
         let r = mecb::mecb(&p_x, &p_y, rate, compressor);
@@ -353,71 +429,22 @@ fn create_mecb(params: Value) -> PluginResult<Box<dyn Run>> {
     }))
 }
 
-fn int_param(params: &Value, name: &str, lo: i64, hi: i64) -> PluginResult<i64> {
-    let v: i64 = from_value_field(params, name)?;
-    if v < lo || v > hi {
-        return Err(PluginError::bad_parameter(
-            name,
-            format!("must be in {lo} ..= {hi}, got {v}"),
-        ));
-    }
-    Ok(v)
-}
-
 fn create_coding_game(params: Value) -> PluginResult<Box<dyn Run>> {
-    let rate: f64 = from_value_field(&params, "rate")?;
-    if !(rate > 0.0 && rate <= 1.0) {
-        return Err(PluginError::bad_parameter(
-            "rate",
-            format!(
-                "is the fraction of the belief's entropy kept per step and must be in (0, 1], got {rate}"
-            ),
-        ));
-    }
-    let beta: f64 = from_value_field(&params, "beta")?;
-    if !(beta > 0.0 && beta.is_finite()) {
-        return Err(PluginError::bad_parameter(
-            "beta",
-            format!("must be a finite temperature > 0, got {beta}"),
-        ));
-    }
-    let slip: f64 = from_value_field(&params, "slip")?;
-    if !(0.0..=0.5).contains(&slip) {
-        return Err(PluginError::bad_parameter(
-            "slip",
-            format!("must be in [0, 0.5], got {slip}"),
-        ));
-    }
-    let gamma: f64 = from_value_field(&params, "gamma")?;
-    if !(0.0..1.0).contains(&gamma) {
-        return Err(PluginError::bad_parameter(
-            "gamma",
-            format!("must be in [0, 1), got {gamma}"),
-        ));
-    }
-    let compressor: String = from_value_field(&params, "compressor")?;
-    let compressor = match compressor.as_str() {
-        "greedy" => BeliefCompressor::Greedy,
-        "uniform" => BeliefCompressor::Uniform,
-        other => {
-            return Err(PluginError::bad_parameter(
-                "compressor",
-                format!("unknown compressor `{other}`; expected `greedy` or `uniform`"),
-            ));
-        }
-    };
-    let seed: i64 = from_value_field(&params, "seed")?;
+    let p = CodingGameParams::decode(params)?;
     let config = GameConfig {
-        rate,
-        beta,
-        messages: int_param(&params, "messages", 2, 65536)? as usize,
-        episodes: int_param(&params, "episodes", 1, 10_000_000)? as usize,
-        seed: seed as u64,
-        compressor,
-        max_steps: int_param(&params, "max_steps", 1, 10_000_000)? as usize,
-        slip,
-        gamma,
-        q_iterations: int_param(&params, "q_iterations", 1, 1_000_000)? as usize,
+        rate: p.rate,
+        beta: p.beta,
+        messages: p.messages,
+        episodes: p.episodes,
+        seed: p.seed as u64,
+        compressor: match p.compressor {
+            EncoderMethod::Greedy => BeliefCompressor::Greedy,
+            EncoderMethod::Uniform => BeliefCompressor::Uniform,
+        },
+        max_steps: p.max_steps,
+        slip: p.slip,
+        gamma: p.gamma,
+        q_iterations: p.q_iterations,
     };
     Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
         let game = Game::new(config.clone());
@@ -630,6 +657,30 @@ mod tests {
         let acc = out.get("accuracy").unwrap().as_f64().unwrap();
         assert!((0.0..=1.0).contains(&acc));
         assert_eq!(host.progress_reports().last(), Some(&(20, 20)));
+    }
+
+    #[test]
+    fn omitted_parameters_mean_the_defaults_describe_shows() {
+        let host = TestHost::new();
+        let marginals = list(&[&[0.5, 0.4, 0.1], &[0.6, 0.2, 0.2]]);
+        let p = Value::from(vec![0.7, 0.2, 0.1]);
+        let cases = [
+            ("mecb.couple", vec![("marginals", marginals.clone())]),
+            ("mecb.lower_bound", vec![("marginals", marginals)]),
+            ("mecb.ebim", vec![("p", p.clone()), ("rate", Value::Float(0.75))]),
+            (
+                "mecb.mecb",
+                vec![("p_x", p.clone()), ("p_y", p), ("rate", Value::Float(0.75))],
+            ),
+            // Few messages and episodes keep the run short; the rest are the defaults.
+            (
+                "mecb.coding_game",
+                vec![("messages", Value::Int(16)), ("episodes", Value::Int(3))],
+            ),
+        ];
+        for (id, entries) in cases {
+            host.assert_omitted_means_default(plugin_module(), id, params(entries), &[]);
+        }
     }
 
     #[test]
