@@ -3,7 +3,7 @@
 //!
 //! Both algorithms emit one cell per step and exhaust at least one marginal entry per step, so a
 //! coupling of marginals with n_1, ..., n_k nonzero entries has at most sum(n_i) - k + 1 cells.
-//! Remainders are kept as double-doubles ([`Dd`]): a marginal entry that is split across many
+//! Remainders are kept as double-doubles (faer's `fx128`): a marginal entry that is split across many
 //! cells accumulates no round-off, and each output marginal matches its input to about
 //! 1e-16 times the entry. When the inputs' sums differ (they may, by up to 2e-9), the
 //! greedy stops as soon as one marginal is used up and reports the mass left in the others
@@ -11,7 +11,10 @@
 
 use std::collections::BinaryHeap;
 
-use crate::dist::{Dd, plogp};
+use crate::dist::plogp;
+// A double-double `hi + lo`: `.0` high, `.1` low. `qd::Quad` is `faer::fx128`, the type the
+// SDP solver computes in; named through `qd` for its tuple constructor.
+use qd::Quad as Dd;
 
 /// A sparse joint distribution over `dims[0] x ... x dims[k-1]`.
 #[derive(Clone, Debug, PartialEq)]
@@ -56,12 +59,12 @@ impl Coupling {
     /// Marginal `i` of the coupling, summed with compensation.
     pub fn marginal(&self, i: usize) -> Vec<f64> {
         let k = self.arity();
-        let mut acc = vec![Dd::new(0.0); self.dims[i]];
+        let mut acc = vec![dd(0.0); self.dims[i]];
         for (c, &m) in self.mass.iter().enumerate() {
             let j = self.index[c * k + i] as usize;
-            acc[j] = acc[j].minus(-m);
+            acc[j] = acc[j] + dd(m);
         }
-        acc.into_iter().map(Dd::value).collect()
+        acc.into_iter().map(value).collect()
     }
 
     /// Largest absolute difference between an output marginal and the corresponding input.
@@ -120,9 +123,22 @@ fn key_lo(key: u128) -> f64 {
 /// loses at most 1.4e-14 of itself this way, far below the 1e-12 the marginals are held to.
 pub const DUST: f64 = 64.0 * f64::EPSILON;
 
+/// `x` as a double-double.
 #[inline]
+fn dd(x: f64) -> Dd {
+    Dd(x, 0.0)
+}
+
+/// The double nearest a double-double.
+#[inline]
+fn value(x: Dd) -> f64 {
+    x.0 + x.1
+}
+
+#[inline]
+
 fn is_dust(rest: Dd, entry: f64) -> bool {
-    rest.hi <= DUST * entry
+    rest.0 <= DUST * entry
 }
 
 /// The largest support a marginal may have (indices are stored as `u32`).
@@ -224,15 +240,11 @@ impl Pool {
     #[inline]
     fn take(&mut self, top: u128, m: f64) {
         let value = key_value(top);
-        let rest = Dd {
-            hi: value,
-            lo: key_lo(top),
-        }
-        .minus(m);
+        let rest = Dd(value, key_lo(top)) - dd(m);
         if is_dust(rest, value) {
             self.remove(top);
         } else {
-            let key = key_with_lo(rest.hi, key_index(top), rest.lo);
+            let key = key_with_lo(rest.0, key_index(top), rest.1);
             let bucket = self.bucket(key);
             if bucket >= self.current {
                 if self.sorted.last() == Some(&top) {
@@ -252,16 +264,16 @@ impl Pool {
     }
 
     fn remaining(&self) -> f64 {
-        let mut total = Dd::new(0.0);
+        let mut total = dd(0.0);
         for &k in self
             .sorted
             .iter()
             .chain(self.extra.iter())
             .chain(self.buckets.iter().flatten())
         {
-            total = total.minus(-key_value(k)).minus(-key_lo(k));
+            total = total + dd(key_value(k)) + dd(key_lo(k));
         }
-        total.value()
+        value(total)
     }
 }
 
@@ -345,18 +357,18 @@ pub fn quantile(marginals: &[&[f64]]) -> Coupling {
     let mut cursor = vec![0usize; k];
     let mut rest: Vec<Dd> = sorted
         .iter()
-        .map(|s| Dd::new(s.first().map_or(0.0, |&k| key_value(k))))
+        .map(|s| dd(s.first().map_or(0.0, |&k| key_value(k))))
         .collect();
     let mut index = Vec::new();
     let mut mass = Vec::new();
     while (0..k).all(|i| cursor[i] < sorted[i].len()) {
-        let m = rest.iter().map(|r| r.hi).fold(f64::INFINITY, f64::min);
+        let m = rest.iter().map(|r| r.0).fold(f64::INFINITY, f64::min);
         for i in 0..k {
             index.push(key_index(sorted[i][cursor[i]]));
-            let left = rest[i].minus(m);
-            if is_dust(left, rest[i].hi) {
+            let left = rest[i] - dd(m);
+            if is_dust(left, rest[i].0) {
                 cursor[i] += 1;
-                rest[i] = Dd::new(sorted[i].get(cursor[i]).map_or(0.0, |&k| key_value(k)));
+                rest[i] = dd(sorted[i].get(cursor[i]).map_or(0.0, |&k| key_value(k)));
             } else {
                 rest[i] = left;
             }
@@ -368,10 +380,11 @@ pub fn quantile(marginals: &[&[f64]]) -> Coupling {
             if cursor[i] >= sorted[i].len() {
                 0.0
             } else {
-                sorted[i][cursor[i] + 1..]
-                    .iter()
-                    .fold(rest[i], |acc, &k| acc.minus(-key_value(k)))
-                    .value()
+                value(
+                    sorted[i][cursor[i] + 1..]
+                        .iter()
+                        .fold(rest[i], |acc, &k| acc + dd(key_value(k))),
+                )
             }
         })
         .collect();
@@ -529,5 +542,20 @@ mod tests {
     fn zero_entries_get_no_cells() {
         let c = greedy(&[&[0.0, 1.0, 0.0], &[0.5, 0.0, 0.5]]);
         assert_eq!(cells(&c), vec![(vec![1, 0], 0.5), (vec![1, 2], 0.5)]);
+    }
+
+    #[test]
+    fn faer_double_doubles_keep_the_exact_remainder() {
+        // 1 - 0.1 - ... - 0.1 (ten times): the double 0.1 is 0.1000000000000000055511151231257827,
+        // so the exact remainder is -5.551115123125783e-17 (Python `fractions`); plain doubles
+        // drift to +1.3877787807814457e-16.
+        let mut r = dd(1.0);
+        let mut plain = 1.0f64;
+        for _ in 0..10 {
+            r = r - dd(0.1);
+            plain -= 0.1;
+        }
+        assert_eq!(value(r), -5.551115123125783e-17);
+        assert_eq!(plain, 1.3877787807814457e-16);
     }
 }

@@ -1,5 +1,4 @@
-//! Distributions: checking inputs, entropies in bits, and the double-double arithmetic that
-//! keeps the couplings' marginals exact.
+//! Distributions: checking inputs and entropies in bits.
 //!
 //! Inputs that are not probability distributions are refused with the offending index; they
 //! are never normalised silently.
@@ -141,42 +140,6 @@ pub fn distributions_from_values(name: &str, items: &[Value]) -> PluginResult<Ve
         .collect()
 }
 
-/// A nonnegative real kept as an unevaluated sum `hi + lo` with `|lo| <= ulp(hi)/2`
-/// (double-double). Subtracting doubles from it is exact to about 1e-32 relative, so a chain
-/// of subtractions accumulates no round-off.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Dd {
-    pub hi: f64,
-    pub lo: f64,
-}
-
-impl Dd {
-    pub fn new(x: f64) -> Self {
-        Self { hi: x, lo: 0.0 }
-    }
-
-    /// `self - m`, exact up to the rounding of the low parts (relative 1e-32).
-    #[inline]
-    pub fn minus(self, m: f64) -> Self {
-        let (s, e) = two_sum(self.hi, -m);
-        let (hi, lo) = two_sum(s, e + self.lo);
-        Self { hi, lo }
-    }
-
-    pub fn value(self) -> f64 {
-        self.hi + self.lo
-    }
-}
-
-/// `a + b = s + e` exactly (Knuth).
-#[inline]
-pub fn two_sum(a: f64, b: f64) -> (f64, f64) {
-    let s = a + b;
-    let bb = s - a;
-    let e = (a - (s - bb)) + (b - bb);
-    (s, e)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,20 +173,5 @@ mod tests {
         let list = [Value::from(vec![0.5, 0.5]), Value::from(vec![1.0, 0.1])];
         let e = distributions_from_values("marginals", &list).unwrap_err();
         assert!(e.message.contains("`marginals[1]`"), "{}", e.message);
-    }
-
-    #[test]
-    fn double_double_subtraction_keeps_the_exact_remainder() {
-        // 1 - 0.1 - ... - 0.1 (ten times): the double 0.1 is 0.1000000000000000055511151231257827,
-        // so the exact remainder is -5.551115123125783e-17 (Python `fractions`); plain doubles
-        // drift to +1.3877787807814457e-16.
-        let mut r = Dd::new(1.0);
-        let mut plain = 1.0f64;
-        for _ in 0..10 {
-            r = r.minus(0.1);
-            plain -= 0.1;
-        }
-        assert_eq!(r.value(), -5.551115123125783e-17);
-        assert_eq!(plain, 1.3877787807814457e-16);
     }
 }

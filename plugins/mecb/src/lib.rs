@@ -3,7 +3,7 @@
 //! The numerical code lives in ordinary modules with their own tests; [`plugin`] is the thin
 //! layer that exposes it through the boundlab sdk.
 //!
-//! - [`dist`]: checking distributions, entropies, double-double bookkeeping.
+//! - [`dist`]: checking distributions, entropies.
 //! - [`coupling`]: greedy (Kocaoglu) and sorted couplings of k marginals, sparse output.
 //! - [`bounds`]: lower bounds on the minimum coupling entropy (majorisation, profile,
 //!   majorize-profile).

@@ -667,7 +667,10 @@ mod tests {
         let cases = [
             ("mecb.couple", vec![("marginals", marginals.clone())]),
             ("mecb.lower_bound", vec![("marginals", marginals)]),
-            ("mecb.ebim", vec![("p", p.clone()), ("rate", Value::Float(0.75))]),
+            (
+                "mecb.ebim",
+                vec![("p", p.clone()), ("rate", Value::Float(0.75))],
+            ),
             (
                 "mecb.mecb",
                 vec![("p_x", p.clone()), ("p_y", p), ("rate", Value::Float(0.75))],
