@@ -62,7 +62,7 @@ impl Coupling {
         let mut acc = vec![dd(0.0); self.dims[i]];
         for (c, &m) in self.mass.iter().enumerate() {
             let j = self.index[c * k + i] as usize;
-            acc[j] = acc[j] + dd(m);
+            acc[j] += dd(m);
         }
         acc.into_iter().map(value).collect()
     }
@@ -136,7 +136,6 @@ fn value(x: Dd) -> f64 {
 }
 
 #[inline]
-
 fn is_dust(rest: Dd, entry: f64) -> bool {
     rest.0 <= DUST * entry
 }
@@ -552,7 +551,7 @@ mod tests {
         let mut r = dd(1.0);
         let mut plain = 1.0f64;
         for _ in 0..10 {
-            r = r - dd(0.1);
+            r -= dd(0.1);
             plain -= 0.1;
         }
         assert_eq!(value(r), -5.551115123125783e-17);
