@@ -14,8 +14,6 @@
 //! N = n + m nonzero entries, so the supports are limited by [`MAX_EXACT_TOTAL`]. Used by
 //! the tests and by `mecb.couple` with `exact: true`.
 
-use boundlab_sdk::prelude::*;
-
 use crate::coupling::Coupling;
 use crate::dist::plogp;
 
@@ -150,21 +148,30 @@ impl Tables {
     }
 }
 
+/// Why the exact solver gave no coupling.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ExactError {
+    /// More nonzero entries than the exponential dynamic program takes.
+    #[error(
+        "the exact solver takes at most {MAX_EXACT_TOTAL} nonzero entries in all (it is \
+         exponential); these marginals have {rows} + {cols}"
+    )]
+    TooLarge { rows: usize, cols: usize },
+    /// No flow tree with nonnegative flows (the marginals' sums differ).
+    #[error("exact solver: no tree with nonnegative flows (marginals' sums differ?)")]
+    NoTree,
+}
+
 /// The minimum-entropy coupling of `p` and `q` (checked distributions) and its entropy in
 /// bits. Refuses supports with more than [`MAX_EXACT_TOTAL`] nonzero entries in all.
-pub fn exact_two(p: &[f64], q: &[f64]) -> PluginResult<(f64, Coupling)> {
+pub fn exact_two(p: &[f64], q: &[f64]) -> Result<(f64, Coupling), ExactError> {
     let rows: Vec<usize> = (0..p.len()).filter(|&i| p[i] > 0.0).collect();
     let cols: Vec<usize> = (0..q.len()).filter(|&j| q[j] > 0.0).collect();
     if rows.len() + cols.len() > MAX_EXACT_TOTAL {
-        return Err(PluginError::bad_parameter(
-            "exact",
-            format!(
-                "the exact solver takes at most {MAX_EXACT_TOTAL} nonzero entries in all (it is \
-                 exponential); these marginals have {} + {}",
-                rows.len(),
-                cols.len()
-            ),
-        ));
+        return Err(ExactError::TooLarge {
+            rows: rows.len(),
+            cols: cols.len(),
+        });
     }
     let masses: Vec<f64> = rows
         .iter()
@@ -176,9 +183,7 @@ pub fn exact_two(p: &[f64], q: &[f64]) -> PluginResult<(f64, Coupling)> {
     let all = ((1u64 << masses.len()) - 1) as u32;
     let h = tables.g[tables.at(all, 0)];
     if !h.is_finite() {
-        return Err(PluginError::numerical(
-            "exact solver: no tree with nonnegative flows (marginals' sums differ?)",
-        ));
+        return Err(ExactError::NoTree);
     }
     let mut edges = Vec::new();
     tables.edges(all, 0, &mut edges);
@@ -318,6 +323,6 @@ mod tests {
         let p = vec![0.125; 8];
         let q = vec![1.0 / 9.0; 9];
         let e = exact_two(&p, &q).unwrap_err();
-        assert!(e.message.contains("parameter `exact`"), "{}", e.message);
+        assert_eq!(e, ExactError::TooLarge { rows: 8, cols: 9 });
     }
 }

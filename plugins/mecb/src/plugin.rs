@@ -12,7 +12,7 @@ use boundlab_sdk::prelude::*;
 use crate::bounds;
 use crate::coding_game::{self, BeliefCompressor, Game, GameConfig};
 use crate::coupling::{self, Coupling, MAX_SUPPORT};
-use crate::dist::{check_distribution, distributions_from_values, entropy};
+use crate::dist::{check_distribution, entropy};
 use crate::ebim::{self, Encoder};
 use crate::exact;
 use crate::mecb::{self, Compressor};
@@ -183,6 +183,70 @@ struct CodingGameParams {
     q_iterations: usize,
 }
 
+/// Reads a vector of numbers (a `Vector` or a list of numbers) named `name` and checks that it
+/// is a distribution.
+fn distribution_from_value(name: &str, value: &Value) -> PluginResult<Vec<f64>> {
+    let p = match value {
+        Value::Vector(v) => v.to_vec(),
+        Value::List(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                match item.as_f64() {
+                    Some(x) => out.push(x),
+                    None => {
+                        return Err(PluginError::bad_parameter(
+                            name,
+                            format!("entry {i} is {}, not a number", item.describe()),
+                        ));
+                    }
+                }
+            }
+            out
+        }
+        other => {
+            return Err(PluginError::bad_parameter(
+                name,
+                format!(
+                    "expected a vector of probabilities, got {}",
+                    other.describe()
+                ),
+            ));
+        }
+    };
+    check_distribution(&p).map_err(|e| PluginError::bad_parameter(name, e.to_string()))?;
+    Ok(p)
+}
+
+/// Reads the entries of a list of distributions (`marginals`), naming each as `name[i]`.
+fn distributions_from_values(name: &str, items: &[Value]) -> PluginResult<Vec<Vec<f64>>> {
+    if items.is_empty() {
+        return Err(PluginError::bad_parameter(
+            name,
+            "is empty; give at least one distribution",
+        ));
+    }
+    // A single distribution is not a list of them: say so.
+    if items.iter().all(Value::is_number) {
+        return Err(PluginError::bad_parameter(
+            name,
+            "is a list of numbers; give a list of distributions, e.g. [[0.5, 0.5], [0.2, 0.8]]",
+        ));
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, v)| distribution_from_value(&format!("{name}[{i}]"), v))
+        .collect()
+}
+
+/// The exact solver's refusals: too large a problem is the `exact` option's fault.
+fn exact_error(e: exact::ExactError) -> PluginError {
+    match e {
+        exact::ExactError::TooLarge { .. } => PluginError::bad_parameter("exact", e.to_string()),
+        exact::ExactError::NoTree => PluginError::numerical(e.to_string()),
+    }
+}
+
 /// Checks the marginals (each a distribution of at most [`MAX_SUPPORT`] entries), naming the
 /// offending one as `marginals[i]`.
 fn marginals(items: &[Value]) -> PluginResult<Vec<Vec<f64>>> {
@@ -196,7 +260,7 @@ fn marginals(items: &[Value]) -> PluginResult<Vec<Vec<f64>>> {
 /// Checks that the vector parameter `name` is a distribution of at most [`MAX_SUPPORT`]
 /// entries.
 fn distribution(name: &str, p: Vec<f64>) -> PluginResult<Vec<f64>> {
-    check_distribution(name, &p)?;
+    check_distribution(&p).map_err(|e| PluginError::bad_parameter(name, e.to_string()))?;
     check_support(name, &p)?;
     Ok(p)
 }
@@ -274,7 +338,10 @@ fn create_couple(params: Value) -> PluginResult<Box<dyn Run>> {
         host.check_cancelled()?;
         let refs: Vec<&[f64]> = marginals.iter().map(|v| v.as_slice()).collect();
         let (name, c) = if exact {
-            ("exact", exact::exact_two(refs[0], refs[1])?.1)
+            (
+                "exact",
+                exact::exact_two(refs[0], refs[1]).map_err(exact_error)?.1,
+            )
         } else {
             let c = match method {
                 CouplingMethod::Greedy => coupling::greedy(&refs),
