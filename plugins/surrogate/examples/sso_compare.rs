@@ -18,6 +18,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use boundlab_libsvm as libsvm;
+use boundlab_sdk::ParamEnum;
 use boundlab_surrogate::data::Dataset;
 use boundlab_surrogate::imitation::{self, ImitationConfig, LqSystem};
 use boundlab_surrogate::loss::Loss;

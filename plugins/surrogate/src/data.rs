@@ -9,7 +9,7 @@
 
 use faer::Mat;
 
-use boundlab_sdk::PluginError;
+use boundlab_sdk::{ParamEnum, PluginError};
 
 use crate::loss::Loss;
 use boundlab_libsvm::Dataset as LibsvmData;

@@ -7,10 +7,11 @@
 
 use faer::{Mat, MatRef};
 
-use boundlab_sdk::PluginError;
+use boundlab_sdk::ParamEnum;
 
-/// The per-example loss ℓ(z, y).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The per-example loss ℓ(z, y); also the `loss` parameter (`squared`, `logistic`,
+/// `cross_entropy`).
+#[derive(ParamEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Loss {
     /// ℓ = ½‖z − y‖².
     Squared,
@@ -21,29 +22,6 @@ pub enum Loss {
 }
 
 impl Loss {
-    /// Parses the `loss` parameter: `squared`, `logistic` or `cross_entropy`.
-    pub fn parse(name: &str) -> Result<Self, PluginError> {
-        match name {
-            "squared" | "mse" => Ok(Loss::Squared),
-            "logistic" => Ok(Loss::Logistic),
-            "cross_entropy" | "ce" => Ok(Loss::CrossEntropy),
-            other => Err(PluginError::bad_parameter(
-                "loss",
-                format!(
-                    "unknown loss `{other}`; expected `squared`, `logistic` or `cross_entropy`"
-                ),
-            )),
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Loss::Squared => "squared",
-            Loss::Logistic => "logistic",
-            Loss::CrossEntropy => "cross_entropy",
-        }
-    }
-
     /// Smoothness β of ℓ in z (largest eigenvalue bound of its Hessian): 1 for the squared
     /// loss, 1/4 for the logistic loss (σ' ≤ 1/4), 1/2 for softmax cross-entropy
     /// (diag(p) − ppᵀ ⪯ ½ I). The default target step is η = 1/β (surrogate is a majorant).

@@ -19,14 +19,14 @@
 
 use faer::{Mat, Side};
 
-use boundlab_sdk::PluginError;
+use boundlab_sdk::{ParamEnum, PluginError};
 
 use crate::armijo::Armijo;
 use crate::optim::{Optimizer, StepContext, linear_curvature};
 use crate::problem::{Batch, Counters, Objective, at_b, axpy, norm, norm_sq};
 
-/// How the target step η_t is chosen at outer step t.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// How the target step η_t is chosen at outer step t; also the `eta_rule` parameter.
+#[derive(ParamEnum, Clone, Copy, Debug, PartialEq)]
 pub enum EtaRule {
     /// η_t = η.
     Constant,
@@ -38,23 +38,6 @@ pub enum EtaRule {
     /// The Armijo step times the decreasing schedule 1/√(1 + t/E) (the authors apply their
     /// schedules on top of the line search); the search itself restarts from the unscaled step.
     ArmijoDecreasing,
-}
-
-impl EtaRule {
-    pub fn parse(name: &str) -> Result<Self, PluginError> {
-        match name {
-            "constant" => Ok(EtaRule::Constant),
-            "decreasing" => Ok(EtaRule::Decreasing),
-            "armijo" | "line_search" => Ok(EtaRule::Armijo),
-            "armijo_decreasing" => Ok(EtaRule::ArmijoDecreasing),
-            other => Err(PluginError::bad_parameter(
-                "eta_rule",
-                format!(
-                    "unknown rule `{other}`; expected `constant`, `decreasing`, `armijo` or `armijo_decreasing`"
-                ),
-            )),
-        }
-    }
 }
 
 /// How the surrogate is minimised.
@@ -69,20 +52,6 @@ pub enum InnerSolver {
     /// Exact minimiser (linear models): ridge-regularised projection of z_t − ηG onto the
     /// model's range; one inner evaluation, `inner_steps` is ignored.
     Exact,
-}
-
-impl InnerSolver {
-    pub fn parse(name: &str, lr: Option<f64>) -> Result<Self, PluginError> {
-        match name {
-            "gd" => Ok(InnerSolver::Gd { lr }),
-            "armijo" | "line_search" => Ok(InnerSolver::Armijo),
-            "exact" => Ok(InnerSolver::Exact),
-            other => Err(PluginError::bad_parameter(
-                "inner",
-                format!("unknown inner solver `{other}`; expected `armijo`, `gd` or `exact`"),
-            )),
-        }
-    }
 }
 
 /// SSO settings.

@@ -6,7 +6,7 @@
 
 use boundlab_surrogate::data::Dataset;
 use boundlab_surrogate::loss::Loss;
-use boundlab_surrogate::model::Model;
+use boundlab_surrogate::model::{Architecture, Model};
 use boundlab_surrogate::optim::{Optimizer, Sgd};
 use boundlab_surrogate::problem::Objective;
 use boundlab_surrogate::sso::{EtaRule, InnerSolver, Sso, SsoConfig};
@@ -197,13 +197,18 @@ fn exact_inner_solve_matches_qr_least_squares_on_breast_cancer() {
 #[test]
 fn sso_with_one_inner_step_equals_sgd_step_for_step() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/libsvm");
-    for (file, loss, model_name) in [
-        ("breast_cancer_scale.svm", Loss::Logistic, "linear"),
-        ("wine_scale.svm", Loss::CrossEntropy, "mlp"),
+    for (file, loss, architecture) in [
+        (
+            "breast_cancer_scale.svm",
+            Loss::Logistic,
+            Architecture::Linear,
+        ),
+        ("wine_scale.svm", Loss::CrossEntropy, Architecture::Mlp),
     ] {
         let raw = boundlab_libsvm::read_file(&dir.join(file)).unwrap();
         let data = Dataset::from_libsvm(&raw, loss, false, file).unwrap();
-        let model = Model::build(model_name, data.n_features(), data.n_outputs(), 8, true).unwrap();
+        let model =
+            Model::build(architecture, data.n_features(), data.n_outputs(), 8, true).unwrap();
         let objective = Objective {
             model,
             loss,

@@ -190,7 +190,7 @@ fn bad_parameters_are_named() {
         (
             "surrogate.sso",
             base().with("loss", "hinge"),
-            "parameter `loss`: unknown loss `hinge`",
+            "parameter `loss`: must be one of `squared`, `logistic`, `cross_entropy`, got `hinge`",
         ),
         (
             "surrogate.sso",
@@ -200,7 +200,7 @@ fn bad_parameters_are_named() {
         (
             "surrogate.sso",
             base().with("batch_size", -3i64),
-            "parameter `batch_size`: must be at least 0",
+            "parameter `batch_size`: must be an integer from 0 to",
         ),
         (
             "surrogate.sso",
@@ -208,6 +208,11 @@ fn bad_parameters_are_named() {
             "parameter `inner_steps`",
         ),
         ("surrogate.sso", base().with("eta", -1.0), "parameter `eta`"),
+        (
+            "surrogate.sso",
+            base().with("l2", f64::INFINITY),
+            "parameter `l2`: must be < inf",
+        ),
         (
             "surrogate.sso",
             base().with("eta_rule", "cosine"),
