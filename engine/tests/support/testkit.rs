@@ -5,6 +5,55 @@ use boundlab_sdk::prelude::*;
 
 pub struct Testkit;
 
+/// `testkit.map`'s parameters.
+#[derive(Params)]
+struct MapParams {
+    /// a function of one number
+    f: Callable,
+    /// the points
+    xs: Vec<f64>,
+}
+
+/// `testkit.spin`'s parameters.
+#[derive(Params)]
+struct SpinParams {
+    /// safety limit
+    #[param(default = 30.0)]
+    seconds: f64,
+}
+
+/// `testkit.echo`'s schema; the algorithm returns the (completed) map as the engine gave it.
+#[derive(Params)]
+#[allow(dead_code)] // the schema only: echo returns the map itself, not these fields
+struct EchoParams {
+    /// a seed
+    #[param(default = 7)]
+    seed: i64,
+    /// a positive number
+    #[param(default = 1.0)]
+    scale: f64,
+    /// anything
+    data: Option<Value>,
+}
+
+/// `testkit.fanout`'s parameters.
+#[derive(Params)]
+struct FanoutParams {
+    /// seeds, one job each
+    seeds: Vec<Value>,
+}
+
+/// `testkit.crash`'s parameters.
+#[derive(Params)]
+struct CrashParams {
+    /// abort the process
+    #[param(default = false)]
+    crash: bool,
+    /// returned doubled
+    #[param(default = 0.0)]
+    value: f64,
+}
+
 impl Plugin for Testkit {
     const NAME: &'static str = "testkit";
     const VERSION: &'static str = "0.3.0";
@@ -17,17 +66,15 @@ impl Plugin for Testkit {
                 }))
             }),
             AlgorithmSpec::new("testkit.map", "Applies the script function `f` to each entry of `xs`", |params| {
-                let f: Callable = from_value_field(&params, "f")?;
-                let xs: Vec<f64> = from_value_field(&params, "xs")?;
+                let MapParams { f, xs } = MapParams::decode(params)?;
                 Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
                     let ys: PluginResult<Vec<Value>> = xs.iter().map(|&x| host.call_function(f, Value::from(x))).collect();
                     Ok(Value::Map(ValueMap::new().with("ys", Value::List(ys?.into()))))
                 }))
             })
-            .param(ParamInfo::required("f", ValueKind::Callable, "a function of one number"))
-            .param(ParamInfo::required("xs", ValueKind::Vector, "the points")),
+            .params::<MapParams>(),
             AlgorithmSpec::new("testkit.spin", "Runs until cancelled (at most `seconds`)", |params| {
-                let seconds: f64 = from_value_field(&params, "seconds")?;
+                let seconds = SpinParams::decode(params)?.seconds;
                 Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
                     let start = std::time::Instant::now();
                     let mut k = 0u64;
@@ -40,16 +87,14 @@ impl Plugin for Testkit {
                     Ok(Value::from("timed out"))
                 }))
             })
-            .param(ParamInfo::with_default("seconds", ValueKind::Float, 30.0, "safety limit")),
+            .params::<SpinParams>(),
             AlgorithmSpec::new("testkit.echo", "Returns its parameters and input", |params| {
                 Ok(Box::new(move |input: Value, host: &HostRef<'_>| {
                     host.info("echo called");
                     Ok(Value::Map(ValueMap::new().with("params", params.clone()).with("input", input)))
                 }))
             })
-            .param(ParamInfo::with_default("seed", ValueKind::Int, 7i64, "a seed"))
-            .param(ParamInfo::with_default("scale", ValueKind::Float, 1.0, "a positive number"))
-            .param(ParamInfo::optional("data", ValueKind::Any, "anything")),
+            .params::<EchoParams>(),
             AlgorithmSpec::new("testkit.nested", "Calls testkit.echo through the host", |_| {
                 Ok(Box::new(|_input: Value, host: &HostRef<'_>| {
                     let params = Value::Map(ValueMap::new().with("seed", 11i64));
@@ -57,7 +102,7 @@ impl Plugin for Testkit {
                 }))
             }),
             AlgorithmSpec::new("testkit.fanout", "Runs testkit.echo for each seed through Host::batch", |params| {
-                let seeds: Vec<Value> = from_value_field(&params, "seeds")?;
+                let seeds = FanoutParams::decode(params)?.seeds;
                 Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
                     let jobs = seeds.iter().map(|s| Value::Map(ValueMap::new().with("seed", s.clone()))).collect();
                     let results = host.run_batch("testkit.echo", jobs)?;
@@ -71,10 +116,9 @@ impl Plugin for Testkit {
                     Ok(Value::List(out.into()))
                 }))
             })
-            .param(ParamInfo::required("seeds", ValueKind::List, "seeds, one job each")),
+            .params::<FanoutParams>(),
             AlgorithmSpec::new("testkit.crash", "Kills its process when `crash` is true (a dying MPI rank)", |params| {
-                let crash: bool = from_value_field(&params, "crash")?;
-                let value: f64 = from_value_field(&params, "value")?;
+                let CrashParams { crash, value } = CrashParams::decode(params)?;
                 Ok(Box::new(move |_input: Value, _host: &HostRef<'_>| {
                     if crash {
                         std::process::abort();
@@ -82,8 +126,7 @@ impl Plugin for Testkit {
                     Ok(Value::Float(2.0 * value))
                 }))
             })
-            .param(ParamInfo::with_default("crash", ValueKind::Bool, false, "abort the process"))
-            .param(ParamInfo::with_default("value", ValueKind::Float, 0.0, "returned doubled")),
+            .params::<CrashParams>(),
             AlgorithmSpec::new("testkit.counter", "Counts its runs in a checkpoint", |_| {
                 Ok(Box::new(|_input: Value, host: &HostRef<'_>| {
                     let previous = host.load_checkpoint("count")?.and_then(|v| v.as_i64()).unwrap_or(0);

@@ -18,6 +18,17 @@ mod circle {
 
     pub struct Circle;
 
+    /// `circle.pi`'s parameters: the schema `describe` shows and their decoding, declared once.
+    #[derive(Params)]
+    struct PiParams {
+        /// number of random points
+        #[param(default = 1_000_000, ge = 1)]
+        samples: u64,
+        /// random seed
+        #[param(default = 1)]
+        seed: u64,
+    }
+
     impl Plugin for Circle {
         const NAME: &'static str = "circle";
         const VERSION: &'static str = "1.0.0";
@@ -28,11 +39,7 @@ mod circle {
                     "circle.pi",
                     "Monte Carlo estimate of π from `samples` points",
                     |params| {
-                        let samples: u64 = from_value_field(&params, "samples")?;
-                        let seed: u64 = from_value_field(&params, "seed")?;
-                        if samples == 0 {
-                            return Err(PluginError::bad_parameter("samples", "must be positive"));
-                        }
+                        let PiParams { samples, seed } = PiParams::decode(params)?;
                         Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
                             // SplitMix64: a small, well-known generator, enough for an example.
                             let mut state = seed;
@@ -65,18 +72,7 @@ mod circle {
                         }))
                     },
                 )
-                .param(ParamInfo::with_default(
-                    "samples",
-                    ValueKind::Int,
-                    1_000_000i64,
-                    "number of random points",
-                ))
-                .param(ParamInfo::with_default(
-                    "seed",
-                    ValueKind::Int,
-                    1i64,
-                    "random seed",
-                )),
+                .params::<PiParams>(),
             ]
         }
     }
