@@ -293,6 +293,7 @@ fn into_param_map(params: Value, known: &[&str]) -> PluginResult<ValueMap> {
     if let Some(key) = map.keys().find(|k| !known.contains(k)) {
         let hint = match crate::schema::closest_matches(key, known.iter().copied(), 3).first() {
             Some(close) => format!("did you mean `{close}`?"),
+            None if known.is_empty() => "this algorithm takes none".to_string(),
             None => format!("known parameters: {}", known.join(", ")),
         };
         return Err(PluginError::bad_parameter(
@@ -374,6 +375,23 @@ mod tests {
         CrossEntropy,
         #[param(name = "l1")]
         Absolute,
+    }
+
+    /// An algorithm without parameters.
+    #[derive(Params)]
+    struct Nothing {}
+
+    #[test]
+    fn a_struct_without_fields_takes_no_parameters() {
+        assert!(Nothing::schema().is_empty());
+        Nothing::decode(Value::Unit).unwrap();
+        let err = Nothing::decode(Value::Map(ValueMap::new().with("x", 1.0)))
+            .err()
+            .unwrap();
+        assert_eq!(
+            err.message.as_str(),
+            "parameter `x`: is not a parameter; this algorithm takes none"
+        );
     }
 
     fn given(entries: ValueMap) -> Value {

@@ -251,6 +251,7 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
             }
 
             fn take_from(map: &mut #sdk::ValueMap) -> #sdk::PluginResult<Self> {
+                let _ = &map; // a struct without fields reads nothing
                 #(#decode)*
                 ::core::result::Result::Ok(Self { #(#idents),* })
             }
