@@ -133,7 +133,11 @@ macro_rules! unsigned_param {
             fn from_param(value: Value) -> Result<Self, String> {
                 let i = integer(&value)?;
                 <$t>::try_from(i).map_err(|_| {
-                    format!("must be an integer from 0 to {}, got {i}", <$t>::MAX)
+                    if i < 0 {
+                        format!("must be ≥ 0, got {i}")
+                    } else {
+                        format!("must be at most {}, got {i}", <$t>::MAX)
+                    }
                 })
             }
             fn as_number(&self) -> Option<f64> {
@@ -459,10 +463,7 @@ mod tests {
         );
         assert_eq!(
             message(ValueMap::new().with("max_iter", -3i64)),
-            format!(
-                "parameter `max_iter`: must be an integer from 0 to {}, got -3",
-                usize::MAX
-            )
+            "parameter `max_iter`: must be ≥ 0, got -3"
         );
         assert_eq!(
             message(ValueMap::new().with("tl", 0.1)),

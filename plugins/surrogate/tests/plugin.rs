@@ -200,7 +200,7 @@ fn bad_parameters_are_named() {
         (
             "surrogate.sso",
             base().with("batch_size", -3i64),
-            "parameter `batch_size`: must be an integer from 0 to",
+            "parameter `batch_size`: must be ≥ 0, got -3",
         ),
         (
             "surrogate.sso",
