@@ -24,7 +24,12 @@ pub fn dot(x: &[f64], y: &[f64]) -> f64 {
         s[2] += a[2] * b[2];
         s[3] += a[3] * b[3];
     }
-    let tail: f64 = xs.remainder().iter().zip(ys.remainder()).map(|(a, b)| a * b).sum();
+    let tail: f64 = xs
+        .remainder()
+        .iter()
+        .zip(ys.remainder())
+        .map(|(a, b)| a * b)
+        .sum();
     (s[0] + s[1]) + (s[2] + s[3]) + tail
 }
 
@@ -62,7 +67,11 @@ mod tests {
         // every remainder length.
         for n in 0..=9usize {
             let x: Vec<f64> = (1..=n).map(|k| k as f64).collect();
-            assert_eq!(dot(&x, &x), (n * (n + 1) * (2 * n + 1) / 6) as f64, "n = {n}");
+            assert_eq!(
+                dot(&x, &x),
+                (n * (n + 1) * (2 * n + 1) / 6) as f64,
+                "n = {n}"
+            );
         }
     }
 

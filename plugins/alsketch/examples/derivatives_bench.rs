@@ -14,6 +14,15 @@ use boundlab_alsketch::script::{DerivativeSource, ScriptProblem};
 use boundlab_engine::Engine;
 use boundlab_sdk::prelude::*;
 
+/// `probe.derivatives` parameters.
+#[derive(Params)]
+struct ProbeParams {
+    /// the script problem
+    problem: ValueMap,
+    /// `exact` or `finite_differences`
+    derivatives: DerivativeSource,
+}
+
 /// A plugin whose one algorithm times the derivatives of the problem it is given.
 mod probe {
     use super::*;
@@ -29,22 +38,13 @@ mod probe {
                     "probe.derivatives",
                     "seconds per gradient, Jacobian and Hessian of a script problem",
                     |params| {
-                        let map = params.as_map().cloned().unwrap_or_default();
+                        let params = ProbeParams::decode(params)?;
                         Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
-                            time_derivatives(&map, host)
+                            time_derivatives(&params, host)
                         }))
                     },
                 )
-                .param(ParamInfo::required(
-                    "problem",
-                    ValueKind::Map,
-                    "the script problem",
-                ))
-                .param(ParamInfo::required(
-                    "derivatives",
-                    ValueKind::Str,
-                    "exact or finite_differences",
-                )),
+                .params::<ProbeParams>(),
             ]
         }
     }
@@ -80,21 +80,13 @@ fn dense(m: Matrix) -> Vec<f64> {
         .collect()
 }
 
-fn time_derivatives(map: &ValueMap, host: &HostRef<'_>) -> PluginResult<Value> {
-    let problem = map
-        .get("problem")
-        .and_then(Value::as_map)
-        .ok_or_else(|| PluginError::bad_parameter("problem", "expected a map"))?;
-    let source = match map.get("derivatives").and_then(Value::as_str) {
-        Some("exact") => DerivativeSource::Exact,
-        _ => DerivativeSource::FiniteDifferences,
-    };
-    let mut p = ScriptProblem::new(host, problem, source)?;
+fn time_derivatives(params: &ProbeParams, host: &HostRef<'_>) -> PluginResult<Value> {
+    let mut p = ScriptProblem::new(host, &params.problem, params.derivatives)?;
     let x = p.x0();
     let lambda: Vec<f64> = (0..p.m()).map(|k| 0.5 + k as f64 / p.m() as f64).collect();
-    let (grad_s, grad) = seconds_per_call(|| p.gradient(&x))?;
-    let (jac_s, jac) = seconds_per_call(|| p.jacobian(&x))?;
-    let (hess_s, hess) = seconds_per_call(|| p.hessian_lagrangian(&x, &lambda))?;
+    let (grad_s, grad) = seconds_per_call(|| Ok(p.gradient(&x)?))?;
+    let (jac_s, jac) = seconds_per_call(|| Ok(p.jacobian(&x)?))?;
+    let (hess_s, hess) = seconds_per_call(|| Ok(p.hessian_lagrangian(&x, &lambda)?))?;
     Ok(Value::Map(
         ValueMap::new()
             .with("gradient_s", grad_s)

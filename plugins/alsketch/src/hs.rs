@@ -7,7 +7,7 @@
 //! Constraints are written `c(x) = 0` exactly as listed there, and multipliers are for
 //! `L = f + λᵀc`.
 
-use boundlab_sdk::{PluginError, PluginResult};
+use crate::error::{Error, Result};
 
 use crate::linalg::Matrix;
 use crate::problem::Problem;
@@ -51,7 +51,7 @@ pub const HS_NAMES: [&str; 16] = [
 
 impl HsProblem {
     /// The problem called `name` (`hs6`, `HS6` and `hs006` all work).
-    pub fn by_name(name: &str) -> PluginResult<Self> {
+    pub fn by_name(name: &str) -> Result<Self> {
         let lower = name.to_ascii_lowercase();
         let digits = lower.strip_prefix("hs").and_then(|d| d.parse::<u32>().ok());
         let all = all_problems();
@@ -61,7 +61,7 @@ impl HsProblem {
                     .find(|p| p.name[2..].parse::<u32>().ok() == Some(d))
             })
             .ok_or_else(|| {
-                PluginError::bad_parameter(
+                Error::bad_input(
                     "problem",
                     format!(
                         "no Hock-Schittkowski problem `{name}`; available: {}",
@@ -94,19 +94,19 @@ impl Problem for HsProblem {
     fn x0(&self) -> Vec<f64> {
         (self.x0)()
     }
-    fn objective(&mut self, x: &[f64]) -> PluginResult<f64> {
+    fn objective(&mut self, x: &[f64]) -> Result<f64> {
         Ok((self.f)(x))
     }
-    fn gradient(&mut self, x: &[f64]) -> PluginResult<Vec<f64>> {
+    fn gradient(&mut self, x: &[f64]) -> Result<Vec<f64>> {
         Ok((self.g)(x))
     }
-    fn constraints(&mut self, x: &[f64]) -> PluginResult<Vec<f64>> {
+    fn constraints(&mut self, x: &[f64]) -> Result<Vec<f64>> {
         Ok((self.c)(x))
     }
-    fn jacobian(&mut self, x: &[f64]) -> PluginResult<Matrix> {
+    fn jacobian(&mut self, x: &[f64]) -> Result<Matrix> {
         Ok(rows_to_matrix((self.j)(x), self.n))
     }
-    fn hessian_lagrangian(&mut self, x: &[f64], lambda: &[f64]) -> PluginResult<Matrix> {
+    fn hessian_lagrangian(&mut self, x: &[f64], lambda: &[f64]) -> Result<Matrix> {
         Ok(rows_to_matrix((self.h)(x, lambda), self.n))
     }
 }
@@ -850,12 +850,8 @@ mod tests {
             assert_eq!(HsProblem::by_name(name).unwrap().name(), name);
         }
         assert_eq!(HsProblem::by_name("HS006").unwrap().name(), "hs6");
-        let err = HsProblem::by_name("hs999").unwrap_err();
-        assert!(
-            err.message.contains("hs999") && err.message.contains("hs77"),
-            "{}",
-            err.message
-        );
+        let err = HsProblem::by_name("hs999").unwrap_err().to_string();
+        assert!(err.contains("hs999") && err.contains("hs77"), "{err}");
     }
 
     /// f(x*) = f* and c(x*) = 0 at the solutions listed in `../shared/notes/alsketch.md` §4

@@ -8,9 +8,11 @@
 //! - [`solver`]: the outer iteration (merit, penalty and accuracy updates, line search).
 //! - [`sketch`]: Gaussian, Kaczmarz, block-Gaussian and count-sketch solvers for `K z = b`.
 //! - [`kkt`]: assembly of the Newton-KKT matrix (dense or sparse) and a direct reference solve.
+//! - [`error`]: the numerics' error type (the plugin layer maps it to the engine's kinds).
 //! - [`problem`]: the problem trait; [`hs`], [`logreg`], [`pde`] and [`script`] implement it.
 //! - LIBSVM data sets are read by the shared `boundlab-libsvm` crate.
 
+pub mod error;
 pub mod hs;
 pub mod kkt;
 pub mod linalg;

@@ -3,6 +3,7 @@
 //! sketching solvers need. Every product returns the number of floating-point operations it
 //! performed, so the solver can report a counted (not estimated) flop total.
 
+use boundlab_vecops::{axpy, dot, norm};
 use faer::Mat;
 use faer::sparse::{SparseColMat, Triplet};
 
@@ -205,42 +206,6 @@ impl Matrix {
                     .expect("indices in range")
             }
         }
-    }
-}
-
-/// `xᵀy`.
-#[inline]
-pub fn dot(x: &[f64], y: &[f64]) -> f64 {
-    debug_assert_eq!(x.len(), y.len());
-    // Four accumulators: faster, and no less accurate than one.
-    let mut s = [0.0f64; 4];
-    let chunks = x.len() / 4;
-    for c in 0..chunks {
-        let k = 4 * c;
-        s[0] += x[k] * y[k];
-        s[1] += x[k + 1] * y[k + 1];
-        s[2] += x[k + 2] * y[k + 2];
-        s[3] += x[k + 3] * y[k + 3];
-    }
-    let mut tail = 0.0;
-    for k in 4 * chunks..x.len() {
-        tail += x[k] * y[k];
-    }
-    (s[0] + s[1]) + (s[2] + s[3]) + tail
-}
-
-/// `‖x‖₂`.
-#[inline]
-pub fn norm(x: &[f64]) -> f64 {
-    dot(x, x).sqrt()
-}
-
-/// `y += a x`.
-#[inline]
-pub fn axpy(a: f64, x: &[f64], y: &mut [f64]) {
-    debug_assert_eq!(x.len(), y.len());
-    for (yi, xi) in y.iter_mut().zip(x) {
-        *yi += a * xi;
     }
 }
 

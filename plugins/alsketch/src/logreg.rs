@@ -11,11 +11,11 @@
 //! Labels are mapped to ±1: {−1, +1} as given; two other values: the larger is +1; more than two
 //! classes: one-vs-rest with `positive_label` (default the smallest label) as +1.
 
-use boundlab_sdk::{PluginError, PluginResult};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
+use crate::error::{Error, Result};
 use crate::linalg::Matrix;
 use crate::problem::Problem;
 use boundlab_libsvm::Dataset;
@@ -51,16 +51,16 @@ impl LogReg {
         positive_label: Option<f64>,
         data_seed: u64,
         linear: usize,
-    ) -> PluginResult<Self> {
+    ) -> Result<Self> {
         let d = data.n_features;
         if d == 0 {
-            return Err(PluginError::bad_parameter(
+            return Err(Error::bad_input(
                 "dataset",
                 format!("`{name}` has no features"),
             ));
         }
         if linear >= d {
-            return Err(PluginError::bad_parameter(
+            return Err(Error::bad_input(
                 "linear_constraints",
                 format!("must be less than the number of features of `{name}` ({d}), got {linear}"),
             ));
@@ -69,7 +69,7 @@ impl LogReg {
         let map: Box<dyn Fn(f64) -> f64> = match (positive_label, labels.as_slice()) {
             (Some(p), _) => {
                 if !labels.contains(&p) {
-                    return Err(PluginError::bad_parameter(
+                    return Err(Error::bad_input(
                         "positive_label",
                         format!("{p} is not a label of `{name}` (labels: {labels:?})"),
                     ));
@@ -86,7 +86,7 @@ impl LogReg {
                 Box::new(move |y| if y == lo { 1.0 } else { -1.0 })
             }
             (None, _) => {
-                return Err(PluginError::bad_parameter(
+                return Err(Error::bad_input(
                     "dataset",
                     format!(
                         "`{name}` has a single label ({labels:?}); logistic regression needs two classes"
@@ -111,7 +111,7 @@ impl LogReg {
             .collect();
         let norm2 = min_norm_squared(&a, &b, d);
         if norm2.is_nan() || norm2 >= 1.0 {
-            return Err(PluginError::infeasible(format!(
+            return Err(Error::Infeasible(format!(
                 "logistic regression on `{name}` (d = {d}) with {linear} random linear constraints (data_seed {data_seed}) is infeasible: \
                  the minimum-norm solution of A x = b has ‖x‖² = {norm2:.3} > 1, so A x = b and ‖x‖² = 1 cannot both hold; \
                  use fewer `linear_constraints` or another `data_seed`"
@@ -147,7 +147,7 @@ impl LogReg {
         let x = x.to_vec();
         self.ya
             .chunks_exact(self.d)
-            .map(move |row| crate::linalg::dot(row, &x))
+            .map(move |row| boundlab_vecops::dot(row, &x))
     }
 }
 
@@ -159,7 +159,7 @@ fn min_norm_squared(a: &[f64], b: &[f64], d: usize) -> f64 {
         return 0.0;
     }
     let gram = faer::Mat::from_fn(k, k, |i, j| {
-        crate::linalg::dot(&a[i * d..(i + 1) * d], &a[j * d..(j + 1) * d])
+        boundlab_vecops::dot(&a[i * d..(i + 1) * d], &a[j * d..(j + 1) * d])
     });
     match gram.llt(faer::Side::Lower) {
         Ok(llt) => {
@@ -205,11 +205,11 @@ impl Problem for LogReg {
     fn lambda0(&self) -> Vec<f64> {
         vec![1.0; self.linear + 1]
     }
-    fn objective(&mut self, x: &[f64]) -> PluginResult<f64> {
+    fn objective(&mut self, x: &[f64]) -> Result<f64> {
         let total: f64 = self.margins(x).map(log1p_exp_neg).sum();
         Ok(total / self.samples as f64)
     }
-    fn gradient(&mut self, x: &[f64]) -> PluginResult<Vec<f64>> {
+    fn gradient(&mut self, x: &[f64]) -> Result<Vec<f64>> {
         let mut g = vec![0.0; self.d];
         let scale = 1.0 / self.samples as f64;
         for (row, t) in self
@@ -217,21 +217,21 @@ impl Problem for LogReg {
             .chunks_exact(self.d)
             .zip(self.margins(x).collect::<Vec<_>>())
         {
-            crate::linalg::axpy(-scale * sigmoid_neg(t), row, &mut g);
+            boundlab_vecops::axpy(-scale * sigmoid_neg(t), row, &mut g);
         }
         Ok(g)
     }
-    fn constraints(&mut self, x: &[f64]) -> PluginResult<Vec<f64>> {
+    fn constraints(&mut self, x: &[f64]) -> Result<Vec<f64>> {
         let mut c: Vec<f64> = self
             .a
             .chunks_exact(self.d)
             .zip(&self.b)
-            .map(|(row, bi)| crate::linalg::dot(row, x) - bi)
+            .map(|(row, bi)| boundlab_vecops::dot(row, x) - bi)
             .collect();
-        c.push(crate::linalg::dot(x, x) - 1.0);
+        c.push(boundlab_vecops::dot(x, x) - 1.0);
         Ok(c)
     }
-    fn jacobian(&mut self, x: &[f64]) -> PluginResult<Matrix> {
+    fn jacobian(&mut self, x: &[f64]) -> Result<Matrix> {
         let d = self.d;
         Ok(Matrix::dense_from_fn(self.linear + 1, d, |i, j| {
             if i < self.linear {
@@ -241,7 +241,7 @@ impl Problem for LogReg {
             }
         }))
     }
-    fn hessian_lagrangian(&mut self, x: &[f64], lambda: &[f64]) -> PluginResult<Matrix> {
+    fn hessian_lagrangian(&mut self, x: &[f64], lambda: &[f64]) -> Result<Matrix> {
         let d = self.d;
         let mut h = faer::Mat::<f64>::zeros(d, d);
         let scale = 1.0 / self.samples as f64;
@@ -322,20 +322,20 @@ mod tests {
         assert!(
             LogReg::new("three", &three, Some(7.0), 1, 0)
                 .unwrap_err()
-                .message
+                .to_string()
                 .contains("positive_label")
         );
         let one = parse("1 1:1\n1 1:2\n", "one").unwrap();
         assert!(
             LogReg::new("two", &two, None, 1, 1)
                 .unwrap_err()
-                .message
+                .to_string()
                 .contains("linear_constraints")
         );
         assert!(
             LogReg::new("one", &one, None, 1, 0)
                 .unwrap_err()
-                .message
+                .to_string()
                 .contains("single label")
         );
     }

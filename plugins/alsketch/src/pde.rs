@@ -10,7 +10,7 @@
 //! n = 2N², m = N²; start x₀ = 1, λ₀ = 1. The problem is a convex QP: the Hessian is
 //! diag(I, 0.1 I) and the Jacobian [Δ_h, I] is constant. Both are sparse.
 
-use boundlab_sdk::{PluginError, PluginResult};
+use crate::error::{Error, Result};
 
 use crate::linalg::Matrix;
 use crate::problem::Problem;
@@ -29,9 +29,9 @@ pub struct Pde {
 
 impl Pde {
     /// The problem on a `grid`×`grid` mesh.
-    pub fn new(grid: usize) -> PluginResult<Self> {
+    pub fn new(grid: usize) -> Result<Self> {
         if !(2..=MAX_GRID).contains(&grid) {
-            return Err(PluginError::bad_parameter(
+            return Err(Error::bad_input(
                 "grid",
                 format!("must be between 2 and {MAX_GRID}, got {grid}"),
             ));
@@ -70,12 +70,12 @@ impl Pde {
             }
         }
         let jacobian =
-            Matrix::sparse_from_triplets(nn, 2 * nn, &triplets).map_err(PluginError::internal)?;
+            Matrix::sparse_from_triplets(nn, 2 * nn, &triplets).map_err(Error::Internal)?;
         let diag: Vec<(usize, usize, f64)> = (0..2 * nn)
             .map(|i| (i, i, if i < nn { 1.0 } else { 0.1 }))
             .collect();
         let hessian =
-            Matrix::sparse_from_triplets(2 * nn, 2 * nn, &diag).map_err(PluginError::internal)?;
+            Matrix::sparse_from_triplets(2 * nn, 2 * nn, &diag).map_err(Error::Internal)?;
         Ok(Self {
             grid,
             w_true,
@@ -106,7 +106,7 @@ impl Problem for Pde {
     fn lambda0(&self) -> Vec<f64> {
         vec![1.0; self.m()]
     }
-    fn objective(&mut self, x: &[f64]) -> PluginResult<f64> {
+    fn objective(&mut self, x: &[f64]) -> Result<f64> {
         let nn = self.m();
         let w: f64 = x[..nn]
             .iter()
@@ -116,7 +116,7 @@ impl Problem for Pde {
         let z: f64 = x[nn..].iter().map(|v| v * v).sum();
         Ok(0.5 * (w + 0.1 * z))
     }
-    fn gradient(&mut self, x: &[f64]) -> PluginResult<Vec<f64>> {
+    fn gradient(&mut self, x: &[f64]) -> Result<Vec<f64>> {
         let nn = self.m();
         let mut g: Vec<f64> = x[..nn]
             .iter()
@@ -126,15 +126,15 @@ impl Problem for Pde {
         g.extend(x[nn..].iter().map(|v| 0.1 * v));
         Ok(g)
     }
-    fn constraints(&mut self, x: &[f64]) -> PluginResult<Vec<f64>> {
+    fn constraints(&mut self, x: &[f64]) -> Result<Vec<f64>> {
         let mut c = vec![0.0; self.m()];
         self.jacobian.mul_vec(x, &mut c);
         Ok(c)
     }
-    fn jacobian(&mut self, _x: &[f64]) -> PluginResult<Matrix> {
+    fn jacobian(&mut self, _x: &[f64]) -> Result<Matrix> {
         Ok(self.jacobian.clone())
     }
-    fn hessian_lagrangian(&mut self, _x: &[f64], _lambda: &[f64]) -> PluginResult<Matrix> {
+    fn hessian_lagrangian(&mut self, _x: &[f64], _lambda: &[f64]) -> Result<Matrix> {
         Ok(self.hessian.clone())
     }
 }

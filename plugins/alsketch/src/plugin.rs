@@ -1,10 +1,13 @@
-//! The boundlab plugin layer: the `alsketch.solve` id, its parameter schema, and conversion of
-//! parameters and results to and from [`Value`].
+//! The boundlab plugin layer: the `alsketch.solve` id, its parameters (declared once, in
+//! [`SolveParams`]), the mapping of the numerics' [`Error`] to the engine's error kinds, and the
+//! host adapter that reports progress and forwards cancellation.
 
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use boundlab_sdk::prelude::*;
 
+use crate::error::Error;
 use crate::hs::HsProblem;
 use crate::logreg::{LINEAR_CONSTRAINTS, LogReg};
 use crate::pde::Pde;
@@ -25,111 +28,218 @@ impl Plugin for AlsketchPlugin {
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
 
     fn algorithms() -> Vec<AlgorithmSpec> {
-        let d = Options::default();
-        vec![AlgorithmSpec::new("alsketch.solve", SOLVE_SUMMARY, create_solve)
-            .param(ParamInfo::required(
-                "problem",
-                ValueKind::Any,
-                "a library name (`hs6`, `hs7`, `hs26`, `hs27`, `hs28`, `hs39`, `hs40`, `hs42`, `hs46`, `hs48`, `hs50`, `hs51`, `hs52`, `hs56`, `hs61`, `hs77`, `logreg`, `pde`) or a map #{ n, m, x0, f, c, grad, jac, hess, lambda0, name }",
-            ))
-            .param(ParamInfo::with_default("derivatives", ValueKind::Str, "auto", "script problems: derivatives not given as closures come from automatic differentiation (`auto`: falls back to finite differences with a warning when a closure uses an operation without a derivative rule; `exact`: that is an error) or `finite_differences`"))
-            .param(ParamInfo::with_default("sketch", ValueKind::Str, "gaussian", "`gaussian`, `kaczmarz`, `block` (Gaussian block), `countsketch`, or `direct` (exact LU solve; the reference, not a sketch)"))
-            .param(ParamInfo::with_default("block_size", ValueKind::Int, d.block_size as i64, "columns q of the block and count sketches"))
-            .param(ParamInfo::with_default("tol", ValueKind::Float, d.tol, "stop when ‖(∇f + Gᵀλ, c)‖₂ ≤ tol"))
-            .param(ParamInfo::with_default("max_iter", ValueKind::Int, d.max_iter as i64, "outer (Newton) iterations"))
-            .param(ParamInfo::with_default("max_sketch_iter", ValueKind::Int, d.max_sketch_iter as i64, "sketch steps per Newton system"))
-            .param(ParamInfo::with_default("max_time", ValueKind::Float, 0.0, "wall-clock limit in seconds (0: none); the run then ends with status `time_limit`"))
-            .param(ParamInfo::with_default("seed", ValueKind::Int, d.seed as i64, "seed of the sketches"))
-            .param(ParamInfo::with_default("superlinear", ValueKind::Bool, false, "sharpen the accuracy condition, θ_k = min(θ, ‖∇L_k‖)"))
-            .param(ParamInfo::with_default("trace", ValueKind::Bool, false, "return a per-iteration trace (kkt, f, alpha, mu, nu, sketch_iterations, flops, time, ...)"))
-            .param(ParamInfo::with_default("linalg", ValueKind::Str, "auto", "`auto` (sparse when the problem is sparse or n + m > 800), `dense` or `sparse`"))
-            .param(ParamInfo::with_default("dataset", ValueKind::Str, "breast_cancer_scale", "logreg: a LIBSVM file, by path or by name in `data_dir`"))
-            .param(ParamInfo::with_default("data_dir", ValueKind::Str, "data/libsvm", "logreg: where data set names are looked up"))
-            .param(ParamInfo::with_default("data_seed", ValueKind::Int, 2023i64, "logreg: seed of the random constraints A x = b"))
-            .param(ParamInfo::with_default("linear_constraints", ValueKind::Int, LINEAR_CONSTRAINTS as i64, "logreg: rows of A"))
-            .param(ParamInfo::optional("positive_label", ValueKind::Float, "logreg: the label mapped to +1 (default: +1 if labels are ±1, the larger of two labels, the smallest of several)"))
-            .param(ParamInfo::with_default("grid", ValueKind::Int, 32i64, "pde: grid size N (n = 2N², m = N²)"))
-            .param(ParamInfo::with_default("mu0", ValueKind::Float, d.mu0, "initial μ, the weight of ‖c‖² in the merit"))
-            .param(ParamInfo::with_default("nu0", ValueKind::Float, d.nu0, "initial ν, the weight of ‖∇ₓL‖² in the merit"))
-            .param(ParamInfo::with_default("delta0", ValueKind::Float, d.delta0, "initial accuracy δ"))
-            .param(ParamInfo::with_default("delta_min", ValueKind::Float, d.delta_min, "floor of δ"))
-            .param(ParamInfo::with_default("beta", ValueKind::Float, d.beta, "Armijo constant β in (0, 1/2)"))
-            .param(ParamInfo::with_default("rho", ValueKind::Float, d.rho, "penalty update factor ρ > 1"))
-            .param(ParamInfo::with_default("xi_b", ValueKind::Float, d.xi_b, "Hessian-modification constant ξ_B"))
-            .param(ParamInfo::with_default("theta", ValueKind::Float, d.theta, "accuracy constant θ"))
-            .param(ParamInfo::with_default("min_rel_residual", ValueKind::Float, d.min_rel_residual, "floor of the sketch accuracy target, relative to ‖∇L‖"))
-            .param(ParamInfo::with_default("licq_tol", ValueKind::Float, d.licq_tol, "λ_min(GGᵀ) ≤ licq_tol·max(1, ‖G‖²_F) is treated as a rank-deficient Jacobian"))
-            .param(ParamInfo::with_default("jacobian_regularization", ValueKind::Float, d.jacobian_regularization, "ε of the −εI block used when the Jacobian is rank deficient"))
-            .param(ParamInfo::with_default("hessian_shift", ValueKind::Str, "frobenius", "`frobenius` (t = ξ_B + ‖∇²L‖_F, the authors' code) or `minimal` (dense path)"))]
+        vec![
+            AlgorithmSpec::new("alsketch.solve", SOLVE_SUMMARY, create_solve)
+                .params::<SolveParams>(),
+        ]
     }
 }
 
-fn int_param(params: &Value, key: &str, min: i64) -> PluginResult<i64> {
-    let v: i64 = from_value_field(params, key)?;
-    if v < min {
-        return Err(PluginError::bad_parameter(
-            key,
-            format!("must be at least {min}, got {v}"),
-        ));
-    }
-    Ok(v)
+/// `alsketch.solve` parameters. The solver's own defaults are [`Options::default`]'s (the
+/// authors' `Param.jl` unless noted there); its ranges are checked by [`Options::validate`].
+#[derive(Params)]
+struct SolveParams {
+    /// a library name (`hs6`, `hs7`, `hs26`, `hs27`, `hs28`, `hs39`, `hs40`, `hs42`, `hs46`, `hs48`, `hs50`, `hs51`, `hs52`, `hs56`, `hs61`, `hs77`, `logreg`, `pde`) or a map #{ n, m, x0, f, c, grad, jac, hess, lambda0, name }
+    problem: Value,
+    /// script problems: derivatives not given as closures come from automatic differentiation (`auto`: falls back to finite differences with a warning when a closure uses an operation without a derivative rule; `exact`: that is an error) or `finite_differences`
+    #[param(default = DerivativeSource::Auto)]
+    derivatives: DerivativeSource,
+    /// `gaussian`, `kaczmarz`, `block` (Gaussian block), `countsketch`, or `direct` (exact LU solve; the reference, not a sketch)
+    #[param(default = SketchName::Gaussian)]
+    sketch: SketchName,
+    /// columns q of the block and count sketches
+    #[param(default = Options::default().block_size)]
+    block_size: usize,
+    /// stop when ‖(∇f + Gᵀλ, c)‖₂ ≤ tol
+    #[param(default = Options::default().tol)]
+    tol: f64,
+    /// outer (Newton) iterations
+    #[param(default = Options::default().max_iter)]
+    max_iter: usize,
+    /// sketch steps per Newton system
+    #[param(default = Options::default().max_sketch_iter)]
+    max_sketch_iter: u64,
+    /// wall-clock limit in seconds (0: none); the run then ends with status `time_limit`
+    #[param(default = Options::default().max_time)]
+    max_time: f64,
+    /// seed of the sketches
+    #[param(default = Options::default().seed)]
+    seed: u64,
+    /// sharpen the accuracy condition, θ_k = min(θ, ‖∇L_k‖)
+    #[param(default = Options::default().superlinear)]
+    superlinear: bool,
+    /// return a per-iteration trace (kkt, f, alpha, mu, nu, sketch_iterations, flops, time, ...)
+    #[param(default = Options::default().trace)]
+    trace: bool,
+    /// `auto` (sparse when the problem is sparse or n + m > 800), `dense` or `sparse`
+    #[param(default = LinAlgName::Auto)]
+    linalg: LinAlgName,
+    /// logreg: a LIBSVM file, by path or by name in `data_dir`
+    #[param(default = "breast_cancer_scale".to_string())]
+    dataset: String,
+    /// logreg: where data set names are looked up
+    #[param(default = "data/libsvm".to_string())]
+    data_dir: String,
+    /// logreg: seed of the random constraints A x = b
+    #[param(default = 2023)]
+    data_seed: u64,
+    /// logreg: rows of A
+    #[param(default = LINEAR_CONSTRAINTS)]
+    linear_constraints: usize,
+    /// logreg: the label mapped to +1 (default: +1 if labels are ±1, the larger of two labels, the smallest of several)
+    positive_label: Option<f64>,
+    /// pde: grid size N (n = 2N², m = N²)
+    #[param(default = 32)]
+    grid: usize,
+    /// initial μ, the weight of ‖c‖² in the merit
+    #[param(default = Options::default().mu0)]
+    mu0: f64,
+    /// initial ν, the weight of ‖∇ₓL‖² in the merit
+    #[param(default = Options::default().nu0)]
+    nu0: f64,
+    /// initial accuracy δ
+    #[param(default = Options::default().delta0)]
+    delta0: f64,
+    /// floor of δ
+    #[param(default = Options::default().delta_min)]
+    delta_min: f64,
+    /// Armijo constant β in (0, 1/2)
+    #[param(default = Options::default().beta)]
+    beta: f64,
+    /// penalty update factor ρ > 1
+    #[param(default = Options::default().rho)]
+    rho: f64,
+    /// Hessian-modification constant ξ_B
+    #[param(default = Options::default().xi_b)]
+    xi_b: f64,
+    /// accuracy constant θ
+    #[param(default = Options::default().theta)]
+    theta: f64,
+    /// floor of the sketch accuracy target, relative to ‖∇L‖
+    #[param(default = Options::default().min_rel_residual)]
+    min_rel_residual: f64,
+    /// λ_min(GGᵀ) ≤ licq_tol·max(1, ‖G‖²_F) is treated as a rank-deficient Jacobian
+    #[param(default = Options::default().licq_tol)]
+    licq_tol: f64,
+    /// ε of the −εI block used when the Jacobian is rank deficient
+    #[param(default = Options::default().jacobian_regularization)]
+    jacobian_regularization: f64,
+    /// `frobenius` (t = ξ_B + ‖∇²L‖_F, the authors' code) or `minimal` (dense path)
+    #[param(default = HessianShiftName::Frobenius)]
+    hessian_shift: HessianShiftName,
 }
 
-fn options(params: &Value) -> PluginResult<Options> {
-    let sketch_name: String = from_value_field(params, "sketch")?;
-    let sketch = SketchKind::parse(&sketch_name).ok_or_else(|| {
-        PluginError::bad_parameter("sketch", format!("unknown sketch `{sketch_name}`; use gaussian, kaczmarz, block, countsketch or direct"))
-    })?;
-    let linalg_name: String = from_value_field(params, "linalg")?;
-    let linalg = match linalg_name.as_str() {
-        "auto" => LinAlg::Auto,
-        "dense" => LinAlg::Dense,
-        "sparse" => LinAlg::Sparse,
-        other => {
-            return Err(PluginError::bad_parameter(
-                "linalg",
-                format!("unknown value `{other}`; use auto, dense or sparse"),
-            ));
+/// The `sketch` choices.
+#[derive(ParamEnum, Clone, Copy)]
+enum SketchName {
+    Gaussian,
+    Kaczmarz,
+    /// The Gaussian block sketch.
+    Block,
+    #[param(name = "countsketch")]
+    CountSketch,
+    /// An LU solve: the exact-Newton reference.
+    Direct,
+}
+
+impl From<SketchName> for SketchKind {
+    fn from(name: SketchName) -> Self {
+        match name {
+            SketchName::Gaussian => SketchKind::Gaussian,
+            SketchName::Kaczmarz => SketchKind::Kaczmarz,
+            SketchName::Block => SketchKind::BlockGaussian,
+            SketchName::CountSketch => SketchKind::CountSketch,
+            SketchName::Direct => SketchKind::Direct,
         }
-    };
-    let shift_name: String = from_value_field(params, "hessian_shift")?;
-    let hessian_shift = match shift_name.as_str() {
-        "frobenius" => HessianShift::Frobenius,
-        "minimal" => HessianShift::Minimal,
-        other => {
-            return Err(PluginError::bad_parameter(
-                "hessian_shift",
-                format!("unknown value `{other}`; use frobenius or minimal"),
-            ));
+    }
+}
+
+/// The `linalg` choices.
+#[derive(ParamEnum, Clone, Copy)]
+enum LinAlgName {
+    Auto,
+    Dense,
+    Sparse,
+}
+
+impl From<LinAlgName> for LinAlg {
+    fn from(name: LinAlgName) -> Self {
+        match name {
+            LinAlgName::Auto => LinAlg::Auto,
+            LinAlgName::Dense => LinAlg::Dense,
+            LinAlgName::Sparse => LinAlg::Sparse,
         }
-    };
-    let f = |key: &str| from_value_field::<f64>(params, key);
-    let opts = Options {
-        sketch,
-        block_size: int_param(params, "block_size", 1)? as usize,
-        tol: f("tol")?,
-        max_iter: int_param(params, "max_iter", 0)? as usize,
-        max_sketch_iter: int_param(params, "max_sketch_iter", 1)? as u64,
-        seed: from_value_field::<i64>(params, "seed")? as u64,
-        superlinear: from_value_field(params, "superlinear")?,
-        mu0: f("mu0")?,
-        nu0: f("nu0")?,
-        delta0: f("delta0")?,
-        delta_min: f("delta_min")?,
-        beta: f("beta")?,
-        rho: f("rho")?,
-        xi_b: f("xi_b")?,
-        theta: f("theta")?,
-        min_rel_residual: f("min_rel_residual")?,
-        licq_tol: f("licq_tol")?,
-        jacobian_regularization: f("jacobian_regularization")?,
-        hessian_shift,
-        linalg,
-        trace: from_value_field(params, "trace")?,
-        max_time: f("max_time")?,
-    };
-    opts.validate()?;
-    Ok(opts)
+    }
+}
+
+/// The `hessian_shift` choices.
+#[derive(ParamEnum, Clone, Copy)]
+enum HessianShiftName {
+    Frobenius,
+    Minimal,
+}
+
+impl From<HessianShiftName> for HessianShift {
+    fn from(name: HessianShiftName) -> Self {
+        match name {
+            HessianShiftName::Frobenius => HessianShift::Frobenius,
+            HessianShiftName::Minimal => HessianShift::Minimal,
+        }
+    }
+}
+
+impl SolveParams {
+    /// The solver's options, range-checked.
+    fn options(&self) -> PluginResult<Options> {
+        let opts = Options {
+            sketch: self.sketch.into(),
+            block_size: self.block_size,
+            tol: self.tol,
+            max_iter: self.max_iter,
+            max_sketch_iter: self.max_sketch_iter,
+            seed: self.seed,
+            superlinear: self.superlinear,
+            mu0: self.mu0,
+            nu0: self.nu0,
+            delta0: self.delta0,
+            delta_min: self.delta_min,
+            beta: self.beta,
+            rho: self.rho,
+            xi_b: self.xi_b,
+            theta: self.theta,
+            min_rel_residual: self.min_rel_residual,
+            licq_tol: self.licq_tol,
+            jacobian_regularization: self.jacobian_regularization,
+            hessian_shift: self.hessian_shift.into(),
+            linalg: self.linalg.into(),
+            trace: self.trace,
+            max_time: self.max_time,
+        };
+        opts.validate()?;
+        Ok(opts)
+    }
+}
+
+/// The numerics' errors as the engine's kinds; a problem callback's own error comes back as it
+/// was raised.
+impl From<Error> for PluginError {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::BadInput { parameter, message } => {
+                PluginError::bad_parameter(parameter, message)
+            }
+            Error::Numerical(message) => PluginError::numerical(message),
+            Error::Infeasible(message) => PluginError::infeasible(message),
+            Error::Internal(message) => PluginError::internal(message),
+            stopped @ Error::Stopped(_) => {
+                PluginError::new(ErrorKind::Cancelled, stopped.to_string())
+            }
+            Error::Callback(inner) => match inner.downcast::<PluginError>() {
+                Ok(host_error) => *host_error,
+                Err(other) => PluginError::internal(other.to_string()),
+            },
+        }
+    }
 }
 
 /// Finds a LIBSVM file: an existing path, or `<data_dir>/<name>` with or without `.svm`.
@@ -170,28 +280,26 @@ fn dataset_path(dataset: &str, data_dir: &str) -> PluginResult<PathBuf> {
 }
 
 /// A library problem by name.
-fn library_problem(name: &str, params: &Value) -> PluginResult<Box<dyn Problem + Send>> {
+fn library_problem(name: &str, params: &SolveParams) -> PluginResult<Box<dyn Problem + Send>> {
     match name {
         "logreg" => {
-            let dataset: String = from_value_field(params, "dataset")?;
-            let data_dir: String = from_value_field(params, "data_dir")?;
-            let path = dataset_path(&dataset, &data_dir)?;
+            let path = dataset_path(&params.dataset, &params.data_dir)?;
             let data = boundlab_libsvm::read_file(&path)
                 .map_err(|e| PluginError::bad_parameter("dataset", e.to_string()))?;
-            let positive: Option<f64> = params.get("positive_label").and_then(Value::as_f64);
-            let seed = from_value_field::<i64>(params, "data_seed")? as u64;
-            let linear = int_param(params, "linear_constraints", 0)? as usize;
             let stem = path
                 .file_stem()
                 .and_then(|s| s.to_str())
-                .unwrap_or(&dataset)
+                .unwrap_or(&params.dataset)
                 .to_string();
-            Ok(Box::new(LogReg::new(&stem, &data, positive, seed, linear)?))
+            Ok(Box::new(LogReg::new(
+                &stem,
+                &data,
+                params.positive_label,
+                params.data_seed,
+                params.linear_constraints,
+            )?))
         }
-        "pde" => {
-            let grid = int_param(params, "grid", 2)? as usize;
-            Ok(Box::new(Pde::new(grid)?))
-        }
+        "pde" => Ok(Box::new(Pde::new(params.grid)?)),
         other if other.to_ascii_lowercase().starts_with("hs") => {
             Ok(Box::new(HsProblem::by_name(other)?))
         }
@@ -210,17 +318,20 @@ struct HostMonitor<'h, 'a> {
 }
 
 impl Monitor for HostMonitor<'_, '_> {
-    fn iteration(&mut self, k: usize, max_iter: usize, kkt: f64) -> PluginResult<()> {
-        self.host.check_cancelled()?;
+    fn iteration(&mut self, k: usize, max_iter: usize, kkt: f64) -> ControlFlow<()> {
+        self.poll()?;
         self.host.report_progress(
             k as u64,
             max_iter as u64,
             &format!("iteration {k}, KKT {kkt:.3e}"),
         );
-        Ok(())
+        ControlFlow::Continue(())
     }
-    fn poll(&mut self) -> PluginResult<()> {
-        self.host.check_cancelled()
+    fn poll(&mut self) -> ControlFlow<()> {
+        match self.host.check_cancelled() {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(_) => ControlFlow::Break(()),
+        }
     }
     fn warn(&mut self, message: &str) {
         self.host.warn(message);
@@ -228,9 +339,10 @@ impl Monitor for HostMonitor<'_, '_> {
 }
 
 fn create_solve(params: Value) -> PluginResult<Box<dyn Run>> {
-    let opts = options(&params)?;
-    let derivatives: DerivativeSource = from_value_field(&params, "derivatives")?;
-    let problem_value = params.get("problem").cloned().unwrap_or_default();
+    let params = SolveParams::decode(params)?;
+    let opts = params.options()?;
+    let derivatives = params.derivatives;
+    let problem_value = params.problem.clone();
     // Library problems are built (and their files read) now, so that bad input fails early.
     let library: Option<Box<dyn Problem + Send>> = match &problem_value {
         Value::Str(name) => Some(library_problem(name.as_str(), &params)?),

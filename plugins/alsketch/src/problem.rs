@@ -4,15 +4,15 @@
 //! differentiates by itself. Jacobians and Hessians come as [`Matrix`], dense or sparse as suits
 //! the problem (the PDE problem is sparse, the others dense).
 
-use boundlab_sdk::{PluginError, PluginResult};
-
+use crate::error::{Error, Result};
 use crate::linalg::Matrix;
 
 /// An equality-constrained problem `min f(x) s.t. c(x) = 0` with `x ∈ Rⁿ`, `c: Rⁿ → Rᵐ`.
 ///
 /// The Lagrangian is `L(x, λ) = f(x) + λᵀc(x)` (the "+" convention of the authors' code), so
 /// [`Problem::hessian_lagrangian`] is `∇²f(x) + Σᵢ λᵢ ∇²cᵢ(x)`. Methods take `&mut self` so
-/// that script-defined problems can count their callbacks.
+/// that script-defined problems can count their callbacks. A callback's failure is returned as
+/// is and ends the solve with that error.
 pub trait Problem {
     /// A short name for logs and results (`hs6`, `logreg:wine_scale`, `pde:32`).
     fn name(&self) -> String;
@@ -27,23 +27,23 @@ pub trait Problem {
         vec![0.0; self.m()]
     }
     /// f(x).
-    fn objective(&mut self, x: &[f64]) -> PluginResult<f64>;
+    fn objective(&mut self, x: &[f64]) -> Result<f64>;
     /// ∇f(x), length n.
-    fn gradient(&mut self, x: &[f64]) -> PluginResult<Vec<f64>>;
+    fn gradient(&mut self, x: &[f64]) -> Result<Vec<f64>>;
     /// c(x), length m.
-    fn constraints(&mut self, x: &[f64]) -> PluginResult<Vec<f64>>;
+    fn constraints(&mut self, x: &[f64]) -> Result<Vec<f64>>;
     /// The m×n Jacobian G(x) = ∇c(x)ᵀ.
-    fn jacobian(&mut self, x: &[f64]) -> PluginResult<Matrix>;
+    fn jacobian(&mut self, x: &[f64]) -> Result<Matrix>;
     /// The n×n Hessian of the Lagrangian ∇²ₓL(x, λ), both triangles stored.
-    fn hessian_lagrangian(&mut self, x: &[f64], lambda: &[f64]) -> PluginResult<Matrix>;
+    fn hessian_lagrangian(&mut self, x: &[f64], lambda: &[f64]) -> Result<Matrix>;
 }
 
 /// Checks the shapes a problem returned, naming the offending callback.
-pub(crate) fn check_len(what: &str, got: usize, expected: usize) -> PluginResult<()> {
+pub(crate) fn check_len(what: &str, got: usize, expected: usize) -> Result<()> {
     if got == expected {
         Ok(())
     } else {
-        Err(PluginError::bad_parameter(
+        Err(Error::bad_input(
             "problem",
             format!("{what} returned {got} entries, expected {expected}"),
         ))
@@ -51,11 +51,11 @@ pub(crate) fn check_len(what: &str, got: usize, expected: usize) -> PluginResult
 }
 
 /// Checks a matrix shape returned by a problem.
-pub(crate) fn check_shape(what: &str, m: &Matrix, rows: usize, cols: usize) -> PluginResult<()> {
+pub(crate) fn check_shape(what: &str, m: &Matrix, rows: usize, cols: usize) -> Result<()> {
     if m.nrows() == rows && m.ncols() == cols {
         Ok(())
     } else {
-        Err(PluginError::bad_parameter(
+        Err(Error::bad_input(
             "problem",
             format!(
                 "{what} returned a {}x{} matrix, expected {rows}x{cols}",

@@ -28,18 +28,19 @@
 use boundlab_sdk::Derivatives;
 use boundlab_sdk::prelude::*;
 
+use crate::error::Error;
 use crate::linalg::Matrix;
 use crate::problem::Problem;
 
 /// Where the derivatives a script problem does not give come from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(ParamEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DerivativeSource {
     /// Automatic differentiation, falling back to finite differences (with a warning) when a
     /// closure uses an operation without a derivative rule.
     Auto,
     /// Automatic differentiation only: an unsupported operation is an error.
     Exact,
+    /// Central differences of the closures.
     FiniteDifferences,
 }
 
@@ -311,12 +312,12 @@ impl<'h, 'a> ScriptProblem<'h, 'a> {
 
     /// ∇ₓL(x, λ) from the analytic grad and jac.
     fn grad_lagrangian(&mut self, x: &[f64], lambda: &[f64]) -> PluginResult<Vec<f64>> {
-        let mut g = self.gradient(x)?;
+        let mut g = self.eval_gradient(x)?;
         if self.m > 0 {
-            let j = self.jacobian(x)?;
+            let j = self.eval_jacobian(x)?;
             let mut jt = vec![0.0; self.n];
             j.tmul_vec(lambda, &mut jt);
-            crate::linalg::axpy(1.0, &jt, &mut g);
+            boundlab_vecops::axpy(1.0, &jt, &mut g);
         }
         Ok(g)
     }
@@ -324,30 +325,17 @@ impl<'h, 'a> ScriptProblem<'h, 'a> {
     fn lagrangian(&mut self, x: &[f64], lambda: &[f64]) -> PluginResult<f64> {
         let f = self.call_f(x)?;
         let c = self.call_c(x)?;
-        Ok(f + crate::linalg::dot(lambda, &c))
+        Ok(f + boundlab_vecops::dot(lambda, &c))
     }
 }
 
-impl Problem for ScriptProblem<'_, '_> {
-    fn name(&self) -> String {
-        self.name.clone()
-    }
-    fn n(&self) -> usize {
-        self.n
-    }
-    fn m(&self) -> usize {
-        self.m
-    }
-    fn x0(&self) -> Vec<f64> {
-        self.x0.clone()
-    }
-    fn lambda0(&self) -> Vec<f64> {
-        self.lambda0.clone()
-    }
-    fn objective(&mut self, x: &[f64]) -> PluginResult<f64> {
+/// The evaluators behind [`Problem`]: host errors stay [`PluginError`]s here and are passed
+/// through the numerics as [`Error::Callback`].
+impl ScriptProblem<'_, '_> {
+    fn eval_objective(&mut self, x: &[f64]) -> PluginResult<f64> {
         self.call_f(x)
     }
-    fn gradient(&mut self, x: &[f64]) -> PluginResult<Vec<f64>> {
+    fn eval_gradient(&mut self, x: &[f64]) -> PluginResult<Vec<f64>> {
         if let Some(g) = self.grad {
             let v = self.call("grad", g, Value::from(x))?;
             let g = v.to_f64_vec().ok_or_else(|| {
@@ -388,10 +376,10 @@ impl Problem for ScriptProblem<'_, '_> {
         }
         Ok(g)
     }
-    fn constraints(&mut self, x: &[f64]) -> PluginResult<Vec<f64>> {
+    fn eval_constraints(&mut self, x: &[f64]) -> PluginResult<Vec<f64>> {
         self.call_c(x)
     }
-    fn jacobian(&mut self, x: &[f64]) -> PluginResult<Matrix> {
+    fn eval_jacobian(&mut self, x: &[f64]) -> PluginResult<Matrix> {
         let (n, m) = (self.n, self.m);
         if let Some(j) = self.jac.filter(|_| m > 0) {
             let v = self.call("jac", j, Value::from(x))?;
@@ -426,7 +414,7 @@ impl Problem for ScriptProblem<'_, '_> {
         }
         Ok(Matrix::dense_from_fn(m, n, |k, i| cols[i][k]))
     }
-    fn hessian_lagrangian(&mut self, x: &[f64], lambda: &[f64]) -> PluginResult<Matrix> {
+    fn eval_hessian_lagrangian(&mut self, x: &[f64], lambda: &[f64]) -> PluginResult<Matrix> {
         let n = self.n;
         if let Some(h) = self.hess {
             let input = Value::Map(ValueMap::new().with("x", x).with("lambda", lambda));
@@ -497,6 +485,44 @@ impl Problem for ScriptProblem<'_, '_> {
         }
         Ok(Matrix::Dense(hm))
     }
+}
+
+impl Problem for ScriptProblem<'_, '_> {
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+    fn n(&self) -> usize {
+        self.n
+    }
+    fn m(&self) -> usize {
+        self.m
+    }
+    fn x0(&self) -> Vec<f64> {
+        self.x0.clone()
+    }
+    fn lambda0(&self) -> Vec<f64> {
+        self.lambda0.clone()
+    }
+    fn objective(&mut self, x: &[f64]) -> Result<f64, Error> {
+        self.eval_objective(x).map_err(callback)
+    }
+    fn gradient(&mut self, x: &[f64]) -> Result<Vec<f64>, Error> {
+        self.eval_gradient(x).map_err(callback)
+    }
+    fn constraints(&mut self, x: &[f64]) -> Result<Vec<f64>, Error> {
+        self.eval_constraints(x).map_err(callback)
+    }
+    fn jacobian(&mut self, x: &[f64]) -> Result<Matrix, Error> {
+        self.eval_jacobian(x).map_err(callback)
+    }
+    fn hessian_lagrangian(&mut self, x: &[f64], lambda: &[f64]) -> Result<Matrix, Error> {
+        self.eval_hessian_lagrangian(x, lambda).map_err(callback)
+    }
+}
+
+/// A host error carried through the numerics unchanged (the plugin layer unwraps it).
+fn callback(e: PluginError) -> Error {
+    Error::Callback(Box::new(e))
 }
 
 #[cfg(test)]
@@ -600,8 +626,8 @@ mod tests {
         let href = host.as_ref();
         let hs40 = || crate::hs::HsProblem::by_name("hs40").unwrap();
         let xs = |v: &Value| v.to_f64_vec().unwrap();
-        let f = host.add_function(move |x| Ok(Value::from(hs40().objective(&xs(&x))?)));
-        let c = host.add_function(move |x| Ok(Value::from(hs40().constraints(&xs(&x))?)));
+        let f = host.add_function(move |x| Ok(Value::from(hs40().objective(&xs(&x)).unwrap())));
+        let c = host.add_function(move |x| Ok(Value::from(hs40().constraints(&xs(&x)).unwrap())));
         let map = ValueMap::new()
             .with("x0", vec![0.8, 0.7, 0.6, 0.5])
             .with("f", f)
@@ -640,7 +666,7 @@ mod tests {
             "{warnings:?}"
         );
         let mut p = ScriptProblem::new(&href, &map, DerivativeSource::Exact).unwrap();
-        let e = p.gradient(&[2.0, 2.0]).unwrap_err();
+        let e = p.eval_gradient(&[2.0, 2.0]).unwrap_err();
         assert!(e.message.contains("cannot differentiate"), "{}", e.message);
     }
 
@@ -651,7 +677,7 @@ mod tests {
         let f = host.add_function(|_| Ok(Value::from("oops")));
         let map = ValueMap::new().with("x0", vec![1.0]).with("f", f);
         let mut p = ScriptProblem::new(&href, &map, DerivativeSource::FiniteDifferences).unwrap();
-        let e = p.objective(&[1.0]).unwrap_err();
+        let e = p.eval_objective(&[1.0]).unwrap_err();
         assert!(e.message.contains("`f` returned string"), "{}", e.message);
         let e = ScriptProblem::new(
             &href,
@@ -697,7 +723,7 @@ mod tests {
             DerivativeSource::FiniteDifferences,
         )
         .unwrap();
-        let e = p.objective(&[1.0]).unwrap_err();
+        let e = p.eval_objective(&[1.0]).unwrap_err();
         assert!(
             e.message.contains("problem `f`") && e.message.contains("line 3"),
             "{}",

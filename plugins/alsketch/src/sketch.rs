@@ -19,13 +19,16 @@
 //! whenever the target looks reached, so rounding drift never stops a solve early. Flops are
 //! counted as the operations performed (2 per multiply-add).
 
-use boundlab_sdk::PluginResult;
+use std::ops::ControlFlow;
+
+use boundlab_vecops::{axpy, dot, norm};
 use faer::Mat;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 
-use crate::linalg::{Matrix, axpy, dot, norm, psd_pinv_solve};
+use crate::error::{Error, Result, Stop};
+use crate::linalg::{Matrix, psd_pinv_solve};
 
 /// Steps between exact recomputations of the residual.
 pub const REFRESH: u64 = 1000;
@@ -42,18 +45,7 @@ pub enum SketchKind {
 }
 
 impl SketchKind {
-    /// Parses the `sketch` parameter.
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "gaussian" | "gv" => SketchKind::Gaussian,
-            "kaczmarz" | "rk" => SketchKind::Kaczmarz,
-            "block" | "block_gaussian" => SketchKind::BlockGaussian,
-            "countsketch" | "count" => SketchKind::CountSketch,
-            "direct" => SketchKind::Direct,
-            _ => return None,
-        })
-    }
-
+    /// The name the plugin's `sketch` parameter gives it (also used in logs and benchmarks).
     pub fn name(self) -> &'static str {
         match self {
             SketchKind::Gaussian => "gaussian",
@@ -199,22 +191,23 @@ impl Sketcher {
     }
 
     /// Sketches on `sys` from `state` until ‖r‖ ≤ `target` or `budget` more steps were taken.
-    /// `poll` is called every few thousand steps (cancellation); its error aborts the solve.
+    /// `poll` is called every few thousand steps; `Break` aborts the solve with
+    /// [`Error::Stopped`], keeping the steps taken so far in `state`.
     pub fn solve(
         &mut self,
         sys: &System<'_>,
         state: &mut SolveState,
         target: f64,
         budget: u64,
-        poll: &mut dyn FnMut(u64) -> PluginResult<()>,
-    ) -> PluginResult<SolveReport> {
+        poll: &mut dyn FnMut(u64) -> ControlFlow<Stop>,
+    ) -> Result<SolveReport> {
         let size = sys.size();
         let mut flops = 0u64;
         let mut steps = 0u64;
         if self.kind == SketchKind::Direct {
             if norm(&state.r) > target {
-                let z = crate::kkt::direct_solve(sys.k, sys.b, sys.primal)
-                    .map_err(boundlab_sdk::PluginError::numerical)?;
+                let z =
+                    crate::kkt::direct_solve(sys.k, sys.b, sys.primal).map_err(Error::Numerical)?;
                 state.z = z;
                 flops += sys.residual(&state.z, &mut state.r);
                 if let Matrix::Dense(_) = sys.k {
@@ -271,10 +264,10 @@ impl Sketcher {
             }
             if steps > 0
                 && steps.is_multiple_of(poll_every)
-                && let Err(e) = poll(steps)
+                && let ControlFlow::Break(stop) = poll(steps)
             {
                 self.aborted_flops = flops;
-                return Err(e);
+                return Err(Error::Stopped(stop));
             }
             flops += match self.kind {
                 SketchKind::Gaussian => self.gaussian_step(sys, state, &mut rnorm2),
@@ -375,7 +368,7 @@ impl Sketcher {
         sys: &System<'_>,
         st: &mut SolveState,
         rnorm2: &mut f64,
-    ) -> PluginResult<u64> {
+    ) -> Result<u64> {
         let size = sys.size();
         let q = self.block.min(size);
         let mut flops = 0u64;
@@ -399,7 +392,7 @@ impl Sketcher {
             }
         }
         flops += ((q * (q + 1) + 2 * q) * size) as u64;
-        let y = psd_pinv_solve(&m, &t).map_err(boundlab_sdk::PluginError::numerical)?;
+        let y = psd_pinv_solve(&m, &t).map_err(Error::Numerical)?;
         flops += (q * q * q) as u64;
         let dz = &mut self.scratch;
         dz.iter_mut().for_each(|v| *v = 0.0);
@@ -420,7 +413,7 @@ impl Sketcher {
         sys: &System<'_>,
         st: &mut SolveState,
         rnorm2: &mut f64,
-    ) -> PluginResult<u64> {
+    ) -> Result<u64> {
         let size = sys.size();
         let q = self.block.min(size);
         let hash: Vec<usize> = (0..size).map(|_| self.rng.random_range(0..q)).collect();
@@ -466,7 +459,7 @@ impl Sketcher {
         for j in 0..size {
             t[hash[j]] += sign[j] * st.r[j];
         }
-        let y = psd_pinv_solve(&m, &t).map_err(boundlab_sdk::PluginError::numerical)?;
+        let y = psd_pinv_solve(&m, &t).map_err(Error::Numerical)?;
         flops += (q * q * q) as u64 + 2 * size as u64;
         // dz = K (S y), then r ← r − K dz.
         let v = &mut self.scratch;
@@ -527,7 +520,9 @@ mod tests {
                 let mut sk = Sketcher::new(kind, 3, 42);
                 let target = 1e-12 * norm(&b);
                 let rep = sk
-                    .solve(&sys, &mut st, target, 2_000_000, &mut |_| Ok(()))
+                    .solve(&sys, &mut st, target, 2_000_000, &mut |_| {
+                        ControlFlow::Continue(())
+                    })
                     .unwrap();
                 assert!(rep.reached, "{kind:?}: residual {}", st.residual_norm());
                 let err: f64 =
@@ -552,12 +547,16 @@ mod tests {
         let sys = System::new(&k, &b);
         let mut st = SolveState::zero(&b);
         let mut sk = Sketcher::new(SketchKind::Gaussian, 1, 7);
-        let rep = sk.solve(&sys, &mut st, 0.0, 10, &mut |_| Ok(())).unwrap();
+        let rep = sk
+            .solve(&sys, &mut st, 0.0, 10, &mut |_| ControlFlow::Continue(()))
+            .unwrap();
         assert!(!rep.reached);
         assert_eq!(rep.steps, 10);
         let before = st.residual_norm();
         let rep = sk
-            .solve(&sys, &mut st, 1e-3 * before, 1_000_000, &mut |_| Ok(()))
+            .solve(&sys, &mut st, 1e-3 * before, 1_000_000, &mut |_| {
+                ControlFlow::Continue(())
+            })
             .unwrap();
         assert!(rep.reached && st.steps == 10 + rep.steps);
         // The tracked residual equals the true one.
@@ -579,9 +578,10 @@ mod tests {
         let mut sk = Sketcher::new(SketchKind::Kaczmarz, 1, 7);
         let err = sk
             .solve(&sys, &mut st, -1.0, u64::MAX, &mut |_| {
-                Err(boundlab_sdk::PluginError::cancelled())
+                ControlFlow::Break(Stop::Cancelled)
             })
             .unwrap_err();
-        assert_eq!(err.kind, boundlab_sdk::ErrorKind::Cancelled);
+        assert!(matches!(err, Error::Stopped(Stop::Cancelled)), "{err}");
+        assert!(st.steps > 0, "the steps taken before the stop are kept");
     }
 }

@@ -19,19 +19,19 @@
 //!   is used (counted in `inexact_steps`); otherwise the run stops with status `sketch_limit`;
 //! - the superlinear variant sharpens the condition with θ_k = min(θ, ‖∇L_k‖).
 
+use std::ops::ControlFlow;
 use std::time::Instant;
 
-use boundlab_sdk::{ErrorKind, PluginError, PluginResult};
 use faer::Mat;
 use serde::Serialize;
 
+use crate::error::{Error, Result, Stop};
 use crate::kkt;
-use crate::linalg::{Matrix, dot, norm, sym_eigenvalues};
+use boundlab_vecops::{dot, norm};
+
+use crate::linalg::{Matrix, sym_eigenvalues};
 use crate::problem::{Problem, check_len, check_shape};
 use crate::sketch::{SketchKind, Sketcher, SolveState, System};
-
-/// The message of the internal error that stops a sketch solve at `max_time`.
-const TIME_LIMIT: &str = "time limit";
 
 /// Dense problems with n + m above this use the sparse path under `linalg = "auto"`.
 pub const DENSE_LIMIT: usize = 800;
@@ -129,12 +129,12 @@ impl Default for Options {
 
 impl Options {
     /// Checks ranges; errors name the parameter.
-    pub fn validate(&self) -> PluginResult<()> {
-        let positive = |name: &str, v: f64| {
+    pub fn validate(&self) -> Result<()> {
+        let positive = |name: &'static str, v: f64| {
             if v.is_finite() && v > 0.0 {
                 Ok(())
             } else {
-                Err(PluginError::bad_parameter(
+                Err(Error::bad_input(
                     name,
                     format!("must be a positive number, got {v}"),
                 ))
@@ -150,25 +150,25 @@ impl Options {
         positive("licq_tol", self.licq_tol)?;
         positive("jacobian_regularization", self.jacobian_regularization)?;
         if !(self.beta > 0.0 && self.beta < 0.5) {
-            return Err(PluginError::bad_parameter(
+            return Err(Error::bad_input(
                 "beta",
                 format!("must lie in (0, 1/2), got {}", self.beta),
             ));
         }
         if !(self.rho > 1.0 && self.rho.is_finite()) {
-            return Err(PluginError::bad_parameter(
+            return Err(Error::bad_input(
                 "rho",
                 format!("must be greater than 1, got {}", self.rho),
             ));
         }
         if !(self.min_rel_residual >= 0.0 && self.min_rel_residual < 1.0) {
-            return Err(PluginError::bad_parameter(
+            return Err(Error::bad_input(
                 "min_rel_residual",
                 format!("must lie in [0, 1), got {}", self.min_rel_residual),
             ));
         }
         if !(self.max_time >= 0.0 && self.max_time.is_finite()) {
-            return Err(PluginError::bad_parameter(
+            return Err(Error::bad_input(
                 "max_time",
                 format!(
                     "must be a non-negative number of seconds, got {}",
@@ -177,16 +177,10 @@ impl Options {
             ));
         }
         if self.max_sketch_iter == 0 {
-            return Err(PluginError::bad_parameter(
-                "max_sketch_iter",
-                "must be at least 1",
-            ));
+            return Err(Error::bad_input("max_sketch_iter", "must be at least 1"));
         }
         if self.block_size == 0 {
-            return Err(PluginError::bad_parameter(
-                "block_size",
-                "must be at least 1",
-            ));
+            return Err(Error::bad_input("block_size", "must be at least 1"));
         }
         Ok(())
     }
@@ -272,12 +266,14 @@ pub struct Outcome {
     pub trace: Option<Trace>,
 }
 
-/// Hooks into the caller: progress, cancellation and warnings.
+/// Hooks into the caller: progress, cancellation and warnings. `Break` from either callback
+/// stops the run with [`Error::Stopped`]`(`[`Stop::Cancelled`]`)`.
 pub trait Monitor {
-    /// Called once per outer iteration; an error stops the run.
-    fn iteration(&mut self, k: usize, max_iter: usize, kkt: f64) -> PluginResult<()>;
-    /// Called every few thousand sketch steps; an error stops the run.
-    fn poll(&mut self) -> PluginResult<()>;
+    /// Called once per outer iteration `k` with the current KKT residual.
+    fn iteration(&mut self, k: usize, max_iter: usize, kkt: f64) -> ControlFlow<()>;
+    /// Called every few thousand sketch steps, so that a long sketch solve can be stopped.
+    fn poll(&mut self) -> ControlFlow<()>;
+    /// A condition the caller should know about (a rank-deficient Jacobian, a retried solve).
     fn warn(&mut self, message: &str);
 }
 
@@ -285,11 +281,11 @@ pub trait Monitor {
 pub struct Silent;
 
 impl Monitor for Silent {
-    fn iteration(&mut self, _: usize, _: usize, _: f64) -> PluginResult<()> {
-        Ok(())
+    fn iteration(&mut self, _: usize, _: usize, _: f64) -> ControlFlow<()> {
+        ControlFlow::Continue(())
     }
-    fn poll(&mut self) -> PluginResult<()> {
-        Ok(())
+    fn poll(&mut self) -> ControlFlow<()> {
+        ControlFlow::Continue(())
     }
     fn warn(&mut self, _: &str) {}
 }
@@ -333,7 +329,7 @@ impl Point {
 }
 
 impl Counted<'_> {
-    fn point(&mut self, x: Vec<f64>, lambda: Vec<f64>) -> PluginResult<Point> {
+    fn point(&mut self, x: Vec<f64>, lambda: Vec<f64>) -> Result<Point> {
         self.evals.f += 1;
         let f = self.p.objective(&x)?;
         self.evals.grad += 1;
@@ -360,12 +356,12 @@ impl Counted<'_> {
         })
     }
 
-    fn hessian(&mut self, pt: &Point) -> PluginResult<Matrix> {
+    fn hessian(&mut self, pt: &Point) -> Result<Matrix> {
         self.evals.hess += 1;
         let h = self.p.hessian_lagrangian(&pt.x, &pt.lambda)?;
         check_shape("the Hessian of the Lagrangian", &h, self.n, self.n)?;
         if !h.is_finite() {
-            return Err(PluginError::numerical(format!(
+            return Err(Error::Numerical(format!(
                 "the Hessian of the Lagrangian has non-finite entries at iteration point x = {}",
                 short(&pt.x)
             )));
@@ -404,12 +400,12 @@ struct Curvature {
 }
 
 /// Dense path: SVD of G for λ_min(GGᵀ) and the null space, then the reduced Hessian.
-fn dense_curvature(h: &Matrix, g: &Matrix) -> PluginResult<Curvature> {
+fn dense_curvature(h: &Matrix, g: &Matrix) -> Result<Curvature> {
     let n = h.ncols();
     let m = g.nrows();
     let hd = h.to_dense();
     if m == 0 {
-        let ev = sym_eigenvalues(&hd).map_err(PluginError::numerical)?;
+        let ev = sym_eigenvalues(&hd).map_err(Error::Numerical)?;
         return Ok(Curvature {
             xi_g: 1.0,
             reduced_min: ev.first().copied(),
@@ -418,7 +414,7 @@ fn dense_curvature(h: &Matrix, g: &Matrix) -> PluginResult<Curvature> {
     let gd = g.to_dense();
     let svd = gd
         .svd()
-        .map_err(|e| PluginError::numerical(format!("SVD of the Jacobian failed: {e:?}")))?;
+        .map_err(|e| Error::Numerical(format!("SVD of the Jacobian failed: {e:?}")))?;
     let s = svd.S().column_vector();
     let k = m.min(n);
     let smax = if k > 0 { s[0] } else { 0.0 };
@@ -430,7 +426,7 @@ fn dense_curvature(h: &Matrix, g: &Matrix) -> PluginResult<Curvature> {
         let z = v.subcols(rank, n - rank);
         let hz = &hd * z;
         let red: Mat<f64> = z.transpose() * &hz;
-        let ev = sym_eigenvalues(&red).map_err(PluginError::numerical)?;
+        let ev = sym_eigenvalues(&red).map_err(Error::Numerical)?;
         ev.first().copied()
     } else {
         None
@@ -505,23 +501,20 @@ pub fn solve(
     problem: &mut dyn Problem,
     opts: &Options,
     monitor: &mut dyn Monitor,
-) -> PluginResult<Outcome> {
+) -> Result<Outcome> {
     opts.validate()?;
     let start = Instant::now();
     let n = problem.n();
     let m = problem.m();
     if n == 0 {
-        return Err(PluginError::bad_parameter(
-            "problem",
-            "has no variables (n = 0)",
-        ));
+        return Err(Error::bad_input("problem", "has no variables (n = 0)"));
     }
     let x0 = problem.x0();
     check_len("the start point", x0.len(), n)?;
     let l0 = problem.lambda0();
     check_len("the start multipliers", l0.len(), m)?;
     if let Some(i) = x0.iter().position(|v| !v.is_finite()) {
-        return Err(PluginError::bad_parameter(
+        return Err(Error::bad_input(
             "problem",
             format!("start point entry {i} is {}", x0[i]),
         ));
@@ -539,7 +532,7 @@ pub fn solve(
         LinAlg::Sparse => true,
     };
     if !pt.is_finite() {
-        return Err(PluginError::numerical(format!(
+        return Err(Error::Numerical(format!(
             "f, c or ∇ₓL is not finite at the start point x0 = {}",
             short(&pt.x)
         )));
@@ -593,7 +586,9 @@ pub fn solve(
         if opts.max_time > 0.0 && start.elapsed().as_secs_f64() >= opts.max_time {
             break Status::TimeLimit;
         }
-        monitor.iteration(iterations, opts.max_iter, kkt)?;
+        if monitor.iteration(iterations, opts.max_iter, kkt).is_break() {
+            return Err(Error::Stopped(Stop::Cancelled));
+        }
 
         // --- Newton-KKT system -------------------------------------------------------------
         let h = prob.hessian(&pt)?;
@@ -663,9 +658,9 @@ pub fn solve(
             let max_time = opts.max_time;
             let mut poll = |_: u64| {
                 if max_time > 0.0 && start.elapsed().as_secs_f64() >= max_time {
-                    return Err(PluginError::new(ErrorKind::Cancelled, TIME_LIMIT));
+                    return ControlFlow::Break(Stop::TimeLimit);
                 }
-                monitor.poll()
+                monitor.poll().map_break(|()| Stop::Cancelled)
             };
             loop {
                 let target =
@@ -675,10 +670,7 @@ pub fn solve(
                     Ok(rep) => rep,
                     // A singular K (only the direct solver notices): the sparse path has not
                     // tested the curvature yet, so shift the Hessian; then regularise G.
-                    Err(e)
-                        if e.kind == ErrorKind::NumericalFailure
-                            && (shift == 0.0 || reg == 0.0) =>
-                    {
+                    Err(Error::Numerical(message)) if shift == 0.0 || reg == 0.0 => {
                         if shift == 0.0 {
                             shift = opts.xi_b + h_norm;
                             shift_tested = true;
@@ -686,12 +678,10 @@ pub fn solve(
                             reg = opts.jacobian_regularization;
                             reg_steps += 1;
                         }
-                        monitor.warn(&format!("iteration {iterations}: {}; retrying with shift {shift:.3e}, regularisation {reg:.1e}", e.message));
+                        monitor.warn(&format!("iteration {iterations}: {message}; retrying with shift {shift:.3e}, regularisation {reg:.1e}"));
                         continue 'system;
                     }
-                    Err(e)
-                        if e.kind == ErrorKind::Cancelled && e.message.as_str() == TIME_LIMIT =>
-                    {
+                    Err(Error::Stopped(Stop::TimeLimit)) => {
                         // Keep the partial solve: it is used below if it is a descent direction.
                         timed_out = true;
                         flops += sketcher.aborted_flops;

@@ -285,19 +285,19 @@ fn problems_with_wrong_shapes_are_reported() {
         fn x0(&self) -> Vec<f64> {
             vec![1.0, 1.0]
         }
-        fn objective(&mut self, _: &[f64]) -> boundlab_sdk::PluginResult<f64> {
+        fn objective(&mut self, _: &[f64]) -> boundlab_alsketch::error::Result<f64> {
             Ok(0.0)
         }
-        fn gradient(&mut self, _: &[f64]) -> boundlab_sdk::PluginResult<Vec<f64>> {
+        fn gradient(&mut self, _: &[f64]) -> boundlab_alsketch::error::Result<Vec<f64>> {
             Ok(vec![0.0; 3])
         }
-        fn constraints(&mut self, _: &[f64]) -> boundlab_sdk::PluginResult<Vec<f64>> {
+        fn constraints(&mut self, _: &[f64]) -> boundlab_alsketch::error::Result<Vec<f64>> {
             Ok(vec![0.0])
         }
         fn jacobian(
             &mut self,
             _: &[f64],
-        ) -> boundlab_sdk::PluginResult<boundlab_alsketch::linalg::Matrix> {
+        ) -> boundlab_alsketch::error::Result<boundlab_alsketch::linalg::Matrix> {
             Ok(boundlab_alsketch::linalg::Matrix::dense_from_fn(
                 1,
                 2,
@@ -308,7 +308,7 @@ fn problems_with_wrong_shapes_are_reported() {
             &mut self,
             _: &[f64],
             _: &[f64],
-        ) -> boundlab_sdk::PluginResult<boundlab_alsketch::linalg::Matrix> {
+        ) -> boundlab_alsketch::error::Result<boundlab_alsketch::linalg::Matrix> {
             Ok(boundlab_alsketch::linalg::Matrix::dense_from_fn(
                 2,
                 2,
@@ -316,11 +316,11 @@ fn problems_with_wrong_shapes_are_reported() {
             ))
         }
     }
-    let err = solve(&mut Bad, &Options::default(), &mut Silent).unwrap_err();
+    let err = solve(&mut Bad, &Options::default(), &mut Silent)
+        .unwrap_err()
+        .to_string();
     assert!(
-        err.message
-            .contains("the gradient returned 3 entries, expected 2"),
-        "{}",
-        err.message
+        err.contains("parameter `problem`: the gradient returned 3 entries, expected 2"),
+        "{err}"
     );
 }

@@ -6,6 +6,7 @@
 
 use std::path::PathBuf;
 
+use boundlab_alsketch::error::Error;
 use boundlab_alsketch::logreg::LogReg;
 use boundlab_alsketch::problem::Problem;
 use boundlab_alsketch::sketch::SketchKind;
@@ -66,12 +67,10 @@ fn infeasible_instances_are_refused_with_a_reason() {
     let dir = data_dir();
     let data = libsvm::read_file(&dir.join("wine_scale.svm")).unwrap();
     let err = LogReg::new("wine_scale", &data, None, 2023, 10).unwrap_err();
-    assert_eq!(err.kind, boundlab_sdk::ErrorKind::Infeasible);
-    assert!(
-        err.message.contains("minimum-norm solution"),
-        "{}",
-        err.message
-    );
+    let Error::Infeasible(message) = err else {
+        panic!("expected infeasible, got {err}")
+    };
+    assert!(message.contains("minimum-norm solution"), "{message}");
     let p = LogReg::new("wine_scale", &data, None, 2023, 5).unwrap();
     assert!(p.min_norm_squared_of_constraints() < 1.0);
     assert_eq!((p.n(), p.m()), (13, 6));

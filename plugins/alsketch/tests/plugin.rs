@@ -249,3 +249,45 @@ fn cancellation_stops_a_run() {
     .unwrap_err();
     assert_eq!(err.kind, ErrorKind::Cancelled);
 }
+
+/// Omitting a parameter means the default `describe` shows (issue 14): the library problems of
+/// each family, with everything but the problem (and the data directory and grid, which the
+/// test must pin) left out. `time` is wall time and is left out of the comparison.
+#[test]
+fn omitted_parameters_take_the_described_defaults() {
+    let host = TestHost::new();
+    let data_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/libsvm");
+    let cases: Vec<Vec<(&str, Value)>> = vec![
+        vec![("problem", "hs7".into())],
+        vec![("problem", "hs61".into())],
+        vec![("problem", "pde".into()), ("grid", 3i64.into())],
+        vec![("problem", "logreg".into()), ("data_dir", data_dir.into())],
+    ];
+    for entries in cases {
+        host.assert_omitted_means_default(
+            plugin_module(),
+            "alsketch.solve",
+            params(&entries),
+            &["time"],
+        );
+    }
+}
+
+/// The sketch names the result reports are the names the `sketch` parameter accepts.
+#[test]
+fn results_name_the_sketch_as_it_was_asked_for() {
+    let host = TestHost::new();
+    for sketch in ["gaussian", "kaczmarz", "block", "countsketch", "direct"] {
+        let r = run(
+            &host,
+            &[
+                ("problem", "hs7".into()),
+                ("sketch", sketch.into()),
+                ("max_iter", 1i64.into()),
+            ],
+        )
+        .unwrap();
+        let reported = r.get("sketch").and_then(Value::as_str).map(str::to_string);
+        assert_eq!(reported.as_deref(), Some(sketch));
+    }
+}
