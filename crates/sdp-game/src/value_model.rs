@@ -11,7 +11,9 @@
 //!
 //! Outputs are centred (the mean is added back) so the prior need not explain the offset.
 
+use boundlab_vecops::dot;
 use faer::{Mat, Par};
+use rand_distr::StandardNormal;
 
 use boundlab_sdp_solver::dense;
 
@@ -139,17 +141,10 @@ impl ValueModel {
         (mean, 1.0 / self.beta + quad.max(0.0))
     }
 
-    /// A draw of the weights from the posterior `N(m, S)` (Thompson sampling), from standard
-    /// normals made by Box–Muller.
+    /// A draw of the weights from the posterior `N(m, S)` (Thompson sampling).
     pub fn sample_weights(&self, rng: &mut impl rand::Rng) -> Vec<f64> {
         let m = self.mean_w.len();
-        let z: Vec<f64> = (0..m)
-            .map(|_| {
-                let u1: f64 = rng.random::<f64>().max(1e-300);
-                let u2: f64 = rng.random::<f64>();
-                (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-            })
-            .collect();
+        let z: Vec<f64> = (0..m).map(|_| rng.sample(StandardNormal)).collect();
         let Some(l) = dense::cholesky(self.cov.as_ref(), Par::Seq) else {
             return self.mean_w.clone();
         };
@@ -176,8 +171,4 @@ impl ValueModel {
     pub fn log_evidence(&self) -> f64 {
         self.log_evidence
     }
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }

@@ -11,6 +11,7 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 use boundlab_sdp_solver::scalar::Real;
+use boundlab_vecops::dot;
 
 /// `P_0(x), …, P_degree(x)`: the Gegenbauer (ultraspherical) polynomials for the sphere
 /// `S^{n−1} ⊂ ℝⁿ`, i.e. Jacobi `P^{((n−3)/2, (n−3)/2)}`, normalised `P_k(1) = 1`.
@@ -269,10 +270,6 @@ pub fn fekete_select(columns: &[Vec<f64>], count: usize) -> Result<Vec<usize>, S
         }
     }
     Ok(chosen)
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 /// A change of basis `b̃_j = Σ_{i ≤ j} L_{ji} b_i` (lower triangular, so a basis ordered by
