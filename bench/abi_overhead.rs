@@ -19,6 +19,17 @@ mod trivial {
         a + b
     }
 
+    /// `trivial.add` parameters.
+    #[derive(Params)]
+    struct AddParams {
+        /// a
+        #[param(default = 1.0)]
+        a: f64,
+        /// b
+        #[param(default = 2.0)]
+        b: f64,
+    }
+
     pub struct Trivial;
 
     impl Plugin for Trivial {
@@ -27,14 +38,12 @@ mod trivial {
         fn algorithms() -> Vec<AlgorithmSpec> {
             vec![
                 AlgorithmSpec::new("trivial.add", "a + b", |params| {
-                    let a: f64 = from_value_field(&params, "a")?;
-                    let b: f64 = from_value_field(&params, "b")?;
+                    let AddParams { a, b } = AddParams::decode(params)?;
                     Ok(Box::new(move |_input: Value, _host: &HostRef<'_>| {
                         Ok(Value::Float(add(a, b)))
                     }))
                 })
-                .param(ParamInfo::with_default("a", ValueKind::Float, 1.0, "a"))
-                .param(ParamInfo::with_default("b", ValueKind::Float, 2.0, "b")),
+                .params::<AddParams>(),
             ]
         }
     }

@@ -58,7 +58,7 @@ pub use error::{ErrorKind, PluginError, PluginResult};
 pub use host::{Derivatives, HostExt, HostRef, LogLevel};
 pub use module::{AlgorithmSpec, CreateFn, ParamInfo, Plugin, Run, ABI_VERSION};
 pub use params::{ParamEnum, ParamValue, Params};
-pub use serde_value::{from_value, from_value_field, to_value, DecodeError};
+pub use serde_value::{from_value, to_value, DecodeError};
 pub use value::{Callable, DenseMatrix, SparseMatrix, Value, ValueKind, ValueMap};
 
 /// The engine's half of the contract: the types that cross the library boundary, the loader
@@ -81,8 +81,8 @@ pub mod abi {
 /// Everything a plugin author usually needs.
 pub mod prelude {
     pub use crate::{
-        from_value, from_value_field, to_value, AlgorithmSpec, Callable, DenseMatrix, ErrorKind,
-        HostExt, HostRef, ParamEnum, ParamInfo, ParamValue, Params, Plugin, PluginError,
-        PluginResult, Run, SparseMatrix, Value, ValueKind, ValueMap,
+        from_value, to_value, AlgorithmSpec, Callable, DenseMatrix, ErrorKind, HostExt, HostRef,
+        ParamEnum, ParamValue, Params, Plugin, PluginError, PluginResult, Run, SparseMatrix, Value,
+        ValueKind, ValueMap,
     };
 }

@@ -158,14 +158,6 @@ pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, DecodeError> {
     T::deserialize(value)
 }
 
-/// Decodes entry `key` of a parameter map; a missing key is an error naming it.
-pub fn from_value_field<T: DeserializeOwned>(params: &Value, key: &str) -> Result<T, PluginError> {
-    let value = params
-        .get(key)
-        .ok_or_else(|| PluginError::bad_parameter(key, "is required but missing"))?;
-    from_value(value.clone()).map_err(|e| PluginError::from(e.at(key.to_string())))
-}
-
 /// Encodes any serializable value (a result struct, a vector) as a [`Value`].
 ///
 /// Sequences of floats become [`Value::Vector`]; structs and maps become [`Value::Map`] in field

@@ -5,14 +5,23 @@ use boundlab_sdk::testing::TestHost;
 
 struct Demo;
 
+/// `demo.map` parameters.
+#[derive(Params)]
+struct MapParams {
+    /// the function
+    f: Callable,
+    /// the points
+    #[param(default = vec![1.0, 2.0])]
+    x: Vec<f64>,
+}
+
 impl Plugin for Demo {
     const NAME: &'static str = "demo";
     const VERSION: &'static str = "1.2.3";
     fn algorithms() -> Vec<AlgorithmSpec> {
         vec![
             AlgorithmSpec::new("demo.map", "Applies `f` to every entry of `x`.", |params| {
-                let f: Callable = from_value_field(&params, "f")?;
-                let x: Vec<f64> = from_value_field(&params, "x")?;
+                let MapParams { f, x } = MapParams::decode(params)?;
                 Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
                     let mut out = Vec::new();
                     for (i, &xi) in x.iter().enumerate() {
@@ -27,17 +36,7 @@ impl Plugin for Demo {
                     Ok(Value::from(out))
                 }))
             })
-            .param(ParamInfo::required(
-                "f",
-                ValueKind::Callable,
-                "the function",
-            ))
-            .param(ParamInfo::with_default(
-                "x",
-                ValueKind::Vector,
-                vec![1.0, 2.0],
-                "the points",
-            )),
+            .params::<MapParams>(),
             AlgorithmSpec::new("demo.panic", "Panics when run.", |_| {
                 Ok(Box::new(
                     |_input: Value, _host: &HostRef<'_>| -> PluginResult<Value> {
