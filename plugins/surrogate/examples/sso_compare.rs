@@ -15,10 +15,10 @@
 //! `bench/surrogate/reference_optima.txt` (λ = 1e-3, linear model with bias).
 
 use std::fmt::Write as _;
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use boundlab_libsvm as libsvm;
-use boundlab_sdk::ParamEnum;
 use boundlab_surrogate::data::Dataset;
 use boundlab_surrogate::imitation::{self, ImitationConfig, LqSystem};
 use boundlab_surrogate::loss::Loss;
@@ -182,14 +182,9 @@ fn run_method(method: &Method, objective: &Objective, data: &Dataset, epochs: us
         };
         let mut opt = method.build(objective);
         let theta0 = vec![0.0; objective.model.n_params()];
-        let r = train(
-            objective,
-            data,
-            opt.as_mut(),
-            theta0,
-            &cfg,
-            &mut |_, _, _| Ok(()),
-        )
+        let r = train(objective, data, opt.as_mut(), theta0, &cfg, &mut |_| {
+            ControlFlow::Continue(())
+        })
         .expect("training run");
         runs.seconds.push(r.seconds);
         runs.inner.push(
@@ -512,7 +507,7 @@ fn imitation_bench(out_md: &Path, out_svg: &Path, quick: bool, suffix: &str) {
                     opt.as_mut(),
                     vec![0.0; 4],
                     &cfg,
-                    &mut |_, _| Ok(()),
+                    &mut |_| ControlFlow::Continue(()),
                 )
                 .unwrap();
                 expert_cost = r.expert_cost;

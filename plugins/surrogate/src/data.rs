@@ -9,8 +9,7 @@
 
 use faer::Mat;
 
-use boundlab_sdk::{ParamEnum, PluginError};
-
+use crate::error::SurrogateError;
 use crate::loss::Loss;
 use boundlab_libsvm::Dataset as LibsvmData;
 
@@ -45,7 +44,7 @@ impl Dataset {
         loss: Loss,
         regression: bool,
         source: &str,
-    ) -> Result<Self, PluginError> {
+    ) -> Result<Self, SurrogateError> {
         let n = raw.labels.len();
         let d = raw.n_features;
         let mut x = Mat::<f64>::zeros(n, d);
@@ -64,19 +63,19 @@ impl Dataset {
         loss: Loss,
         regression: bool,
         source: &str,
-    ) -> Result<Self, PluginError> {
+    ) -> Result<Self, SurrogateError> {
         let n = x.nrows();
         if labels.len() != n {
-            return Err(PluginError::bad_parameter(
+            return Err(SurrogateError::bad_input(
                 "y",
                 format!("has {} labels for {n} examples", labels.len()),
             ));
         }
         if n == 0 {
-            return Err(PluginError::bad_parameter("dataset", "has no examples"));
+            return Err(SurrogateError::bad_input("dataset", "has no examples"));
         }
         if let Some(bad) = labels.iter().position(|v| !v.is_finite()) {
-            return Err(PluginError::bad_parameter(
+            return Err(SurrogateError::bad_input(
                 "y",
                 format!("label {bad} is not finite"),
             ));
@@ -86,14 +85,14 @@ impl Dataset {
             .flat_map(|c| c.iter().copied().collect::<Vec<_>>())
             .position(|v: f64| !v.is_finite())
         {
-            return Err(PluginError::bad_parameter(
+            return Err(SurrogateError::bad_input(
                 "x",
                 format!("entry {bad} (column-major) is not finite"),
             ));
         }
         if regression {
             if loss != Loss::Squared {
-                return Err(PluginError::bad_parameter(
+                return Err(SurrogateError::bad_input(
                     "regression",
                     format!(
                         "raw real-valued targets need the squared loss, not `{}`",
@@ -113,7 +112,7 @@ impl Dataset {
         classes.sort_by(f64::total_cmp);
         classes.dedup();
         if classes.len() < 2 {
-            return Err(PluginError::bad_parameter(
+            return Err(SurrogateError::bad_input(
                 "dataset",
                 format!(
                     "`{source}` has a single label ({}); classification needs two or more",
@@ -122,7 +121,7 @@ impl Dataset {
             ));
         }
         if classes.len() > 1000 {
-            return Err(PluginError::bad_parameter(
+            return Err(SurrogateError::bad_input(
                 "dataset",
                 format!(
                     "`{source}` has {} distinct labels; use `regression: true` for real-valued targets",
@@ -140,7 +139,7 @@ impl Dataset {
                 Mat::from_fn(n, 1, |i, _| class_of(labels[i]) as f64)
             }
             (Loss::Logistic, c) => {
-                return Err(PluginError::bad_parameter(
+                return Err(SurrogateError::bad_input(
                     "loss",
                     format!(
                         "`logistic` needs two classes but `{source}` has {c}; use `cross_entropy`"
@@ -176,9 +175,8 @@ mod tests {
         let raw3 = parse("3 1:1\n1 1:2\n2 1:3\n", "t").unwrap();
         let e = Dataset::from_libsvm(&raw3, Loss::Logistic, false, "t").unwrap_err();
         assert!(
-            e.message.contains("parameter `loss`") && e.message.contains("3"),
-            "{}",
-            e.message
+            matches!(&e, SurrogateError::BadInput { parameter: "loss", message } if message.contains('3')),
+            "{e}"
         );
         let d = Dataset::from_libsvm(&raw3, Loss::Squared, false, "t").unwrap();
         assert_eq!(d.n_outputs(), 3);
@@ -192,6 +190,6 @@ mod tests {
             "t",
         )
         .unwrap_err();
-        assert!(e.message.contains("single label"));
+        assert!(e.to_string().contains("single label"), "{e}");
     }
 }

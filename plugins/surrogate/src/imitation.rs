@@ -15,13 +15,15 @@
 //! One round = one expensive target-space gradient (it costs environment interactions and
 //! expert labels); the optimiser then updates θ (SSO: m cheap inner steps on the surrogate).
 
+use std::ops::ControlFlow;
+
 use faer::{Mat, MatRef};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
 use serde::Serialize;
 
-use boundlab_sdk::PluginError;
-
+use crate::error::SurrogateError;
 use crate::optim::{Optimizer, StepContext};
 use crate::problem::{Batch, Counters, Objective};
 
@@ -100,7 +102,7 @@ fn quad(m: MatRef<'_, f64>, v: &[f64]) -> f64 {
 
 /// The LQR gain K (u = −Kx) and the Riccati solution P, by iterating
 /// P ← Q + AᵀPA − AᵀPB(R + BᵀPB)⁻¹BᵀPA from P = Q until the relative change is ≤ 1e-13.
-pub fn lqr(sys: &LqSystem) -> Result<(Mat<f64>, Mat<f64>), PluginError> {
+pub fn lqr(sys: &LqSystem) -> Result<(Mat<f64>, Mat<f64>), SurrogateError> {
     use faer::prelude::*;
     let (a, b) = (sys.a.as_ref(), sys.b.as_ref());
     let mut p = sys.q.clone();
@@ -110,7 +112,7 @@ pub fn lqr(sys: &LqSystem) -> Result<(Mat<f64>, Mat<f64>), PluginError> {
         let k = s
             .llt(faer::Side::Lower)
             .map_err(|e| {
-                PluginError::numerical(format!(
+                SurrogateError::Numerical(format!(
                     "Riccati iteration: R + BᵀPB is not positive definite ({e:?})"
                 ))
             })?
@@ -120,8 +122,8 @@ pub fn lqr(sys: &LqSystem) -> Result<(Mat<f64>, Mat<f64>), PluginError> {
         let change = (&next - &p).norm_max();
         p = next;
         if !change.is_finite() {
-            return Err(PluginError::numerical(
-                "Riccati iteration diverged (system not stabilisable?)",
+            return Err(SurrogateError::Numerical(
+                "Riccati iteration diverged (system not stabilisable?)".into(),
             ));
         }
         if change <= 1e-13 * p.norm_max() {
@@ -129,13 +131,13 @@ pub fn lqr(sys: &LqSystem) -> Result<(Mat<f64>, Mat<f64>), PluginError> {
             let s = &sys.r + &bt_p * b;
             let k = s
                 .llt(faer::Side::Lower)
-                .map_err(|e| PluginError::numerical(format!("{e:?}")))?
+                .map_err(|e| SurrogateError::Numerical(format!("{e:?}")))?
                 .solve(&bt_p * a);
             return Ok((k, p));
         }
     }
-    Err(PluginError::numerical(
-        "Riccati iteration did not converge in 200000 steps",
+    Err(SurrogateError::Numerical(
+        "Riccati iteration did not converge in 200000 steps".into(),
     ))
 }
 
@@ -219,22 +221,40 @@ pub fn evaluate(
     total / starts.len().max(1) as f64
 }
 
+/// A standard normal sample.
 fn normal(rng: &mut ChaCha8Rng) -> f64 {
-    // Box–Muller
-    let u1: f64 = 1.0 - rng.random::<f64>();
-    let u2: f64 = rng.random();
-    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+    rng.sample(StandardNormal)
 }
 
-/// Runs online imitation learning with `optimizer`; `monitor(round, rounds)` may cancel.
+/// Where an imitation run stands after a round, given to the [`Monitor`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// Rounds done so far (0 before the first).
+    pub round: usize,
+    /// Rounds the run will make at most.
+    pub rounds: usize,
+}
+
+/// Sees the start and every round; `ControlFlow::Break` (the host's cancellation) stops the
+/// run with [`SurrogateError::Stopped`].
+pub type Monitor<'a> = dyn FnMut(Progress) -> ControlFlow<()> + 'a;
+
+/// Runs online imitation learning with `optimizer`; `monitor` may stop it.
 pub fn run(
     sys: &LqSystem,
     objective: &Objective,
     optimizer: &mut dyn Optimizer,
     mut theta: Vec<f64>,
     cfg: &ImitationConfig,
-    monitor: &mut dyn FnMut(usize, usize) -> Result<(), PluginError>,
-) -> Result<ImitationResult, PluginError> {
+    monitor: &mut Monitor<'_>,
+) -> Result<ImitationResult, SurrogateError> {
+    let mut observe = |round: usize| match monitor(Progress {
+        round,
+        rounds: cfg.rounds,
+    }) {
+        ControlFlow::Continue(()) => Ok(()),
+        ControlFlow::Break(()) => Err(SurrogateError::Stopped),
+    };
     let (k, _) = lqr(sys)?;
     let (n, m) = (sys.n_states(), sys.n_controls());
     let expert = |x: &[f64]| -> Vec<f64> {
@@ -304,7 +324,7 @@ pub fn run(
         trace.policy_error.push(policy_error(theta));
     };
     record(&mut trace, 0, 0, &counters, 0.0, f64::NAN, &theta);
-    monitor(0, cfg.rounds)?;
+    observe(0)?;
 
     let mut x: Vec<f64> = (0..n).map(|_| cfg.init_std * normal(&mut rng)).collect();
     let mut t_in_episode = 0;
@@ -361,7 +381,7 @@ pub fn run(
             online_loss,
             &theta,
         );
-        monitor(round + 1, cfg.rounds)?;
+        observe(round + 1)?;
         if theta.iter().any(|v| !v.is_finite() || v.abs() > 1e100) {
             diverged = true;
             break;

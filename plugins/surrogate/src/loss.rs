@@ -7,11 +7,9 @@
 
 use faer::{Mat, MatRef};
 
-use boundlab_sdk::ParamEnum;
-
-/// The per-example loss ℓ(z, y); also the `loss` parameter (`squared`, `logistic`,
-/// `cross_entropy`).
-#[derive(ParamEnum, Clone, Copy, Debug, PartialEq, Eq)]
+/// The per-example loss ℓ(z, y); the `loss` parameter names it (`squared`, `logistic`,
+/// `cross_entropy`, see [`Loss::name`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Loss {
     /// ℓ = ½‖z − y‖².
     Squared,
@@ -22,6 +20,15 @@ pub enum Loss {
 }
 
 impl Loss {
+    /// The name the `loss` parameter gives this loss (`squared`, `logistic`, `cross_entropy`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Loss::Squared => "squared",
+            Loss::Logistic => "logistic",
+            Loss::CrossEntropy => "cross_entropy",
+        }
+    }
+
     /// Smoothness β of ℓ in z (largest eigenvalue bound of its Hessian): 1 for the squared
     /// loss, 1/4 for the logistic loss (σ' ≤ 1/4), 1/2 for softmax cross-entropy
     /// (diag(p) − ppᵀ ⪯ ½ I). The default target step is η = 1/β (surrogate is a majorant).

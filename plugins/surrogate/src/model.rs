@@ -13,10 +13,10 @@ use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
 use rand::Rng;
 
-use boundlab_sdk::{ParamEnum, PluginError};
+use crate::error::SurrogateError;
 
-/// The architecture a [`Model`] is built with; also the `model` parameter (`linear`, `mlp`).
-#[derive(ParamEnum, Clone, Copy, Debug, PartialEq, Eq)]
+/// The architecture a [`Model`] is built with; the `model` parameter names it (`linear`, `mlp`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Architecture {
     /// z = XW (+ 1bᵀ with a bias).
     Linear,
@@ -57,7 +57,7 @@ impl Model {
         outputs: usize,
         hidden: usize,
         bias: bool,
-    ) -> Result<Self, PluginError> {
+    ) -> Result<Self, SurrogateError> {
         match architecture {
             Architecture::Linear => Ok(Model::Linear {
                 inputs,
@@ -66,7 +66,7 @@ impl Model {
             }),
             Architecture::Mlp => {
                 if hidden == 0 {
-                    return Err(PluginError::bad_parameter(
+                    return Err(SurrogateError::bad_input(
                         "hidden",
                         "the MLP needs at least one hidden unit",
                     ));
@@ -427,11 +427,20 @@ mod tests {
 
     #[test]
     fn an_mlp_without_hidden_units_is_refused() {
+        let e = Model::build(Architecture::Mlp, 2, 1, 0, true).unwrap_err();
         assert!(
-            Model::build(Architecture::Mlp, 2, 1, 0, true)
-                .unwrap_err()
-                .message
-                .contains("parameter `hidden`")
+            matches!(
+                e,
+                SurrogateError::BadInput {
+                    parameter: "hidden",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert_eq!(
+            e.to_string(),
+            "parameter `hidden`: the MLP needs at least one hidden unit"
         );
     }
 }

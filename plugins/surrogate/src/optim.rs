@@ -3,11 +3,14 @@
 //! Every optimiser makes exactly one expensive target-space gradient call per outer step, so
 //! all of them are compared on the same oracle counter ([`Counters::grad_calls`]).
 
-use boundlab_sdk::PluginError;
+use std::convert::Infallible;
+
+use boundlab_vecops::{axpy, norm_sq};
 use faer::Side;
 
 use crate::armijo::Armijo;
-use crate::problem::{Batch, Counters, Objective, at_b, axpy, norm_sq};
+use crate::error::SurrogateError;
+use crate::problem::{Batch, Counters, Objective, at_b};
 
 /// Where the outer loop stands, for step-size schedules.
 #[derive(Clone, Copy, Debug)]
@@ -30,7 +33,7 @@ pub trait Optimizer {
         theta: &mut [f64],
         counters: &mut Counters,
         ctx: &StepContext,
-    ) -> Result<(), PluginError>;
+    ) -> Result<(), SurrogateError>;
 
     /// The step size used at the last outer step (η for SSO, the parameter-space step for the
     /// others), for the trace.
@@ -68,7 +71,7 @@ impl Optimizer for Sgd {
         theta: &mut [f64],
         counters: &mut Counters,
         ctx: &StepContext,
-    ) -> Result<(), PluginError> {
+    ) -> Result<(), SurrogateError> {
         let eval = objective.value_and_grad(theta, batch);
         counters.grad_calls += 1;
         let lr = if self.decreasing {
@@ -76,7 +79,7 @@ impl Optimizer for Sgd {
         } else {
             self.lr
         };
-        axpy(theta, -lr, &eval.grad);
+        axpy(-lr, &eval.grad, theta);
         self.last = lr;
         Ok(())
     }
@@ -122,7 +125,7 @@ impl Optimizer for Sls {
         theta: &mut [f64],
         counters: &mut Counters,
         ctx: &StepContext,
-    ) -> Result<(), PluginError> {
+    ) -> Result<(), SurrogateError> {
         let eval = objective.value_and_grad(theta, batch);
         counters.grad_calls += 1;
         let slope = norm_sq(&eval.grad);
@@ -130,15 +133,15 @@ impl Optimizer for Sls {
             return Ok(());
         }
         let mut trial = theta.to_vec();
-        let accepted = self.armijo.search(eval.value, slope, self.step, |s| {
+        let Ok(accepted) = self.armijo.search(eval.value, slope, self.step, |s| {
             trial.copy_from_slice(theta);
-            axpy(&mut trial, -s, &eval.grad);
+            axpy(-s, &eval.grad, &mut trial);
             counters.loss_evals += 1;
-            Ok::<f64, PluginError>(objective.value(&trial, batch))
-        })?;
+            Ok::<f64, Infallible>(objective.value(&trial, batch))
+        });
         self.accepted = accepted.step;
         if accepted.step > 0.0 {
-            axpy(theta, -accepted.step, &eval.grad);
+            axpy(-accepted.step, &eval.grad, theta);
             let growth = 2f64.powf(1.0 / ctx.batches_per_epoch as f64);
             self.step = (accepted.step * growth).min(self.max_step);
         } else {
@@ -181,7 +184,7 @@ impl Optimizer for Adam {
         theta: &mut [f64],
         counters: &mut Counters,
         _: &StepContext,
-    ) -> Result<(), PluginError> {
+    ) -> Result<(), SurrogateError> {
         let (b1, b2, eps): (f64, f64, f64) = (0.9, 0.999, 1e-8);
         let eval = objective.value_and_grad(theta, batch);
         counters.grad_calls += 1;
@@ -202,14 +205,14 @@ impl Optimizer for Adam {
 
 /// Largest eigenvalue of DᵀD/b for a linear model's design on `batch` (1/b times the squared
 /// largest singular value): the curvature of the batch loss per unit of loss smoothness.
-pub fn linear_curvature(objective: &Objective, batch: Batch<'_>) -> Result<f64, PluginError> {
+pub fn linear_curvature(objective: &Objective, batch: Batch<'_>) -> Result<f64, SurrogateError> {
     let d = objective
         .model
         .linear_design(batch.x)
-        .ok_or_else(|| PluginError::internal("curvature asked for a non-linear model"))?;
+        .ok_or_else(|| SurrogateError::Internal("curvature asked for a non-linear model".into()))?;
     let gram = at_b(d.as_ref(), d.as_ref());
     let eig = gram.self_adjoint_eigenvalues(Side::Lower).map_err(|e| {
-        PluginError::numerical(format!("eigenvalues of the batch Gram matrix: {e:?}"))
+        SurrogateError::Numerical(format!("eigenvalues of the batch Gram matrix: {e:?}"))
     })?;
     Ok(eig.last().copied().unwrap_or(0.0).max(0.0) / batch.len().max(1) as f64)
 }
@@ -217,12 +220,12 @@ pub fn linear_curvature(objective: &Objective, batch: Batch<'_>) -> Result<f64, 
 /// The SGD step 1/L with L = β·λmax(DᵀD/n) + λ, the smoothness of the full objective of a
 /// linear model (the choice of the SSO authors' "optimal" SGD baseline, without their extra
 /// safety factor).
-pub fn linear_sgd_step(objective: &Objective, full: Batch<'_>) -> Result<f64, PluginError> {
+pub fn linear_sgd_step(objective: &Objective, full: Batch<'_>) -> Result<f64, SurrogateError> {
     let l = objective.loss.smoothness() * linear_curvature(objective, full)? + objective.l2;
     if l > 0.0 {
         Ok(1.0 / l)
     } else {
-        Err(PluginError::bad_parameter(
+        Err(SurrogateError::bad_input(
             "lr",
             "the data are all zero; give `lr` explicitly",
         ))

@@ -3,7 +3,13 @@
 //! `surrogate.sso`, `surrogate.sgd`, `surrogate.sls`, `surrogate.adam` train a model on a data
 //! set (a LIBSVM file or `x`/`y` given directly); `surrogate.imitation` runs the online
 //! imitation-learning task with any of the four optimisers.
+//!
+//! Only this module knows the sdk: the parameter-facing names of the numerics' enums
+//! (`LossName`, `ArchitectureName`, `EtaRuleName`), the conversion of
+//! [`SurrogateError`] into [`PluginError`], and the host side of the progress callbacks
+//! (`HostMonitor`).
 
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use rand::SeedableRng;
@@ -11,6 +17,7 @@ use rand::SeedableRng;
 use boundlab_sdk::prelude::*;
 
 use crate::data::Dataset;
+use crate::error::SurrogateError;
 use crate::imitation::{self, ImitationConfig, LqSystem};
 use crate::loss::Loss;
 use crate::model::{Architecture, Model};
@@ -85,6 +92,59 @@ impl Plugin for SurrogatePlugin {
 boundlab_sdk::declare_plugin!(SurrogatePlugin);
 
 // ---------------------------------------------------------------------------------------------
+// Errors and progress
+
+/// The numerics' errors as the engine's kinds: a refused input names its parameter, a stop is
+/// a cancellation (a run's `HostMonitor::error` returns the host's own error for it).
+impl From<SurrogateError> for PluginError {
+    fn from(e: SurrogateError) -> Self {
+        match e {
+            SurrogateError::BadInput { parameter, message } => {
+                PluginError::bad_parameter(parameter, message)
+            }
+            SurrogateError::Numerical(message) => PluginError::numerical(message),
+            SurrogateError::Internal(message) => PluginError::internal(message),
+            SurrogateError::Stopped => PluginError::cancelled(),
+        }
+    }
+}
+
+/// The host side of the numerics' progress callbacks: checks for cancellation, reports
+/// progress, and keeps the host's error to return when it stopped the run.
+struct HostMonitor<'h, 'a> {
+    host: &'h HostRef<'a>,
+    stopped: Option<PluginError>,
+}
+
+impl<'h, 'a> HostMonitor<'h, 'a> {
+    fn new(host: &'h HostRef<'a>) -> Self {
+        HostMonitor {
+            host,
+            stopped: None,
+        }
+    }
+
+    /// `Break` once the host asks to cancel; otherwise reports `done` of `total`.
+    fn observe(&mut self, done: usize, total: usize, message: &str) -> ControlFlow<()> {
+        if let Err(e) = self.host.check_cancelled() {
+            self.stopped = Some(e);
+            return ControlFlow::Break(());
+        }
+        self.host
+            .report_progress(done as u64, total as u64, message);
+        ControlFlow::Continue(())
+    }
+
+    /// The run's error: the host's own when the callback stopped it, converted otherwise.
+    fn error(&mut self, e: SurrogateError) -> PluginError {
+        match e {
+            SurrogateError::Stopped => self.stopped.take().unwrap_or_else(PluginError::cancelled),
+            e => e.into(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Parameters
 
 /// The imitation task's `optimizer`; the supervised algorithms are one id each.
@@ -111,6 +171,71 @@ enum Inner {
     Exact,
 }
 
+/// The `loss` parameter (`squared`, `logistic`, `cross_entropy`): the names of [`Loss`].
+#[derive(ParamEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum LossName {
+    /// ℓ = ½‖z − y‖².
+    Squared,
+    /// ℓ = log(1 + e^z) − y·z with y ∈ {0, 1} (one output).
+    Logistic,
+    /// ℓ = log Σ_c e^{z_c} − ⟨y, z⟩ with y one-hot (softmax cross-entropy on logits).
+    CrossEntropy,
+}
+
+impl From<LossName> for Loss {
+    fn from(name: LossName) -> Self {
+        match name {
+            LossName::Squared => Loss::Squared,
+            LossName::Logistic => Loss::Logistic,
+            LossName::CrossEntropy => Loss::CrossEntropy,
+        }
+    }
+}
+
+/// The `model` parameter (`linear`, `mlp`): the names of [`Architecture`].
+#[derive(ParamEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ArchitectureName {
+    /// z = XW (+ 1bᵀ with a bias).
+    Linear,
+    /// One tanh hidden layer.
+    Mlp,
+}
+
+impl From<ArchitectureName> for Architecture {
+    fn from(name: ArchitectureName) -> Self {
+        match name {
+            ArchitectureName::Linear => Architecture::Linear,
+            ArchitectureName::Mlp => Architecture::Mlp,
+        }
+    }
+}
+
+/// The `eta_rule` parameter: the names of [`EtaRule`].
+#[derive(ParamEnum, Clone, Copy, Debug, PartialEq)]
+enum EtaRuleName {
+    /// η_t = η.
+    Constant,
+    /// η_t = η / √(1 + t/E), E = outer steps per epoch: decays like 1/√epochs.
+    Decreasing,
+    /// Armijo backtracking in target space (the authors' SSO-SLS): from 2·η_{t−1} (η at t = 0),
+    /// halve until L_S(z_t − ηG) ≤ L_S(z_t) − c·η·‖G‖²/b; each trial is one loss value.
+    Armijo,
+    /// The Armijo step times the decreasing schedule 1/√(1 + t/E) (the authors apply their
+    /// schedules on top of the line search); the search itself restarts from the unscaled step.
+    ArmijoDecreasing,
+}
+
+impl From<EtaRuleName> for EtaRule {
+    fn from(name: EtaRuleName) -> Self {
+        match name {
+            EtaRuleName::Constant => EtaRule::Constant,
+            EtaRuleName::Decreasing => EtaRule::Decreasing,
+            EtaRuleName::Armijo => EtaRule::Armijo,
+            EtaRuleName::ArmijoDecreasing => EtaRule::ArmijoDecreasing,
+        }
+    }
+}
+
 /// The data set, model, loss and outer loop of the four supervised algorithms, which add their
 /// optimiser's options after these.
 #[derive(Params)]
@@ -125,11 +250,11 @@ struct Training {
     #[param(default = false)]
     regression: bool,
     /// `squared`, `logistic` (two classes) or `cross_entropy`
-    #[param(default = Loss::CrossEntropy)]
-    loss: Loss,
+    #[param(default = LossName::CrossEntropy)]
+    loss: LossName,
     /// `linear` or `mlp` (one tanh hidden layer)
-    #[param(default = Architecture::Linear)]
-    model: Architecture,
+    #[param(default = ArchitectureName::Linear)]
+    model: ArchitectureName,
     /// hidden units of the MLP
     ///
     /// Capped: the MLP's parameters and activations are allocated before any cancellation
@@ -183,8 +308,8 @@ struct SsoOptions {
     #[param(default = 0.0, ge = 0.0, lt = f64::INFINITY)]
     eta: f64,
     /// `constant`, `decreasing` (η/√(1+epoch)), `armijo` (target-space line search) or `armijo_decreasing`
-    #[param(default = EtaRule::Constant)]
-    eta_rule: EtaRule,
+    #[param(default = EtaRuleName::Constant)]
+    eta_rule: EtaRuleName,
     /// inner solver: `armijo`, `gd` or `exact` (linear models)
     #[param(default = Inner::Armijo)]
     inner: Inner,
@@ -252,8 +377,8 @@ struct ImitationParams {
     #[param(default = Algo::Sso)]
     optimizer: Algo,
     /// policy: `linear` (u = Wᵀx) or `mlp`
-    #[param(default = Architecture::Linear)]
-    model: Architecture,
+    #[param(default = ArchitectureName::Linear)]
+    model: ArchitectureName,
     /// hidden units of the MLP policy
     #[param(default = 32, ge = 1, le = 100_000)]
     hidden: usize,
@@ -341,7 +466,7 @@ impl Optimiser {
     fn build(
         &self,
         objective: &Objective,
-        auto_lr: impl FnOnce() -> PluginResult<f64>,
+        auto_lr: impl FnOnce() -> Result<f64, SurrogateError>,
     ) -> PluginResult<(Box<dyn Optimizer>, ValueMap)> {
         let mut settings = ValueMap::new();
         let is_linear = matches!(objective.model, Model::Linear { .. });
@@ -374,7 +499,7 @@ impl Optimiser {
                 settings.insert("inner", o.inner);
                 Box::new(Sso::new(SsoConfig {
                     eta,
-                    eta_rule: o.eta_rule,
+                    eta_rule: o.eta_rule.into(),
                     inner_steps: o.inner_steps,
                     inner,
                     armijo_c: o.armijo_c,
@@ -421,11 +546,22 @@ fn load_data(t: &Training) -> PluginResult<Dataset> {
         (Some(path), None, None) => {
             let raw = boundlab_libsvm::read_file(Path::new(path))
                 .map_err(|e| PluginError::bad_parameter("dataset", e.to_string()))?;
-            Dataset::from_libsvm(&raw, t.loss, t.regression, path)
+            Ok(Dataset::from_libsvm(
+                &raw,
+                t.loss.into(),
+                t.regression,
+                path,
+            )?)
         }
         (None, Some(x), Some(y)) => {
             let xm = faer::Mat::from_fn(x.nrows(), x.ncols(), |i, j| x.get(i, j));
-            Dataset::from_dense(xm, y, t.loss, t.regression, "x/y")
+            Ok(Dataset::from_dense(
+                xm,
+                y,
+                t.loss.into(),
+                t.regression,
+                "x/y",
+            )?)
         }
         (Some(_), _, _) => Err(PluginError::bad_parameter(
             "dataset",
@@ -458,15 +594,15 @@ fn create_supervised(t: Training, optimiser: Optimiser) -> PluginResult<Box<dyn 
     }
     // the optimiser's options that depend on the model, checked on a stand-in of the same kind
     let probe = Objective {
-        model: Model::build(t.model, 1, 1, t.hidden, t.bias)?,
-        loss: t.loss,
+        model: Model::build(t.model.into(), 1, 1, t.hidden, t.bias)?,
+        loss: t.loss.into(),
         l2: t.l2,
     };
     optimiser.build(&probe, || Ok(1.0))?;
     Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
         let data = load_data(&t)?;
         let model = Model::build(
-            t.model,
+            t.model.into(),
             data.n_features(),
             data.n_outputs(),
             t.hidden,
@@ -474,7 +610,7 @@ fn create_supervised(t: Training, optimiser: Optimiser) -> PluginResult<Box<dyn 
         )?;
         let objective = Objective {
             model,
-            loss: t.loss,
+            loss: t.loss.into(),
             l2: t.l2,
         };
         let full = Batch {
@@ -515,19 +651,19 @@ fn create_supervised(t: Training, optimiser: Optimiser) -> PluginResult<Box<dyn 
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(t.seed ^ 0x1A17_5EED);
         let theta0 = objective.model.init(&mut rng);
         let id = format!("surrogate.{}", optimiser.algo().name());
-        let mut monitor = |done: usize, total: usize, loss: f64| {
-            host.check_cancelled()?;
-            host.report_progress(done as u64, total as u64, &format!("{id}: loss {loss:.6e}"));
-            Ok(())
-        };
+        let mut monitor = HostMonitor::new(host);
         let r = train(
             &objective,
             &data,
             optimizer.as_mut(),
             theta0,
             &cfg,
-            &mut monitor,
-        )?;
+            &mut |p| {
+                let message = format!("{id}: loss {:.6e}", p.loss);
+                monitor.observe(p.outer_steps, p.total, &message)
+            },
+        )
+        .map_err(|e| monitor.error(e))?;
         if r.status == crate::train::Status::Diverged {
             host.warn(&format!(
                 "{id} diverged after {} outer steps (loss {:.3e}); reduce the step size",
@@ -599,7 +735,13 @@ fn create_imitation(params: Value) -> PluginResult<Box<dyn Run>> {
     };
     let sys = LqSystem::cart_pole(p.dt);
     // a linear policy u = Wᵀx has no bias: the expert's is exactly of that form
-    let model = Model::build(p.model, sys.n_states(), sys.n_controls(), p.hidden, false)?;
+    let model = Model::build(
+        p.model.into(),
+        sys.n_states(),
+        sys.n_controls(),
+        p.hidden,
+        false,
+    )?;
     let objective = Objective {
         model,
         loss: Loss::Squared,
@@ -611,19 +753,16 @@ fn create_imitation(params: Value) -> PluginResult<Box<dyn Run>> {
         let (mut optimizer, settings) = optimiser.build(&objective, || Ok(1.0))?;
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x1A17_5EED);
         let theta0 = objective.model.init(&mut rng);
-        let mut monitor = |done: usize, total: usize| {
-            host.check_cancelled()?;
-            host.report_progress(done as u64, total as u64, "surrogate.imitation");
-            Ok(())
-        };
+        let mut monitor = HostMonitor::new(host);
         let r = imitation::run(
             &sys,
             &objective,
             optimizer.as_mut(),
             theta0,
             &cfg,
-            &mut monitor,
-        )?;
+            &mut |p| monitor.observe(p.round, p.rounds, "surrogate.imitation"),
+        )
+        .map_err(|e| monitor.error(e))?;
         if r.diverged {
             host.warn(&format!(
                 "surrogate.imitation ({}) diverged after {} rounds; reduce `lr` or `eta`",
@@ -669,7 +808,44 @@ fn create_imitation(params: Value) -> PluginResult<Box<dyn Run>> {
 #[cfg(test)]
 mod tests {
     use boundlab_sdk::testing::TestHost;
-    use boundlab_sdk::{Value, ValueMap};
+    use boundlab_sdk::{ParamEnum, Value, ValueMap};
+
+    use super::{LossName, SurrogateError};
+    use crate::loss::Loss;
+
+    /// The numerics quote a loss by [`Loss::name`] in their messages: the same names the
+    /// `loss` parameter accepts.
+    #[test]
+    fn loss_names_match_the_parameter() {
+        for &name in LossName::NAMES {
+            let loss = Loss::from(LossName::from_name(name).unwrap());
+            assert_eq!(loss.name(), name);
+        }
+    }
+
+    /// A refused input keeps its parameter and message; a stop is a cancellation.
+    #[test]
+    fn errors_convert_to_the_engine_kinds() {
+        use boundlab_sdk::{ErrorKind, PluginError};
+        let e = PluginError::from(SurrogateError::BadInput {
+            parameter: "hidden",
+            message: "the MLP needs at least one hidden unit".into(),
+        });
+        assert_eq!(e.kind, ErrorKind::BadParameter);
+        assert_eq!(
+            e.message.as_str(),
+            "parameter `hidden`: the MLP needs at least one hidden unit"
+        );
+        assert_eq!(
+            PluginError::from(SurrogateError::Stopped).kind,
+            ErrorKind::Cancelled
+        );
+        let e = PluginError::from(SurrogateError::Numerical("eigenvalues".into()));
+        assert_eq!(
+            (e.kind, e.message.as_str()),
+            (ErrorKind::NumericalFailure, "eigenvalues")
+        );
+    }
 
     /// A run with the parameters left out equals one with describe's defaults written out, for
     /// every algorithm (and every optimiser of the imitation task), on inputs small enough for

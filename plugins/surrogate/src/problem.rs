@@ -1,6 +1,7 @@
 //! The objective h(θ) = L(f(θ)) + (λ/2)‖θ‖² on a batch, the oracle counters, and the
 //! expensive/cheap split that every optimiser reports.
 
+use boundlab_vecops::norm_sq;
 use faer::{Mat, MatRef};
 
 use crate::loss::Loss;
@@ -126,19 +127,4 @@ pub fn at_b(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Mat<f64> {
         faer::Par::Seq,
     );
     out
-}
-
-pub fn norm_sq(v: &[f64]) -> f64 {
-    v.iter().map(|x| x * x).sum()
-}
-
-pub fn norm(v: &[f64]) -> f64 {
-    norm_sq(v).sqrt()
-}
-
-/// θ ← θ + a·d.
-pub fn axpy(theta: &mut [f64], a: f64, d: &[f64]) {
-    for (t, di) in theta.iter_mut().zip(d) {
-        *t += a * di;
-    }
 }

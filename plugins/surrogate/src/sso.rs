@@ -17,16 +17,18 @@
 //!
 //! ∇ℓ_t(θ_t) = ∇h_S(θ_t), so with one inner gradient step of size α SSO is SGD with step α.
 
+use std::convert::Infallible;
+
+use boundlab_vecops::{axpy, norm, norm_sq};
 use faer::{Mat, Side};
 
-use boundlab_sdk::{ParamEnum, PluginError};
-
 use crate::armijo::Armijo;
+use crate::error::SurrogateError;
 use crate::optim::{Optimizer, StepContext, linear_curvature};
-use crate::problem::{Batch, Counters, Objective, at_b, axpy, norm, norm_sq};
+use crate::problem::{Batch, Counters, Objective, at_b};
 
-/// How the target step η_t is chosen at outer step t; also the `eta_rule` parameter.
-#[derive(ParamEnum, Clone, Copy, Debug, PartialEq)]
+/// How the target step η_t is chosen at outer step t; the `eta_rule` parameter names it.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum EtaRule {
     /// η_t = η.
     Constant,
@@ -116,13 +118,11 @@ impl Sso {
                     shrink: 0.5,
                     max_trials: 60,
                 };
-                let accepted = search
-                    .search(loss_t, slope, start, |eta| {
-                        counters.loss_evals += 1;
-                        let trial = z - g * faer::Scale(eta);
-                        Ok::<f64, PluginError>(objective.loss.value(trial.as_ref(), batch.y))
-                    })
-                    .expect("infallible");
+                let Ok(accepted) = search.search(loss_t, slope, start, |eta| {
+                    counters.loss_evals += 1;
+                    let trial = z - g * faer::Scale(eta);
+                    Ok::<f64, Infallible>(objective.loss.value(trial.as_ref(), batch.y))
+                });
                 let eta = if accepted.step > 0.0 {
                     accepted.step
                 } else {
@@ -198,7 +198,7 @@ impl Optimizer for Sso {
         theta: &mut [f64],
         counters: &mut Counters,
         ctx: &StepContext,
-    ) -> Result<(), PluginError> {
+    ) -> Result<(), SurrogateError> {
         let forward = objective.model.forward(theta, batch.x);
         let (loss_t, g) = objective.loss.value_and_grad(forward.z.as_ref(), batch.y);
         counters.grad_calls += 1;
@@ -245,7 +245,7 @@ impl Optimizer for Sso {
                     if gn <= self.cfg.inner_tol * *first_norm.get_or_insert(gn) || gn == 0.0 {
                         break;
                     }
-                    axpy(theta, -alpha, &grad);
+                    axpy(-alpha, &grad, theta);
                 }
             }
             InnerSolver::Armijo => {
@@ -264,18 +264,16 @@ impl Optimizer for Sso {
                     if gn <= self.cfg.inner_tol * *first_norm.get_or_insert(gn) || gn == 0.0 {
                         break;
                     }
-                    let accepted = search
-                        .search(value, slope, self.inner_step, |s| {
-                            trial.copy_from_slice(theta);
-                            axpy(&mut trial, -s, &grad);
-                            counters.inner_values += 1;
-                            Ok::<f64, PluginError>(surrogate.value(&trial))
-                        })
-                        .expect("infallible");
+                    let Ok(accepted) = search.search(value, slope, self.inner_step, |s| {
+                        trial.copy_from_slice(theta);
+                        axpy(-s, &grad, &mut trial);
+                        counters.inner_values += 1;
+                        Ok::<f64, Infallible>(surrogate.value(&trial))
+                    });
                     if accepted.step == 0.0 {
                         break; // no decrease representable: the surrogate is minimised
                     }
-                    axpy(theta, -accepted.step, &grad);
+                    axpy(-accepted.step, &grad, theta);
                     self.inner_step = (2.0 * accepted.step).min(1e8);
                 }
             }
@@ -297,17 +295,17 @@ fn exact_minimiser(
     g: &Mat<f64>,
     eta: f64,
     theta: &mut [f64],
-) -> Result<(), PluginError> {
+) -> Result<(), SurrogateError> {
     let d = objective
         .model
         .linear_design(batch.x)
-        .ok_or_else(|| PluginError::bad_parameter("inner", "`exact` needs the linear model"))?;
+        .ok_or_else(|| SurrogateError::bad_input("inner", "`exact` needs the linear model"))?;
     let target = z_t - g * faer::Scale(eta);
     let gram = at_b(d.as_ref(), d.as_ref());
     let rhs = at_b(d.as_ref(), target.as_ref());
     let shift = eta * batch.len() as f64 * objective.l2;
     let evd = gram.self_adjoint_eigen(Side::Lower).map_err(|e| {
-        PluginError::numerical(format!(
+        SurrogateError::Numerical(format!(
             "eigen-decomposition of the batch Gram matrix: {e:?}"
         ))
     })?;

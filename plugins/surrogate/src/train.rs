@@ -5,18 +5,19 @@
 //! Wall time counts the optimiser's steps only; the full-data evaluations written to the trace
 //! are monitoring and are neither timed nor counted as oracle calls.
 
+use std::ops::ControlFlow;
 use std::time::Instant;
 
+use boundlab_vecops::norm;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use boundlab_sdk::PluginError;
-
 use crate::data::Dataset;
+use crate::error::SurrogateError;
 use crate::optim::{Optimizer, StepContext};
-use crate::problem::{Batch, Counters, Objective, OwnedBatch, norm};
+use crate::problem::{Batch, Counters, Objective, OwnedBatch};
 
 /// Outer-loop settings.
 #[derive(Clone, Debug)]
@@ -96,9 +97,20 @@ pub struct TrainResult {
     pub final_grad_norm: f64,
 }
 
-/// Called at every trace point with (outer steps done, total, current loss); an error (the
-/// host's cancellation) stops the run.
-pub type Monitor<'a> = dyn FnMut(usize, usize, f64) -> Result<(), PluginError> + 'a;
+/// Where a training run stands at a trace point, given to the [`Monitor`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Progress {
+    /// Outer steps done so far.
+    pub outer_steps: usize,
+    /// Outer steps the run will make at most.
+    pub total: usize,
+    /// Full-data objective h(θ) at this point.
+    pub loss: f64,
+}
+
+/// Sees every trace point (the start included); `ControlFlow::Break` (the host's
+/// cancellation) stops the run with [`SurrogateError::Stopped`].
+pub type Monitor<'a> = dyn FnMut(Progress) -> ControlFlow<()> + 'a;
 
 /// Runs `optimizer` from `theta` on `data`.
 pub fn train(
@@ -108,7 +120,7 @@ pub fn train(
     mut theta: Vec<f64>,
     cfg: &TrainConfig,
     monitor: &mut Monitor<'_>,
-) -> Result<TrainResult, PluginError> {
+) -> Result<TrainResult, SurrogateError> {
     let n = data.n();
     let full = Batch {
         x: data.x.as_ref(),
@@ -133,7 +145,15 @@ pub fn train(
     let mut last = (loss0, gn0);
     let mut status = Status::Completed;
     let mut steps_done = 0;
-    monitor(0, cfg.outer_steps, loss0)?;
+    let mut observe = |outer_steps: usize, loss: f64| match monitor(Progress {
+        outer_steps,
+        total: cfg.outer_steps,
+        loss,
+    }) {
+        ControlFlow::Continue(()) => Ok(()),
+        ControlFlow::Break(()) => Err(SurrogateError::Stopped),
+    };
+    observe(0, loss0)?;
     if cfg.target_loss.is_some_and(|target| loss0 <= target) {
         status = Status::TargetReached;
     }
@@ -177,7 +197,7 @@ pub fn train(
             } else if cfg.target_loss.is_some_and(|target| last.0 <= target) {
                 status = Status::TargetReached;
             }
-            monitor(steps_done, cfg.outer_steps, last.0)?;
+            observe(steps_done, last.0)?;
         }
     }
     Ok(TrainResult {

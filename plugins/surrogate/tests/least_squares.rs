@@ -4,6 +4,8 @@
 //! m = 1 is SGD step for step, exact inner minimisation reaches the least-squares solution in
 //! one outer step (checked against faer's QR least squares, an independent solver).
 
+use std::ops::ControlFlow;
+
 use boundlab_surrogate::data::Dataset;
 use boundlab_surrogate::loss::Loss;
 use boundlab_surrogate::model::{Architecture, Model};
@@ -33,7 +35,10 @@ fn tiny() -> (Objective, Dataset) {
 fn run_sso(objective: &Objective, data: &Dataset, cfg: SsoConfig, tc: &TrainConfig) -> TrainResult {
     let theta0 = vec![0.0; objective.model.n_params()];
     let mut sso = Sso::new(cfg);
-    train(objective, data, &mut sso, theta0, tc, &mut |_, _, _| Ok(())).unwrap()
+    train(objective, data, &mut sso, theta0, tc, &mut |_| {
+        ControlFlow::Continue(())
+    })
+    .unwrap()
 }
 
 fn full_batch(steps: usize) -> TrainConfig {
@@ -235,7 +240,7 @@ fn sso_with_one_inner_step_equals_sgd_step_for_step() {
             &mut sso,
             theta0.clone(),
             &tc,
-            &mut |_, _, _| Ok(()),
+            &mut |_| ControlFlow::Continue(()),
         )
         .unwrap();
         let b = train(
@@ -244,7 +249,7 @@ fn sso_with_one_inner_step_equals_sgd_step_for_step() {
             &mut sgd as &mut dyn Optimizer,
             theta0,
             &tc,
-            &mut |_, _, _| Ok(()),
+            &mut |_| ControlFlow::Continue(()),
         )
         .unwrap();
         for (t, (la, lb)) in a.trace.loss.iter().zip(&b.trace.loss).enumerate() {
