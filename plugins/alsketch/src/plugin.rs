@@ -338,15 +338,20 @@ impl Monitor for HostMonitor<'_, '_> {
     }
 }
 
+/// What `problem` named: a library problem (built, and its files read, at create time so that
+/// bad input fails early) or a script map (its closures need the host, so it is built per run).
+enum Source {
+    Library(Box<dyn Problem + Send>),
+    Script(ValueMap),
+}
+
 fn create_solve(params: Value) -> PluginResult<Box<dyn Run>> {
     let params = SolveParams::decode(params)?;
     let opts = params.options()?;
     let derivatives = params.derivatives;
-    let problem_value = params.problem.clone();
-    // Library problems are built (and their files read) now, so that bad input fails early.
-    let library: Option<Box<dyn Problem + Send>> = match &problem_value {
-        Value::Str(name) => Some(library_problem(name.as_str(), &params)?),
-        Value::Map(_) => None,
+    let mut source = match &params.problem {
+        Value::Str(name) => Source::Library(library_problem(name.as_str(), &params)?),
+        Value::Map(map) => Source::Script(map.clone()),
         other => {
             return Err(PluginError::bad_parameter(
                 "problem",
@@ -354,27 +359,20 @@ fn create_solve(params: Value) -> PluginResult<Box<dyn Run>> {
             ));
         }
     };
-    let mut library = library;
     Ok(Box::new(move |_input: Value, host: &HostRef<'_>| {
         let mut monitor = HostMonitor { host };
-        let (outcome, name, n, m, calls) = match (&mut library, &problem_value) {
-            (Some(p), _) => {
+        let (outcome, name, n, m, calls) = match &mut source {
+            Source::Library(p) => {
                 let (name, n, m) = (p.name(), p.n(), p.m());
-                (
-                    solver::solve(p.as_mut(), &opts, &mut monitor)?,
-                    name,
-                    n,
-                    m,
-                    None,
-                )
+                let out = solver::solve(p.as_mut(), &opts, &mut monitor)?;
+                (out, name, n, m, None)
             }
-            (None, Value::Map(map)) => {
+            Source::Script(map) => {
                 let mut p = ScriptProblem::new(host, map, derivatives)?;
                 let (name, n, m) = (p.name(), p.n(), p.m());
                 let out = solver::solve(&mut p, &opts, &mut monitor)?;
                 (out, name, n, m, Some(p.calls))
             }
-            (None, _) => unreachable!("checked in create"),
         };
         let mut result = ValueMap::new()
             .with("problem", name)
